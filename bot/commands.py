@@ -1,0 +1,103 @@
+"""The typed commands, matched on stable command words in both languages.
+
+Matching is exact after normalisation (NFKC, case-fold, trailing punctuation removed), never by
+substring, so a question that merely contains a command word still goes to the FAQ.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["COMMAND_WORDS", "CommandName", "ParsedCommand", "normalize_command_text", "parse_command"]
+
+
+class CommandName(StrEnum):
+    HELP = "help"
+    MY_QUESTIONS = "my_questions"
+    CANCEL = "cancel"
+    LANGUAGE = "language"
+    TICKETS = "tickets"
+    TICKET = "ticket"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommand:
+    name: CommandName
+    argument: str = ""
+
+
+# What may follow a command word. None: nothing may follow.
+_NO_ARGUMENT = None
+_TICKET_NUMBER = re.compile(r"#?(\d{1,9})")
+_LANGUAGE_CODES = {
+    "en": "en",
+    "english": "en",
+    "英語": "en",
+    "えいご": "en",
+    "ja": "ja",
+    "japanese": "ja",
+    "日本語": "ja",
+    "にほんご": "ja",
+}
+_LANGUAGE_VALUE = re.compile("|".join(_LANGUAGE_CODES))
+_OPTIONAL_TICKET = re.compile(r"(?:#?(\d{1,9}))?")
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    name: CommandName
+    argument: re.Pattern[str] | None
+    # A word whose argument is optional maps to another command when the argument is absent.
+    bare: CommandName | None = None
+
+
+COMMAND_WORDS: dict[str, _Word] = {
+    "help": _Word(CommandName.HELP, _NO_ARGUMENT),
+    "ヘルプ": _Word(CommandName.HELP, _NO_ARGUMENT),
+    "my questions": _Word(CommandName.MY_QUESTIONS, _NO_ARGUMENT),
+    "自分の質問": _Word(CommandName.MY_QUESTIONS, _NO_ARGUMENT),
+    "cancel": _Word(CommandName.CANCEL, _OPTIONAL_TICKET),
+    "キャンセル": _Word(CommandName.CANCEL, _OPTIONAL_TICKET),
+    "language": _Word(CommandName.LANGUAGE, _LANGUAGE_VALUE),
+    "言語": _Word(CommandName.LANGUAGE, _LANGUAGE_VALUE),
+    "tickets": _Word(CommandName.TICKETS, _NO_ARGUMENT),
+    "ticket": _Word(CommandName.TICKET, _TICKET_NUMBER, bare=CommandName.TICKETS),
+    "チケット": _Word(CommandName.TICKET, _TICKET_NUMBER, bare=CommandName.TICKETS),
+}
+
+_TRAILING_PUNCTUATION = ".。!！?？、,・ "
+_SPACES = re.compile(r"\s+")
+# Longest words first so "my questions" wins over any shorter prefix.
+_WORDS_LONGEST_FIRST = sorted(COMMAND_WORDS, key=len, reverse=True)
+
+
+def normalize_command_text(text: str) -> str:
+    """NFKC (full-width letters and spaces become ASCII), case-fold, single spaces, no end punctuation."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACES.sub(" ", folded).strip().rstrip(_TRAILING_PUNCTUATION).strip()
+
+
+def parse_command(text: str) -> ParsedCommand | None:
+    """The command `text` names, or None when it is not exactly a command (then it is a question)."""
+    normalized = normalize_command_text(text)
+    for word in _WORDS_LONGEST_FIRST:
+        if normalized == word:
+            spec = COMMAND_WORDS[word]
+            if spec.argument is None or spec.argument.fullmatch(""):
+                return ParsedCommand(spec.name)
+            if spec.bare is not None:
+                return ParsedCommand(spec.bare)
+            return None
+        if normalized.startswith(word + " ") and COMMAND_WORDS[word].argument is not None:
+            spec = COMMAND_WORDS[word]
+            argument = normalized[len(word) + 1 :].strip()
+            match = spec.argument.fullmatch(argument) if spec.argument else None
+            if match is None:
+                return None
+            if spec.name is CommandName.LANGUAGE:
+                return ParsedCommand(spec.name, _LANGUAGE_CODES[argument])
+            return ParsedCommand(spec.name, match.group(1) if match.groups() else argument)
+    return None
