@@ -110,7 +110,9 @@ class Settings(BaseSettings):
     dev_mode: bool = Field(False, validation_alias="KOTAE_DEV_MODE")
     dev_allow_remote: bool = Field(False, validation_alias="KOTAE_DEV_ALLOW_REMOTE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
-    max_body_bytes: int = Field(256 * 1024, ge=1024, le=16 * 1024 * 1024, validation_alias="KOTAE_MAX_BODY_BYTES")
+    max_body_bytes: int = Field(
+        256 * 1024, ge=1024, le=16 * 1024 * 1024, validation_alias="KOTAE_MAX_BODY_BYTES"
+    )
     default_locale: str = Field("ja", validation_alias="KOTAE_DEFAULT_LOCALE")
     timezone: str = Field("Asia/Tokyo", validation_alias="KOTAE_TIMEZONE")
 

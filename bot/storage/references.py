@@ -49,7 +49,9 @@ class ConversationReferences:
         row = await session.get(ConversationReferenceRow, conversation_id)
         return _decode(row.reference) if row else None
 
-    async def personal_for_user(self, session: AsyncSession, aad_object_id: str) -> ConversationReference | None:
+    async def personal_for_user(
+        self, session: AsyncSession, aad_object_id: str
+    ) -> ConversationReference | None:
         """The user's 1:1 chat with the bot, if the bot is installed for them."""
         result = await session.execute(
             select(ConversationReferenceRow.reference)

@@ -83,7 +83,9 @@ class SqlStorage(Storage):
                 raise StateConflictError(key)
         elif expected == _ANY:
             updated = await session.execute(
-                update(BotStateRow).where(BotStateRow.key == key).values(data=data, e_tag=new_etag, updated_at=utcnow())
+                update(BotStateRow)
+                .where(BotStateRow.key == key)
+                .values(data=data, e_tag=new_etag, updated_at=utcnow())
             )
             if updated.rowcount == 0:
                 await self._insert(session, key, data, new_etag)
@@ -96,7 +98,9 @@ class SqlStorage(Storage):
     async def _insert(session: AsyncSession, key: str, data: str, e_tag: str) -> None:
         try:
             async with session.begin_nested():
-                await session.execute(insert(BotStateRow).values(key=key, data=data, e_tag=e_tag, updated_at=utcnow()))
+                await session.execute(
+                    insert(BotStateRow).values(key=key, data=data, e_tag=e_tag, updated_at=utcnow())
+                )
         except IntegrityError as error:
             raise StateConflictError(key) from error
 
