@@ -33,6 +33,7 @@ class DatabaseStatus:
 
     ready: bool = False
     reason: str = "starting"
+    became_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def bring_up(self, engine: AsyncEngine, migrate: bool) -> None:
         """Migrate (or check the revision), retrying with backoff until the database answers."""
@@ -48,6 +49,7 @@ class DatabaseStatus:
                     )
                 else:
                     self.ready, self.reason = True, "ok"
+                    self.became_ready.set()
                     return
             except (TimeoutError, OSError, ConnectionError) as error:
                 self.reason = f"database unreachable: {type(error).__name__}: {error}"

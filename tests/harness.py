@@ -47,8 +47,7 @@ class BotUnderTest:
 
     async def wait_ready(self, timeout: float = 10.0) -> None:
         async with asyncio.timeout(timeout):
-            while not self.runtime.database.ready:
-                await asyncio.sleep(0.02)
+            await self.runtime.database.became_ready.wait()
 
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> Reply:
         async with self.http.post(f"{self.url}/api/messages", json=activity, headers=headers) as response:

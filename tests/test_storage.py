@@ -97,7 +97,8 @@ async def test_conversation_references_round_trip(sessions: async_sessionmaker[A
     async with sessions() as session:
         found = await repository.personal_for_user(session, "aad-1")
         by_id = await repository.get(session, "a:1")
-    assert found is not None and by_id is not None
+    assert found is not None
+    assert by_id is not None
     assert found.service_url == "https://smba.example/moved/"
     assert by_id.conversation.id == "a:1"
     assert found.user.aad_object_id == "aad-1"
