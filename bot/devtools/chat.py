@@ -224,9 +224,9 @@ class Chat:
 
     def _prompt_text(self) -> str:
         if self.persona == "staff":
-            return self.console.style.bold("staff") + "> "
+            return self.console.style.accent("staff") + "> "
         where = f"#{self.threads.index(self.current_thread) + 1}" if self.current_thread else "new post"
-        return self.console.style.bold(f"ict {where}") + "> "
+        return self.console.style.accent(f"ict {where}") + "> "
 
     # --- sending --------------------------------------------------------------------------------
 
@@ -457,7 +457,7 @@ class Chat:
         return conversation_id
 
     def _header(self, where: str) -> str:
-        return f"{self.console.style.bold('Kotae')} {self.console.style.dim('▸ ' + where)}"
+        return f"{self.console.style.accent('Kotae')} {self.console.style.dim('▸ ' + where)}"
 
     # --- chat commands ------------------------------------------------------------------------------
 

@@ -28,16 +28,22 @@ class Style:
     bold_off: str
     dim_on: str
     dim_off: str
+    accent_on: str = ""
+    accent_off: str = ""
 
     def bold(self, text: str) -> str:
         return f"{self.bold_on}{text}{self.bold_off}" if text else text
+
+    def accent(self, text: str) -> str:
+        """Emphasis for the chat's own labels: bold on a terminal, nothing in plain text."""
+        return f"{self.accent_on}{text}{self.accent_off}" if text else text
 
     def dim(self, text: str) -> str:
         return f"{self.dim_on}{text}{self.dim_off}" if text else text
 
 
 PLAIN = Style("**", "**", "", "")
-ANSI = Style("\x1b[1m", "\x1b[0m", "\x1b[2m", "\x1b[0m")
+ANSI = Style("\x1b[1m", "\x1b[0m", "\x1b[2m", "\x1b[0m", "\x1b[1m", "\x1b[0m")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,266 @@
+"""The terminal chat end to end: the real app over HTTP, the connector emulator, lines typed in a queue.
+
+A small recording proxy sits between the chat and the bot, so the tests can check what the chat posted
+(the bot itself answers everything). Proactive messages are sent to the emulator exactly as the bot
+sends them, which the chat cannot tell apart from the bot's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.cards.base import card, execute_action, heading, open_url_action
+from bot.devtools.activities import Place
+from bot.devtools.chat import (
+    DEFAULT_ICT_CHANNEL,
+    ICT_STAFF,
+    STAFF,
+    ChatOptions,
+    Console,
+    run_chat,
+)
+from bot.devtools.emulator import ConnectorEmulator
+from bot.invoke import CARD_TYPE
+from tests.conftest import SettingsFactory
+from tests.harness import BotUnderTest
+
+STAFF_CONVERSATION = Place.personal(STAFF).conversation_id
+
+
+@dataclass
+class Terminal:
+    """Lines to type and the text the chat wrote; `expect` waits for text after what was expected last."""
+
+    lines: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    output: list[str] = field(default_factory=list)
+    _written: asyncio.Event = field(default_factory=asyncio.Event)
+    _cursor: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.output)
+
+    def write(self, text: str) -> None:
+        self.output.append(text)
+        self._written.set()
+
+    def type(self, *lines: str) -> None:
+        for line in lines:
+            self.lines.put_nowait(line)
+
+    async def expect(self, fragment: str, timeout: float = 5.0) -> str:
+        """Wait for `fragment`; the output from the previous expectation up to and including it."""
+        async with asyncio.timeout(timeout):
+            while (found := self.text.find(fragment, self._cursor)) < 0:
+                self._written.clear()
+                await self._written.wait()
+        start, self._cursor = self._cursor, found + len(fragment)
+        return self.text[start : self._cursor]
+
+
+@dataclass
+class Recorder:
+    """A pass-through proxy to the bot that keeps every activity the chat posted."""
+
+    bot: BotUnderTest
+    posted: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+
+    async def forward(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        if request.path == "/api/messages":
+            self.posted.append(await request.json())
+        async with self.bot.http.request(
+            request.method,
+            f"{self.bot.url}{request.path}",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        ) as response:
+            return web.Response(
+                status=response.status, body=await response.read(), content_type=response.content_type
+            )
+
+
+@pytest.fixture
+async def kotae(make_settings: SettingsFactory) -> AsyncIterator[BotUnderTest]:
+    running = await BotUnderTest.start(make_settings(ict_channel_id=DEFAULT_ICT_CHANNEL))
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+async def recorder(kotae: BotUnderTest) -> AsyncIterator[Recorder]:
+    recorder = Recorder(kotae)
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", recorder.forward)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    recorder.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    yield recorder
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def chat(recorder: Recorder, emulator: ConnectorEmulator) -> AsyncIterator[Terminal]:
+    """The chat running against the bot as staff; the test types into it and reads what it wrote."""
+    terminal = Terminal()
+    task = asyncio.create_task(
+        run_chat(
+            ChatOptions(bot_url=recorder.url),
+            emulator=emulator,
+            read=terminal.lines.get,
+            console=Console(terminal.write),
+        )
+    )
+    yield terminal
+    terminal.type("/quit")
+    assert await asyncio.wait_for(task, 5) == 0
+
+
+async def bot_sends(
+    emulator: ConnectorEmulator, path: str, payload: dict[str, Any], method: str = "POST"
+) -> Any:
+    """Make the call the bot makes to the connector for a proactive message, a new thread or an update."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.request(method, f"{emulator.url}{path.lstrip('/')}", json=payload) as response,
+    ):
+        assert response.status < 300
+        return await response.json()
+
+
+def card_message(content: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "message", "attachments": [{"contentType": CARD_TYPE, "content": content}]}
+
+
+QUESTION_CARD = card(
+    [heading("追加の情報"), {"type": "Input.Text", "id": "note", "placeholder": "補足があれば"}],
+    [
+        execute_action("送る", "no-such-verb", {"ticket": 7}),
+        open_url_action("手順書", "https://example.lg.jp/wifi"),
+    ],
+)
+
+
+async def test_staff_sees_the_welcome_help_and_clicks_a_proactive_cards_button(
+    chat: Terminal, recorder: Recorder, emulator: ConnectorEmulator
+):
+    welcome = await chat.expect("│ - Wi-Fiにつながらない")
+    assert "Kotae ▸ 1:1 with 山田 花子" in welcome
+    assert "│ **こんにちは、Kotae(答え)です**" in welcome
+    assert recorder.posted[0]["type"] == "installationUpdate"
+
+    chat.type("help")
+    assert "│ **Kotae の使い方**" in await chat.expect("│ - **ヘルプ**: この説明を表示します")
+
+    chat.type("Wi-Fiにつながらない")
+    await chat.expect("Kotae ▸ 1:1 with 山田 花子\n  ")  # a text reply, whatever the FAQ says
+    assert recorder.posted[-1]["text"] == "Wi-Fiにつながらない"
+
+    # A proactive card arrives between turns, with an input, a button and a link.
+    sent = await bot_sends(
+        emulator, f"/v3/conversations/{STAFF_CONVERSATION}/activities", card_message(QUESTION_CARD)
+    )
+    shown = await chat.expect("[2] 手順書  https://example.lg.jp/wifi")
+    assert "│ [note] 補足があれば" in shown
+    assert "│ [1] 送る" in shown
+
+    chat.type("2")
+    await chat.expect("Open this in your browser: https://example.lg.jp/wifi")
+    chat.type("1")
+    await chat.expect("Fill in the card")
+    chat.type("５階の会議室です")
+    answer = await chat.expect("このボタンは古いか、もう使えません。")
+    assert "(only you see this)" in answer
+    click = recorder.posted[-1]
+    assert click["type"] == "invoke"
+    assert click["from"]["aadObjectId"] == STAFF.aad_object_id
+    assert click["conversation"]["id"] == STAFF_CONVERSATION
+    assert click["replyToId"] == sent["id"]
+    assert click["value"]["action"]["verb"] == "no-such-verb"
+    assert click["value"]["action"]["data"] == {"ticket": 7, "note": "５階の会議室です"}
+
+    # The bot updates the card: its old buttons are gone, the new version's are numbered on.
+    updated = card([heading("送信済み")], [execute_action("取り消す", "no-such-verb")])
+    await bot_sends(
+        emulator,
+        f"/v3/conversations/{STAFF_CONVERSATION}/activities/{sent['id']}",
+        {**card_message(updated), "id": sent["id"]},
+        method="PUT",
+    )
+    assert "(updated its message)" in await chat.expect("│ [3] 取り消す")
+    chat.type("1")
+    await chat.expect("Cannot click [1]: its card has been replaced")
+    chat.type("9")
+    await chat.expect("Cannot click [9]: there is no such button. (/say 9 sends it as a message.)")
+
+
+async def test_ict_staff_post_in_the_ict_channel_and_follow_the_bots_new_thread(
+    chat: Terminal, recorder: Recorder, emulator: ConnectorEmulator
+):
+    await chat.expect("│ - Wi-Fiにつながらない")
+    chat.type("/as ict", "help")
+    shown = await chat.expect("│ - **チケット 12**")
+    assert "Your post starts thread #1." in shown
+    assert "Kotae ▸ ICT channel, thread #1" in shown
+    post = recorder.posted[-1]
+    assert post["conversation"]["id"] == f"{DEFAULT_ICT_CHANNEL};messageid={post['id']}"
+    assert post["channelData"]["channel"]["id"] == DEFAULT_ICT_CHANNEL
+    assert post["text"] == "<at>Kotae</at> help"
+    assert post["from"]["aadObjectId"] == ICT_STAFF.aad_object_id
+    # The ICT persona is a non-guest member the bot can look up.
+    assert emulator.members[post["from"]["id"]].user_role == "user"
+
+    # The bot opens a ticket thread in the channel: it becomes ICT staff's current thread.
+    ticket = card([heading("チケット #1")], [execute_action("担当する", "no-such-verb", {"ticket": 1})])
+    created = await bot_sends(
+        emulator,
+        "/v3/conversations",
+        {
+            "isGroup": True,
+            "channelData": {"channel": {"id": DEFAULT_ICT_CHANNEL}},
+            "activity": card_message(ticket),
+        },
+    )
+    assert "Kotae ▸ ICT channel, thread #2 (new thread)" in await chat.expect("│ [1] 担当する")
+    chat.type("1")
+    await chat.expect("このボタンは古いか")
+    click = recorder.posted[-1]
+    assert (click["conversation"]["id"], click["replyToId"]) == (created["id"], created["activityId"])
+
+    chat.type("help")
+    await chat.expect("Kotae ▸ ICT channel, thread #2")
+    assert recorder.posted[-1]["conversation"]["id"] == created["id"]
+    chat.type("/thread 1", "/lang en", "help")
+    await chat.expect("Kotae ▸ ICT channel, thread #1")
+    await chat.expect("**How to use Kotae**")
+    assert recorder.posted[-1]["locale"] == "en-US"
+
+    chat.type("/as staff", "/say 1")
+    await chat.expect("Kotae ▸ 1:1 with 山田 花子")
+    assert recorder.posted[-1]["text"] == "1"
+
+
+async def test_a_bot_that_is_not_running_gets_a_clear_message(emulator: ConnectorEmulator):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    output: list[str] = []
+    status = await run_chat(
+        ChatOptions(bot_url=f"http://127.0.0.1:{port}"),
+        emulator=emulator,
+        read=asyncio.Queue[str | None]().get,
+        console=Console(output.append),
+    )
+    assert status == 1
+    assert "start it with `make run`" in "".join(output)
