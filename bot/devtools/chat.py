@@ -101,8 +101,8 @@ class Console:
         if waiting:
             self._write("\n")
         self._write(text + "\n")
-        if waiting and self._prompt is not None:
-            self._write(self._prompt)
+        if waiting:
+            self._write(self._prompt or "")
 
     def note(self, text: str) -> None:
         """A line from the chat itself, not from the bot."""
@@ -264,7 +264,9 @@ class Chat:
                 status, raw = response.status, await response.text()
         except aiohttp.ClientConnectionError:
             self.flush()
-            self.console.note(f"Kotae is not answering at {self.options.bot_url}; is it still running?")
+            self.console.note(
+                f"Kotae is not answering at {self.options.bot_url}: is it still running (`make run`)?"
+            )
             return None
         self.flush()  # what the bot sent during the turn comes before the turn's own answer
         body = _json_or_text(raw)
@@ -340,14 +342,12 @@ class Chat:
         kind = answer.get("type") if isinstance(answer, dict) else None
         value = answer.get("value") if isinstance(answer, dict) else None
         if kind == MESSAGE_TYPE:
-            self.console.show(f"\n{self._header(where)} {self.console.style.dim('(only you see this)')}")
-            self.console.show(_indent(render_text(str(value))))
+            self._show_message(where, "only you see this", render_text(str(value)))
         elif kind == CARD_TYPE and isinstance(value, dict):
             key = (clickable.place.conversation_id, clickable.message_id)
-            self.console.show(
-                f"\n{self._header(where)} {self.console.style.dim('(the card you clicked is now)')}"
+            self._show_message(
+                where, "the card you clicked is now", "\n".join(self._render_cards(key, [value]))
             )
-            self.console.show(_indent("\n".join(self._render_cards(key, [value]))))
         elif answer not in (None, ""):
             self.console.note(f"Kotae answered the click with: {json.dumps(answer, ensure_ascii=False)}")
 
@@ -375,23 +375,20 @@ class Chat:
             self._show_activity(body, call.conversation_id, str(response.get("id", "")), "")
         elif call.kind == "create_conversation" and "id" in response:
             conversation_id = str(response["id"])
-            is_thread = conversation_id.split(";")[0] == self.ict_channel
+            is_thread = self._is_ict(conversation_id)
             if is_thread:
                 self._thread_number(conversation_id)
                 self.current_thread = conversation_id
+            label = "new thread; ICT staff now write here" if is_thread else "new conversation"
             activity = body.get("activity") or {}
-            self._show_activity(activity, conversation_id, str(response.get("activityId", "")), "new")
-            if is_thread:
-                self.console.note(
-                    f"ICT staff now post in {self._where(conversation_id)} (/as ict to act as them)."
-                )
+            self._show_activity(activity, conversation_id, str(response.get("activityId", "")), label)
         elif call.kind == "update" and call.conversation_id and call.activity_id:
-            self._show_activity(body, call.conversation_id, call.activity_id, "updated")
+            self._show_activity(body, call.conversation_id, call.activity_id, "updated its message")
         elif call.kind == "delete" and call.conversation_id:
-            self.console.show(f"{self._header(self._where(call.conversation_id))} deleted a message.")
+            self.console.show(f"\n{self._header(self._where(call.conversation_id))} deleted a message.")
 
     def _show_activity(
-        self, activity: dict[str, Any], conversation_id: str, message_id: str, how: str
+        self, activity: dict[str, Any], conversation_id: str, message_id: str, label: str
     ) -> None:
         if activity.get("type", "message") != "message":  # typing indicators and the like
             return
@@ -403,9 +400,12 @@ class Chat:
             else:
                 parts.append(f"[attachment: {attachment.get('contentType')} {attachment.get('name', '')}]")
         parts.extend(self._render_cards((conversation_id, message_id), cards))
-        label = {"new": " (new thread)", "updated": " (updated its message)"}.get(how, "")
-        self.console.show(f"\n{self._header(self._where(conversation_id))}{self.console.style.dim(label)}")
-        self.console.show(_indent("\n\n".join(parts)))
+        self._show_message(self._where(conversation_id), label, "\n\n".join(parts))
+
+    def _show_message(self, where: str, label: str, body: str) -> None:
+        """One message from the bot, in one piece (a prompt may be redrawn after it)."""
+        label = self.console.style.dim(f" ({label})") if label else ""
+        self.console.show(f"\n{self._header(where)}{label}\n{_indent(body)}")
 
     def _render_cards(self, key: tuple[str, str], cards: list[dict[str, Any]]) -> list[str]:
         """The cards of one message as text; their buttons replace those of the message's last version."""
@@ -464,7 +464,8 @@ class Chat:
     def _persona_description(self) -> str:
         if self.persona == "staff":
             return f"{STAFF.name} (staff) in a 1:1 chat with Kotae"
-        return f"{ICT_STAFF.name} (ICT staff) in the ICT channel {self.ict_channel}"
+        where = f"thread #{self._thread_number(self.current_thread)}" if self.current_thread else "a new post"
+        return f"{ICT_STAFF.name} (ICT staff) in the ICT channel {self.ict_channel}, writing {where}"
 
     async def _switch_persona(self, argument: str) -> None:
         if argument not in PERSONAS:
@@ -489,8 +490,7 @@ class Chat:
             self.console.note(f"No thread {argument}; /thread lists them, /thread new starts a post.")
             return
         self.persona = "ict"
-        where = self._where(self.current_thread) if self.current_thread else "a new post in the ICT channel"
-        self.console.note(f"As {ICT_STAFF.name} (ICT staff), you now write in {where}.")
+        self.console.note(f"You are {self._persona_description()}.")
 
     async def _switch_language(self, argument: str) -> None:
         if argument not in LOCALES:
@@ -531,6 +531,19 @@ def answer_for_input(element: dict[str, Any], line: str) -> str | None:
                 return None
         return ",".join(picked)
     return line.strip() if line.strip() else str(default or "")
+
+
+def _not_ready_reasons(report: Any) -> str:
+    """The reasons `/readyz` gives for each part that is not ready (database, knowledge base, …)."""
+    if isinstance(report, dict):
+        reasons = [
+            f"{part}: {facts['reason']}"
+            for part, facts in report.items()
+            if isinstance(facts, dict) and facts.get("ready") is False and facts.get("reason")
+        ]
+        if reasons:
+            return "; ".join(reasons)
+    return json.dumps(report, ensure_ascii=False)
 
 
 def _json_or_text(raw: str) -> Any:
@@ -580,8 +593,7 @@ async def bot_readiness(http: aiohttp.ClientSession, bot_url: str) -> dict[str, 
         if isinstance(report, dict) and report.get("ready"):
             return report
         if loop.time() > deadline:
-            reason = (report.get("database") or {}).get("reason") if isinstance(report, dict) else report
-            raise BotUnavailable(f"Kotae at {bot_url} is not ready: {reason}")
+            raise BotUnavailable(f"Kotae at {bot_url} is not ready: {_not_ready_reasons(report)}")
         await asyncio.sleep(0.5)
 
 
@@ -629,8 +641,14 @@ def _stdin_reader() -> ReadLine:
             put(line.rstrip("\r\n"))
         put(None)
 
+    async def read() -> str | None:
+        line = await lines.get()
+        if line is None:
+            lines.put_nowait(None)  # the end of input stays the end for every later read
+        return line
+
     threading.Thread(target=pump, name="chat-stdin", daemon=True).start()
-    return lines.get
+    return read
 
 
 async def _main(options: ChatOptions, console: Console) -> int:

@@ -232,7 +232,9 @@ async def test_ict_staff_post_in_the_ict_channel_and_follow_the_bots_new_thread(
             "activity": card_message(ticket),
         },
     )
-    assert "Kotae ▸ ICT channel, thread #2 (new thread)" in await chat.expect("│ [1] 担当する")
+    assert "Kotae ▸ ICT channel, thread #2 (new thread; ICT staff now write here)" in await chat.expect(
+        "│ [1] 担当する"
+    )
     chat.type("1")
     await chat.expect("このボタンは古いか")
     click = recorder.posted[-1]
@@ -264,3 +266,28 @@ async def test_a_bot_that_is_not_running_gets_a_clear_message(emulator: Connecto
     )
     assert status == 1
     assert "start it with `make run`" in "".join(output)
+
+
+async def test_a_bot_outside_dev_mode_is_refused_before_chatting(
+    make_settings: SettingsFactory, emulator: ConnectorEmulator
+):
+    settings = make_settings(
+        dev_mode=False,
+        app_id="11111111-2222-3333-4444-555555555555",
+        app_password="secret",
+        app_tenant_id="00000000-0000-0000-0000-0000000000aa",
+    )
+    running = await BotUnderTest.start(settings)
+    output: list[str] = []
+    try:
+        status = await run_chat(
+            ChatOptions(bot_url=running.url),
+            emulator=emulator,
+            read=asyncio.Queue[str | None]().get,
+            console=Console(output.append),
+        )
+    finally:
+        await running.close()
+    assert status == 1
+    assert "is not in dev mode; start it with `make run`" in "".join(output)
+    assert emulator.calls == []
