@@ -291,3 +291,21 @@ async def test_a_bot_outside_dev_mode_is_refused_before_chatting(
     assert status == 1
     assert "is not in dev mode; start it with `make run`" in "".join(output)
     assert emulator.calls == []
+
+
+def test_output_arriving_at_a_prompt_goes_above_a_fresh_prompt():
+    written: list[str] = []
+    console = Console(written.append, interactive=True)
+    console.prompt("staff> ")
+    console.show("Kotae ▸ proactive")
+    console.answered("help")
+    console.show("Kotae ▸ reply")
+    assert "".join(written) == "staff> \nKotae ▸ proactive\nstaff> Kotae ▸ reply\n"
+
+
+def test_without_a_terminal_the_transcript_shows_what_was_typed():
+    written: list[str] = []
+    console = Console(written.append)
+    console.prompt("staff> ")
+    console.answered("help")
+    assert "".join(written) == "staff> help\n"
