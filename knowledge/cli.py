@@ -108,9 +108,10 @@ def _validate(directory: Path, lang: str, out: TextIO) -> int:
 
 
 def _read_lines(path: Path, lang: str) -> list[str]:
-    if not path.is_file():
-        raise _Usage(_say("no-file", lang, path=path))
-    return path.read_text(encoding="utf-8-sig").splitlines()
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines()
+    except (FileNotFoundError, IsADirectoryError) as error:
+        raise _Usage(_say("no-file", lang, path=path)) from error
 
 
 def _timed_ask(matcher: Matcher, question: str, lang: str, top: int) -> tuple[Decision, float]:

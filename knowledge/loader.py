@@ -68,7 +68,7 @@ def inspect(directory: Path | str, *, today: date | None = None) -> Report:
     entries: list[Entry] = []
     synonyms: tuple[tuple[str, ...], ...] = ()
     if not root.is_dir():
-        problems.append(_problem(str(root), 1, 1, "error", "no-directory", path=root))
+        problems.append(_problem(str(root), 1, 1, "error", "no-directory", directory=root))
         return Report(str(root), (), (), tuple(problems))
     for path in _knowledge_files(root):
         label = str(path)
@@ -260,9 +260,9 @@ class _Reader:
         # A block scalar (| or >) starts on the line after its indicator.
         first_line = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
         for offset, code in markdown_problems(answer):
-            mark = node.start_mark
-            self.problems.append(_problem(self.label, first_line + offset, mark.column + 1,
-                                          "warning", code))
+            line = first_line + offset
+            col = node.start_mark.column + 1 if line == node.start_mark.line + 1 else 1
+            self.problems.append(_problem(self.label, line, col, "warning", code))
 
     def synonyms(self, node: yaml.Node) -> tuple[tuple[str, ...], ...]:
         if not isinstance(node, yaml.SequenceNode):

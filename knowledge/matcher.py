@@ -48,9 +48,9 @@ class MatchSettings:
     candidates: int = 30
     weight_question: float = 1.0
     weight_keywords: float = 0.8
-    weight_answer: float = 0.3
+    weight_answer: float = 0.8
     weight_reading: float = 0.3
-    weight_bigram: float = 0.2
+    weight_bigram: float = 0.05
     synonym_weight: float = 0.7
     k1: float = 1.2
     b: float = 0.75

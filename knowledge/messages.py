@@ -7,8 +7,8 @@ from collections.abc import Mapping
 # code -> (Japanese, English); placeholders are filled with str.format.
 PROBLEMS: Mapping[str, tuple[str, str]] = {
     "no-directory": (
-        "ナレッジベースのフォルダ {path} がありません。",
-        "knowledge base folder {path} does not exist.",
+        "ナレッジベースのフォルダ {directory} がありません。",
+        "knowledge base folder {directory} does not exist.",
     ),
     "no-entries": (
         "エントリが 1 件もありません。*.yaml ファイルに entries: を書いてください。",
