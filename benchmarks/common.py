@@ -14,7 +14,8 @@ def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+            names = (line.split(":", 1)[1] for line in info if line.startswith("model name"))
+            cpu = next(names).strip()
     except (OSError, StopIteration):
         pass
     return f"{cpu}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {platform.system()}"

@@ -18,15 +18,31 @@ from knowledge.model import KnowledgeError
 log = logging.getLogger(__name__)
 
 
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
 def _is_knowledge_file(change: Change, path: str) -> bool:
     return path.endswith((".yaml", ".yml"))
+
+
+def _fingerprint(directory: Path) -> Fingerprint:
+    """Name, modification time and size of every YAML file: changes when any file does."""
+    found = []
+    for path in directory.rglob("*.y*ml"):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # deleted while we looked; the next look will see it
+            continue
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
 
 
 class LiveKnowledge:
     """Serves the newest valid knowledge base of a folder; a broken edit keeps the last good one.
 
-    File events trigger a reload; `force_polling=True` polls every `poll_interval` seconds instead,
-    for network shares where events never arrive.
+    File events trigger a reload. Every `poll_interval` seconds the files' names, times and sizes
+    are compared too, so a change whose event never arrives (network shares) is still picked up;
+    `force_polling=True` makes the watcher itself poll instead of waiting for events.
     """
 
     def __init__(self, directory: Path, settings: MatchSettings, poll_interval: float = 2.0,
@@ -42,6 +58,7 @@ class LiveKnowledge:
         self._stop = asyncio.Event()
         self._watcher: asyncio.Task[None] | None = None
         self._reload_lock = asyncio.Lock()
+        self._seen: Fingerprint = ()  # the files as they were at the last load attempt
 
     @property
     def matcher(self) -> Matcher:
@@ -51,6 +68,7 @@ class LiveKnowledge:
 
     async def start(self) -> None:
         """Load the folder; raise KnowledgeError when it is invalid, then watch it."""
+        self._seen = await asyncio.to_thread(_fingerprint, self.directory)
         self._swap(await asyncio.to_thread(self._build))
         self._stop.clear()
         self._watcher = asyncio.create_task(self._watch(), name="kotae-knowledge-watch")
@@ -65,6 +83,7 @@ class LiveKnowledge:
     async def reload(self) -> bool:
         """Rebuild now; True when the new knowledge base is serving, False when it was invalid."""
         async with self._reload_lock:
+            self._seen = await asyncio.to_thread(_fingerprint, self.directory)
             try:
                 matcher = await asyncio.to_thread(self._build)
             except KnowledgeError as error:
@@ -108,6 +127,9 @@ class LiveKnowledge:
             poll_delay_ms=int(self.poll_interval * 1000),
             debounce=400,
             step=50,
-            recursive=True,
+            rust_timeout=max(int(self.poll_interval * 1000), 1),
+            yield_on_timeout=True,
         ):
-            await self.reload()
+            # An empty set is the periodic timeout: reload only if the files really changed.
+            if await asyncio.to_thread(_fingerprint, self.directory) != self._seen:
+                await self.reload()

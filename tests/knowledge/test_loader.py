@@ -30,7 +30,8 @@ def test_fixture_kb_loads_every_field(fixture_kb) -> None:
     assert entry == Entry(
         id="wifi-connect",
         question="庁内Wi-Fiにつながらない",
-        answer="ネットワークアイコンで Wi-Fi がオンか確認し、職員用ネットワークに接続し直してください。",
+        answer="ネットワークアイコンで Wi-Fi がオンか確認し、"
+        "職員用ネットワークに接続し直してください。",
         alternates=("無線LANに接続できません",),
         keywords=("Wi-Fi", "無線LAN", "接続"),
         lang="ja",
@@ -122,7 +123,8 @@ def test_shift_jis_file_says_to_save_as_utf8(write_kb: WriteKb) -> None:
     root = write_kb({"a.yaml": VALID_ENTRY.encode("cp932")})
     [problem] = inspect(root).problems
     assert (problem.code, problem.line) == ("encoding-shift-jis", 3)
-    assert "UTF-8" in problem.message_ja and "Shift_JIS" in problem.message_en
+    assert "UTF-8" in problem.message_ja
+    assert "Shift_JIS" in problem.message_en
 
 
 def test_other_bytes_are_not_called_shift_jis(write_kb: WriteKb) -> None:
@@ -138,7 +140,8 @@ def test_full_width_space_indentation_is_named(write_kb: WriteKb) -> None:
 
 
 def test_tab_indentation_is_named(write_kb: WriteKb) -> None:
-    [problem] = inspect(write_kb({"a.yaml": VALID_ENTRY.replace("    answer", "\tanswer")})).problems
+    text = VALID_ENTRY.replace("    answer", "\tanswer")
+    [problem] = inspect(write_kb({"a.yaml": text})).problems
     assert (problem.code, problem.line) == ("indent-tab", 4)
 
 
@@ -165,7 +168,8 @@ entries:
     assert ("a.yaml", 11, 1, "warning", "near-duplicate-question") in found
     assert ("old.yml", 1, 1, "warning", "ignored-file") in found
     kb = load(root, today=TODAY)
-    assert len(kb) == 2 and len(kb.warnings) == 5
+    assert len(kb) == 2
+    assert len(kb.warnings) == 5
 
 
 def test_synonyms_file_problems(write_kb: WriteKb) -> None:
@@ -180,7 +184,7 @@ def test_problem_formats_in_both_languages() -> None:
 
 
 def test_knowledge_error_lists_problems(write_kb: WriteKb) -> None:
-    with pytest.raises(KnowledgeError, match="missing-field|required field") as raised:
+    with pytest.raises(KnowledgeError, match="required field") as raised:
         load(write_kb({"a.yaml": "entries:\n  - id: a\n"}))
     assert {p.code for p in raised.value.problems} == {"missing-field"}
     assert len(raised.value.problems) == 2  # question and answer
