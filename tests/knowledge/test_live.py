@@ -15,8 +15,9 @@ ENTRY = "entries:\n  - id: {id}\n    question: {question}\n    answer: {answer}\
 
 
 async def wait_for(condition) -> None:
+    # Polls status() from outside, as /readyz would; LiveKnowledge offers no event to wait on.
     async with asyncio.timeout(10):
-        while not condition():
+        while not condition():  # noqa: ASYNC110
             await asyncio.sleep(0.05)
 
 
