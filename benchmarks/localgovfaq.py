@@ -40,8 +40,9 @@ def to_entries(corpus: dict[str, str]) -> tuple[Entry, ...]:
     entries = []
     for faq_id, text in corpus.items():
         question, _, answer = text.partition("\nAnswer:")
-        entries.append(Entry(id=faq_id, question=question.removeprefix("Question:").strip(),
-                             answer=answer.strip()))
+        entries.append(
+            Entry(id=faq_id, question=question.removeprefix("Question:").strip(), answer=answer.strip())
+        )
     return tuple(entries)
 
 
@@ -51,8 +52,7 @@ def bm25_baseline(entries: Sequence[Entry]) -> Ranker:
     skipped = {"助詞", "助動詞", "補助記号", "空白"}
 
     def terms(text: str) -> list[str]:
-        return [m.normalized_form() for m in tokenizer.tokenize(text)
-                if m.part_of_speech()[0] not in skipped]
+        return [m.normalized_form() for m in tokenizer.tokenize(text) if m.part_of_speech()[0] not in skipped]
 
     postings: Postings = {}
     add_field(postings, [terms(f"{e.question}\n{e.answer}") for e in entries], 1.0, 1.2, 0.75)
@@ -67,8 +67,9 @@ def bm25_baseline(entries: Sequence[Entry]) -> Ranker:
 
 
 def engine(entries: Sequence[Entry], overrides: list[str]) -> Ranker:
-    matcher = Matcher(KnowledgeBase(directory="localgovfaq", entries=tuple(entries)),
-                      settings_with(overrides))
+    matcher = Matcher(
+        KnowledgeBase(directory="localgovfaq", entries=tuple(entries)), settings_with(overrides)
+    )
 
     def rank(query: str) -> list[str]:
         return [hit.entry.id for hit in matcher.ask(query, top=DEPTH).hits]
@@ -76,8 +77,7 @@ def engine(entries: Sequence[Entry], overrides: list[str]) -> Ranker:
     return rank
 
 
-def measure(rank: Ranker, queries: dict[str, str], qrels: dict[str, dict[str, int]]
-            ) -> dict[str, float]:
+def measure(rank: Ranker, queries: dict[str, str], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
     p1 = hit3 = hit5 = mrr = ndcg = 0.0
     times = []
     for query_id, query in queries.items():
@@ -90,23 +90,33 @@ def measure(rank: Ranker, queries: dict[str, str], qrels: dict[str, dict[str, in
         hit3 += any(relevant[:3])
         hit5 += any(relevant[:5])
         mrr += next((1 / r for r, ok in enumerate(relevant, 1) if ok), 0.0)
-        dcg = sum((2 ** grades.get(doc, 0) - 1) / math.log2(r + 1)
-                  for r, doc in enumerate(ranked[:DEPTH], 1))
+        dcg = sum((2 ** grades.get(doc, 0) - 1) / math.log2(r + 1) for r, doc in enumerate(ranked[:DEPTH], 1))
         ideal = sorted(grades.values(), reverse=True)[:DEPTH]
         idcg = sum((2**g - 1) / math.log2(r + 1) for r, g in enumerate(ideal, 1))
         ndcg += dcg / idcg if idcg else 0.0
     n = len(queries)
-    return {"P@1": p1 / n, "Hit@3": hit3 / n, "Hit@5": hit5 / n, "MRR@10": mrr / n,
-            "nDCG@10": ndcg / n, "ms mean": statistics.fmean(times),
-            "ms p99": percentile(times, 0.99)}
+    return {
+        "P@1": p1 / n,
+        "Hit@3": hit3 / n,
+        "Hit@5": hit5 / n,
+        "MRR@10": mrr / n,
+        "nDCG@10": ndcg / n,
+        "ms mean": statistics.fmean(times),
+        "ms p99": percentile(times, 0.99),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data", type=Path)
     parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a MatchSettings field (tuning on dev)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a MatchSettings field (tuning on dev)",
+    )
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
     corpus, queries, qrels = read(args.data)

@@ -1,9 +1,9 @@
 """Kotae's knowledge base: YAML FAQ files, a Japanese-aware matcher and hot reload.
 
-    kb = load(Path("knowledge/faq"))
-    matcher = Matcher(kb, MatchSettings())
-    decision = matcher.ask("wifiつながんない", lang="ja")
-    decision.kind, decision.best.entry.id, decision.best.score
+kb = load(Path("knowledge/faq"))
+matcher = Matcher(kb, MatchSettings())
+decision = matcher.ask("wifiつながんない", lang="ja")
+decision.kind, decision.best.entry.id, decision.best.score
 """
 
 from knowledge.live import LiveKnowledge

@@ -33,8 +33,11 @@ def near_duplicates(entries: Sequence[Entry]) -> Iterator[tuple[Entry, Entry, in
     keys = [normalize(entry.question) for entry in entries]
     for index in range(1, len(entries)):
         earlier = process.extract(
-            keys[index], keys[:index], scorer=fuzz.ratio,
-            score_cutoff=NEAR_DUPLICATE_SIMILARITY, limit=None,
+            keys[index],
+            keys[:index],
+            scorer=fuzz.ratio,
+            score_cutoff=NEAR_DUPLICATE_SIMILARITY,
+            limit=None,
         )
         for key, similarity, other in earlier:
             if key != keys[index]:

@@ -24,19 +24,25 @@ EVAL_DEPTH = 10  # ranks read for MRR
 LEAK_SIMILARITY = 90  # a test query this close to an entry's wording measures recall, not matching
 
 _TEXT = {
-    "valid": ("{path}: 有効です（エントリ {entries} 件、警告 {warnings} 件）",
-              "{path}: valid ({entries} entries, {warnings} warnings)"),
-    "invalid": ("{path}: エラー {errors} 件、警告 {warnings} 件",
-                "{path}: {errors} errors, {warnings} warnings"),
+    "valid": (
+        "{path}: 有効です（エントリ {entries} 件、警告 {warnings} 件）",
+        "{path}: valid ({entries} entries, {warnings} warnings)",
+    ),
+    "invalid": (
+        "{path}: エラー {errors} 件、警告 {warnings} 件",
+        "{path}: {errors} errors, {warnings} warnings",
+    ),
     "no-file": ("ファイル {path} がありません。", "file {path} does not exist."),
     "bad-case": ("{path}:{line}: {detail}", "{path}:{line}: {detail}"),
-    "case-json": ('JSON の行 {{"query": ..., "expected": [...]}} にしてください',
-                  'expected a JSON line {{"query": ..., "expected": [...]}}'),
+    "case-json": (
+        'JSON の行 {{"query": ..., "expected": [...]}} にしてください',
+        'expected a JSON line {{"query": ..., "expected": [...]}}',
+    ),
     "case-id": ("id {ids} はナレッジベースにありません", "ids {ids} are not in the knowledge base"),
-    "leak": ("{path}:{line}: 警告: テストの質問がエントリ {id} の文言と"
-             "ほぼ同じです（{similarity}%）",
-             "{path}:{line}: warning: test query is nearly identical to entry {id}'s wording "
-             "({similarity}%)"),
+    "leak": (
+        "{path}:{line}: 警告: テストの質問がエントリ {id} の文言とほぼ同じです（{similarity}%）",
+        "{path}:{line}: warning: test query is nearly identical to entry {id}'s wording ({similarity}%)",
+    ),
     "decision": ("判定: {kind}", "decision: {kind}"),
 }
 
@@ -65,16 +71,22 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--batch", type=Path, help="file with one question per line")
     evaluate = commands.add_parser("eval", help="measure the matcher on labelled questions")
     evaluate.add_argument("--kb", type=Path, default=DEFAULT_KB)
-    evaluate.add_argument("--cases", type=Path, required=True,
-                          help='JSON lines {"query": ..., "expected": [ids]}; [] = must escalate')
-    evaluate.add_argument("--lang", choices=("ja", "en"), default="ja",
-                          help="the asker's language when a case has no 'lang'")
+    evaluate.add_argument(
+        "--cases",
+        type=Path,
+        required=True,
+        help='JSON lines {"query": ..., "expected": [ids]}; [] = must escalate',
+    )
+    evaluate.add_argument(
+        "--lang", choices=("ja", "en"), default="ja", help="the asker's language when a case has no 'lang'"
+    )
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     return parser
 
 
-def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     lang = locale_lang(os.environ)
     args = _parser().parse_args(argv)
@@ -101,8 +113,12 @@ def _print_problems(problems: Sequence[Problem], lang: str, stream: TextIO) -> N
 def _validate(directory: Path, lang: str, out: TextIO) -> int:
     report = inspect(directory)
     _print_problems(report.problems, lang, out)
-    counts = {"path": directory, "entries": len(report.entries),
-              "errors": len(report.errors), "warnings": len(report.warnings)}
+    counts = {
+        "path": directory,
+        "entries": len(report.entries),
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+    }
     print(_say("invalid" if report.errors else "valid", lang, **counts), file=out)
     return 1 if report.errors else 0
 
@@ -156,24 +172,33 @@ def _read_cases(path: Path, kb_ids: set[str], lang: str) -> list[tuple[int, dict
             case = json.loads(line)
         except json.JSONDecodeError:
             case = None
-        valid = (isinstance(case, dict) and isinstance(case.get("query"), str)
-                 and isinstance(case.get("expected"), list))
+        valid = (
+            isinstance(case, dict)
+            and isinstance(case.get("query"), str)
+            and isinstance(case.get("expected"), list)
+        )
         if not valid:
-            raise _Usage(_say("bad-case", lang, path=path, line=number,
-                              detail=_say("case-json", lang)))
+            raise _Usage(_say("bad-case", lang, path=path, line=number, detail=_say("case-json", lang)))
         unknown = sorted(set(case["expected"]) - kb_ids)
         if unknown:
-            raise _Usage(_say("bad-case", lang, path=path, line=number,
-                              detail=_say("case-id", lang, ids=", ".join(unknown))))
+            raise _Usage(
+                _say(
+                    "bad-case",
+                    lang,
+                    path=path,
+                    line=number,
+                    detail=_say("case-id", lang, ids=", ".join(unknown)),
+                )
+            )
         cases.append((number, case))
     return cases
 
 
-def _leaks(matcher: Matcher, path: Path, cases: list[tuple[int, dict[str, Any]]], lang: str,
-           err: TextIO) -> int:
+def _leaks(
+    matcher: Matcher, path: Path, cases: list[tuple[int, dict[str, Any]]], lang: str, err: TextIO
+) -> int:
     """Warn about test queries that copy an entry's wording: they would flatter the scores."""
-    wordings = [(normalize(text), entry.id) for entry in matcher.kb.entries
-                for text in entry.questions]
+    wordings = [(normalize(text), entry.id) for entry in matcher.kb.entries for text in entry.questions]
     leaks = 0
     for number, case in cases:
         key = normalize(case["query"])
@@ -181,14 +206,17 @@ def _leaks(matcher: Matcher, path: Path, cases: list[tuple[int, dict[str, Any]]]
             similarity = fuzz.ratio(key, wording)
             if similarity >= LEAK_SIMILARITY:
                 leaks += 1
-                print(_say("leak", lang, path=path, line=number, id=entry_id,
-                           similarity=round(similarity)), file=err)
+                print(
+                    _say("leak", lang, path=path, line=number, id=entry_id, similarity=round(similarity)),
+                    file=err,
+                )
                 break
     return leaks
 
 
-def evaluate(matcher: Matcher, cases: Sequence[dict[str, Any]], default_lang: str = "ja"
-             ) -> dict[str, float | int]:
+def evaluate(
+    matcher: Matcher, cases: Sequence[dict[str, Any]], default_lang: str = "ja"
+) -> dict[str, float | int]:
     """P@1, Hit@3, MRR@10 over answerable cases; decision rates over all of them."""
     answerable = [c for c in cases if c["expected"]]
     out_of_scope = [c for c in cases if not c["expected"]]
@@ -224,8 +252,7 @@ def evaluate(matcher: Matcher, cases: Sequence[dict[str, Any]], default_lang: st
     }
 
 
-def _eval(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO,
-          err: TextIO) -> int:
+def _eval(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
     numbered = _read_cases(args.cases, {entry.id for entry in matcher.kb.entries}, lang)
     leaks = _leaks(matcher, args.cases, numbered, lang, err)
     metrics = evaluate(matcher, [case for _, case in numbered], args.lang) | {"leaks": leaks}

@@ -45,8 +45,13 @@ class LiveKnowledge:
     `force_polling=True` makes the watcher itself poll instead of waiting for events.
     """
 
-    def __init__(self, directory: Path, settings: MatchSettings, poll_interval: float = 2.0,
-                 force_polling: bool = False) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        settings: MatchSettings,
+        poll_interval: float = 2.0,
+        force_polling: bool = False,
+    ) -> None:
         self.directory = Path(directory)
         self.settings = settings
         self.poll_interval = poll_interval
@@ -91,8 +96,11 @@ class LiveKnowledge:
                     "at": datetime.now(UTC).isoformat(),
                     "problems": [problem.format("en") for problem in error.problems],
                 }
-                log.warning("knowledge base %s not reloaded, the last good one keeps serving:\n%s",
-                            self.directory, "\n".join(self._last_error["problems"]))
+                log.warning(
+                    "knowledge base %s not reloaded, the last good one keeps serving:\n%s",
+                    self.directory,
+                    "\n".join(self._last_error["problems"]),
+                )
                 return False
             self._swap(matcher)
             return True
@@ -115,8 +123,12 @@ class LiveKnowledge:
         self._loaded_at = datetime.now(UTC)
         self._version += 1
         self._last_error = None
-        log.info("knowledge base %s loaded: %d entries (version %d)",
-                 self.directory, len(matcher.kb), self._version)
+        log.info(
+            "knowledge base %s loaded: %d entries (version %d)",
+            self.directory,
+            len(matcher.kb),
+            self._version,
+        )
 
     async def _watch(self) -> None:
         async for _changes in awatch(

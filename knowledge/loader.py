@@ -19,8 +19,17 @@ from knowledge.normalize import normalize
 SYNONYMS_FILE = "synonyms.yaml"
 FILE_KEYS = ("category", "entries", "lang")
 ENTRY_KEYS = (
-    "alternates", "answer", "id", "keywords", "lang", "links", "owner", "question", "review_by",
-    "tags", "updated",
+    "alternates",
+    "answer",
+    "id",
+    "keywords",
+    "lang",
+    "links",
+    "owner",
+    "question",
+    "review_by",
+    "tags",
+    "updated",
 )
 LINK_KEYS = ("title", "url")
 LANGS = ("ja", "en")
@@ -89,11 +98,19 @@ def inspect(directory: Path | str, *, today: date | None = None) -> Report:
     if not entries and not any(p.severity == "error" for p in problems):
         problems.append(_problem(str(root), 1, 1, "error", "no-entries"))
     for entry, other, similarity in near_duplicates(entries):
-        problems.append(_problem(
-            entry.source_path, entry.source_line, 1, "warning", "near-duplicate-question",
-            value=entry.question, other_value=other.question, similarity=similarity,
-            other=f"{other.source_path}:{other.source_line} ({other.id})",
-        ))
+        problems.append(
+            _problem(
+                entry.source_path,
+                entry.source_line,
+                1,
+                "warning",
+                "near-duplicate-question",
+                value=entry.question,
+                other_value=other.question,
+                similarity=similarity,
+                other=f"{other.source_path}:{other.source_line} ({other.id})",
+            )
+        )
     return Report(str(root), tuple(entries), synonyms, tuple(problems))
 
 
@@ -104,8 +121,7 @@ def _knowledge_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def _problem(path: str, line: int, col: int, severity: Severity, code: str, **values: object
-             ) -> Problem:
+def _problem(path: str, line: int, col: int, severity: Severity, code: str, **values: object) -> Problem:
     ja, en = render(code, **values)
     return Problem(path, line, col, severity, code, ja, en)
 
@@ -171,15 +187,13 @@ class _Reader:
         self.today = today
         self.problems: list[Problem] = []
 
-    def _add(self, node: yaml.Node, code: str, severity: Severity = "error", **values: object
-             ) -> None:
+    def _add(self, node: yaml.Node, code: str, severity: Severity = "error", **values: object) -> None:
         mark = node.start_mark
-        self.problems.append(
-            _problem(self.label, mark.line + 1, mark.column + 1, severity, code, **values)
-        )
+        self.problems.append(_problem(self.label, mark.line + 1, mark.column + 1, severity, code, **values))
 
-    def _mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...]
-                 ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+    def _mapping(
+        self, node: yaml.Node, what: str, allowed: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
         if not isinstance(node, yaml.MappingNode):
             self._add(node, "not-mapping", what=what)
             return None
@@ -197,8 +211,7 @@ class _Reader:
 
     def _wrong_type(self, node: yaml.Node, field: str, expected: str) -> None:
         ja, en = EXPECTED[expected]
-        self._add(node, "wrong-type", field=field, expected_ja=ja, expected_en=en,
-                  actual=_kind(node))
+        self._add(node, "wrong-type", field=field, expected_ja=ja, expected_en=en, actual=_kind(node))
 
     def _text(self, node: yaml.Node, field: str) -> str | None:
         if isinstance(node, yaml.ScalarNode) and node.tag != _NULL_TAG:
@@ -358,12 +371,30 @@ def _duplicates(entries: list[Entry]) -> list[Problem]:
         first = ids.setdefault(entry.id, entry)
         if first is not entry:
             other = f"{first.source_path}:{first.source_line}"
-            problems.append(_problem(entry.source_path, entry.source_line, 1, "error",
-                                     "duplicate-id", value=entry.id, other=other))
+            problems.append(
+                _problem(
+                    entry.source_path,
+                    entry.source_line,
+                    1,
+                    "error",
+                    "duplicate-id",
+                    value=entry.id,
+                    other=other,
+                )
+            )
         for key, question in {normalize(q): q for q in entry.questions}.items():
             first = questions.setdefault(key, entry)
             if first is not entry and key:
                 other = f"{first.source_path}:{first.source_line} ({first.id})"
-                problems.append(_problem(entry.source_path, entry.source_line, 1, "error",
-                                         "duplicate-question", value=question, other=other))
+                problems.append(
+                    _problem(
+                        entry.source_path,
+                        entry.source_line,
+                        1,
+                        "error",
+                        "duplicate-question",
+                        value=question,
+                        other=other,
+                    )
+                )
     return problems

@@ -59,9 +59,7 @@ class MatchSettings:
         for field in fields(self):
             value = getattr(self, field.name)
             if not isinstance(value, int | float) or value < 0 or isinstance(value, bool):
-                raise ValueError(
-                    f"MatchSettings.{field.name} is {value!r}; it must be a number >= 0."
-                )
+                raise ValueError(f"MatchSettings.{field.name} is {value!r}; it must be a number >= 0.")
         for name in ("answer_threshold", "clarify_threshold", "other_lang_factor", "b"):
             if getattr(self, name) > 1:
                 raise ValueError(f"MatchSettings.{name} is {getattr(self, name)!r}; allowed: 0..1.")
@@ -132,14 +130,20 @@ class Matcher:
                 for term, groups in zip(analysis.terms, analysis.synonym_groups, strict=True):
                     for group in groups:
                         self._synonyms[group].add(term)
-            self._entry_terms.append(_EntryTerms(
-                frozenset(asked[-1] + keyworded[-1]), frozenset(answered[-1]),
-                tuple(normalize(text) for text in entry.questions),
-            ))
+            self._entry_terms.append(
+                _EntryTerms(
+                    frozenset(asked[-1] + keyworded[-1]),
+                    frozenset(answered[-1]),
+                    tuple(normalize(text) for text in entry.questions),
+                )
+            )
             for key in self._entry_terms[-1].questions:
                 self._exact.setdefault(key, doc)
-        for documents, weight in ((asked, s.weight_question), (keyworded, s.weight_keywords),
-                                  (answered, s.weight_answer)):
+        for documents, weight in (
+            (asked, s.weight_question),
+            (keyworded, s.weight_keywords),
+            (answered, s.weight_answer),
+        ):
             add_field(self._terms, documents, weight, s.k1, s.b)
         add_field(self._readings, readings, s.weight_reading, s.k1, s.b)
         add_field(self._bigrams, grams, s.weight_bigram, s.k1, s.b)
@@ -171,9 +175,12 @@ class Matcher:
         best_raw = max((score for _, score in candidates), default=0.0) or 1.0
         weights = self._coverage_weights(analysis)
         hits = sorted(
-            (Hit(self._entries[doc], self._confidence(doc, raw / best_raw, key, weights))
-             for doc, raw in candidates),
-            key=lambda hit: hit.score, reverse=True,
+            (
+                Hit(self._entries[doc], self._confidence(doc, raw / best_raw, key, weights))
+                for doc, raw in candidates
+            ),
+            key=lambda hit: hit.score,
+            reverse=True,
         )[:top]
         return Decision(query=text, kind=self._decide(hits), hits=tuple(hits), truncated=truncated)
 
@@ -200,8 +207,9 @@ class Matcher:
             for term, found in zip(analysis.terms, alternatives, strict=True)
         ]
 
-    def _confidence(self, doc: int, relative: float, key: str,
-                    weights: list[tuple[float, frozenset[str]]]) -> float:
+    def _confidence(
+        self, doc: int, relative: float, key: str, weights: list[tuple[float, frozenset[str]]]
+    ) -> float:
         terms = self._entry_terms[doc]
         total = sum(weight for weight, _ in weights)
         found = 0.0
@@ -213,8 +221,7 @@ class Matcher:
         coverage = found / total if total else 0.0
         closeness = max((fuzz.ratio(key, q) for q in terms.questions), default=0.0) / 100.0
         c = _CALIBRATION
-        z = (c["coverage"] * coverage + c["closeness"] * closeness + c["relative"] * relative
-             + c["bias"])
+        z = c["coverage"] * coverage + c["closeness"] * closeness + c["relative"] * relative + c["bias"]
         return 1.0 / (1.0 + math.exp(-z))
 
     def _decide(self, hits: list[Hit]) -> DecisionKind:

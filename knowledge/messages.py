@@ -17,8 +17,7 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     "encoding-shift-jis": (
         "このファイルは Shift_JIS で保存されています。UTF-8 で保存し直してください"
         "（メモ帳: 名前を付けて保存 → 文字コード「UTF-8」）。",
-        "this file is saved as Shift_JIS; save it again as UTF-8 "
-        "(Notepad: Save As -> Encoding 'UTF-8').",
+        "this file is saved as Shift_JIS; save it again as UTF-8 (Notepad: Save As -> Encoding 'UTF-8').",
     ),
     "encoding-invalid": (
         "UTF-8 として読めないバイトがあります。UTF-8 で保存し直してください。",

@@ -29,8 +29,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def _same_script(a: str, b: str) -> bool:
     return bool(
-        (_IS_HIRAGANA.match(a) and _IS_HIRAGANA.match(b))
-        or (_IS_KATAKANA.match(a) and _IS_KATAKANA.match(b))
+        (_IS_HIRAGANA.match(a) and _IS_HIRAGANA.match(b)) or (_IS_KATAKANA.match(a) and _IS_KATAKANA.match(b))
     )
 
 

@@ -56,6 +56,7 @@ def test_init_func_builds_the_app_from_the_environment(monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KOTAE_DEV_MODE", "true")
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("KOTAE_KNOWLEDGE_DIR", str(REPO / "knowledge" / "faq"))
     assert isinstance(init_func([]), web.Application)
 
 

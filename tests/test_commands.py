@@ -34,7 +34,15 @@ def test_commands(text: str, expected: ParsedCommand):
 
 @pytest.mark.parametrize(
     "text",
-    ["help me with wifi", "ヘルプデスクの電話番号", "言語 設定の変え方", "ticket printer", "キャンセルしたい会議", "", "   "],
+    [
+        "help me with wifi",
+        "ヘルプデスクの電話番号",
+        "言語 設定の変え方",
+        "ticket printer",
+        "キャンセルしたい会議",
+        "",
+        "   ",
+    ],
 )
 def test_questions_are_not_commands(text: str):
     assert parse_command(text) is None

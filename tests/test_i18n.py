@@ -29,7 +29,8 @@ def test_inconsistent_catalogues_are_refused(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("locale", "expected"), [("ja-JP", "ja"), ("ja", "ja"), ("en-US", "en"), ("zh-CN", "en"), (None, "ja"), ("", "ja")]
+    ("locale", "expected"),
+    [("ja-JP", "ja"), ("ja", "ja"), ("en-US", "en"), ("zh-CN", "en"), (None, "ja"), ("", "ja")],
 )
 def test_language_of_locale(locale, expected):
     assert language_of_locale(locale) == expected

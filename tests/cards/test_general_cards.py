@@ -14,7 +14,12 @@ from tests.card_schema import assert_valid_card, card_errors
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_general_cards_are_valid(lang, schemas_dir: Path):
-    for card in (welcome_card(lang), welcome_card(lang, team=True), help_card(lang), help_card(lang, ict_channel=True)):
+    for card in (
+        welcome_card(lang),
+        welcome_card(lang, team=True),
+        help_card(lang),
+        help_card(lang, ict_channel=True),
+    ):
         assert_valid_card(card, schemas_dir)
 
 

@@ -1,8 +1,17 @@
 import knowledge
 
 CONTRACT = [
-    "Decision", "Entry", "Hit", "KnowledgeBase", "KnowledgeError", "Link", "LiveKnowledge",
-    "MatchSettings", "Matcher", "Problem", "load",
+    "Decision",
+    "Entry",
+    "Hit",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Link",
+    "LiveKnowledge",
+    "MatchSettings",
+    "Matcher",
+    "Problem",
+    "load",
 ]
 
 
@@ -21,8 +30,11 @@ def test_knowledge_imports_nothing_of_ours_or_of_teams() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom | ast.Import):
-                names = [node.module] if isinstance(node, ast.ImportFrom) else [
-                    alias.name for alias in node.names]
+                names = (
+                    [node.module]
+                    if isinstance(node, ast.ImportFrom)
+                    else [alias.name for alias in node.names]
+                )
                 for name in filter(None, names):
                     top = name.split(".")[0]
                     assert top not in {"bot", "dialogs", "app", "botbuilder"}, (path, name)

@@ -77,8 +77,7 @@ def test_ask_on_an_invalid_kb_exits_1(write_kb: WriteKb) -> None:
 
 
 def test_eval_prints_metrics_and_warns_about_copied_questions() -> None:
-    code, out, err = run("eval", "--kb", str(FIXTURE_KB), "--cases",
-                         str(FIXTURES / "cases.jsonl"), "--json")
+    code, out, err = run("eval", "--kb", str(FIXTURE_KB), "--cases", str(FIXTURES / "cases.jsonl"), "--json")
     assert code == 0
     metrics = json.loads(out)
     assert metrics["cases"] == 8
@@ -95,8 +94,11 @@ def test_eval_prints_metrics_and_warns_about_copied_questions() -> None:
 
 def test_eval_counts_a_confident_wrong_answer(tmp_path: Path) -> None:
     cases = tmp_path / "cases.jsonl"
-    cases.write_text('{"query": "複数のPDFを1つに結合したい", "expected": ["printer-jam"]}\n'
-                     '{"query": "ＰＤＦくっつけたい", "expected": []}\n', encoding="utf-8")
+    cases.write_text(
+        '{"query": "複数のPDFを1つに結合したい", "expected": ["printer-jam"]}\n'
+        '{"query": "ＰＤＦくっつけたい", "expected": []}\n',
+        encoding="utf-8",
+    )
     _code, out, _ = run("eval", "--kb", str(FIXTURE_KB), "--cases", str(cases), "--json")
     metrics = json.loads(out)
     assert metrics["p_at_1"] == 0.0
@@ -128,7 +130,10 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 def test_module_entry_point() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "knowledge", "validate", str(FIXTURE_KB)],
-        capture_output=True, text=True, check=False, env={"LANG": "C", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"LANG": "C", "PATH": ""},
         cwd=Path(__file__).parents[2],
     )
     assert result.returncode == 0, result.stderr

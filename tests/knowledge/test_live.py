@@ -30,18 +30,19 @@ def write(root: Path, name: str, text: str) -> None:
 
 @pytest.fixture
 def kb_folder(write_kb: WriteKb) -> Path:
-    return write_kb({"net.yaml": ENTRY.format(id="wifi", question="Wi-Fiにつながらない",
-                                              answer="再起動してください。")})
+    return write_kb(
+        {"net.yaml": ENTRY.format(id="wifi", question="Wi-Fiにつながらない", answer="再起動してください。")}
+    )
 
 
 # With file events the periodic check is set far beyond the test's patience: only events can act.
-@pytest.mark.parametrize(("force_polling", "poll_interval"), [(False, 60.0), (True, 0.1)],
-                         ids=["file-events", "polling"])
+@pytest.mark.parametrize(
+    ("force_polling", "poll_interval"), [(False, 60.0), (True, 0.1)], ids=["file-events", "polling"]
+)
 async def test_reloads_on_change_and_keeps_last_good_on_a_broken_edit(
     kb_folder: Path, force_polling: bool, poll_interval: float
 ) -> None:
-    live = LiveKnowledge(kb_folder, MatchSettings(), poll_interval=poll_interval,
-                         force_polling=force_polling)
+    live = LiveKnowledge(kb_folder, MatchSettings(), poll_interval=poll_interval, force_polling=force_polling)
     await live.start()
     await asyncio.sleep(0.3)  # let the watcher start, as a service would long before an edit
     try:
@@ -53,8 +54,11 @@ async def test_reloads_on_change_and_keeps_last_good_on_a_broken_edit(
         datetime.fromisoformat(status["loaded_at"])
         first = live.matcher
 
-        write(kb_folder, "pdf.yaml", ENTRY.format(id="pdf", question="PDFを結合したい",
-                                                  answer="結合ツールを使います。"))
+        write(
+            kb_folder,
+            "pdf.yaml",
+            ENTRY.format(id="pdf", question="PDFを結合したい", answer="結合ツールを使います。"),
+        )
         await wait_for(lambda: live.status()["version"] == 2)
         assert live.matcher is not first
         assert live.matcher.ask("PDFくっつけたい").best.entry.id == "pdf"
@@ -63,13 +67,17 @@ async def test_reloads_on_change_and_keeps_last_good_on_a_broken_edit(
         await wait_for(lambda: live.status()["last_error"] is not None)
         error = live.status()["last_error"]
         assert error["problems"] == [
-            f"{kb_folder / 'pdf.yaml'}:2:5: error: required field 'answer' is missing."]
+            f"{kb_folder / 'pdf.yaml'}:2:5: error: required field 'answer' is missing."
+        ]
         datetime.fromisoformat(error["at"])
         assert live.status()["version"] == 2  # the last good knowledge base keeps serving
         assert live.matcher.ask("PDFくっつけたい").best.entry.id == "pdf"
 
-        write(kb_folder, "pdf.yaml", ENTRY.format(id="pdf", question="PDFを分割したい",
-                                                  answer="分割ツールを使います。"))
+        write(
+            kb_folder,
+            "pdf.yaml",
+            ENTRY.format(id="pdf", question="PDFを分割したい", answer="分割ツールを使います。"),
+        )
         await wait_for(lambda: live.status()["version"] == 3)
         assert live.status()["last_error"] is None
         assert live.matcher.kb.get("pdf").question == "PDFを分割したい"
@@ -111,8 +119,11 @@ async def test_a_change_missed_by_the_watcher_is_found_by_the_periodic_check(
     await live.start()
     try:
         # Written before the watcher has started: no event will ever report it.
-        write(kb_folder, "pdf.yaml", ENTRY.format(id="pdf", question="PDFを結合したい",
-                                                  answer="結合ツールを使います。"))
+        write(
+            kb_folder,
+            "pdf.yaml",
+            ENTRY.format(id="pdf", question="PDFを結合したい", answer="結合ツールを使います。"),
+        )
         await wait_for(lambda: live.status()["version"] == 2)
     finally:
         await live.stop()

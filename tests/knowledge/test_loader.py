@@ -21,8 +21,9 @@ entries:
 
 def problems(root: Path) -> list[tuple[str, int, int, str, str]]:
     """(file name, line, col, severity, code) of everything found."""
-    return [(Path(p.path).name, p.line, p.col, p.severity, p.code)
-            for p in inspect(root, today=TODAY).problems]
+    return [
+        (Path(p.path).name, p.line, p.col, p.severity, p.code) for p in inspect(root, today=TODAY).problems
+    ]
 
 
 def test_fixture_kb_loads_every_field(fixture_kb) -> None:
@@ -30,8 +31,7 @@ def test_fixture_kb_loads_every_field(fixture_kb) -> None:
     assert entry == Entry(
         id="wifi-connect",
         question="庁内Wi-Fiにつながらない",
-        answer="ネットワークアイコンで Wi-Fi がオンか確認し、"
-        "職員用ネットワークに接続し直してください。",
+        answer="ネットワークアイコンで Wi-Fi がオンか確認し、職員用ネットワークに接続し直してください。",
         alternates=("無線LANに接続できません",),
         keywords=("Wi-Fi", "無線LAN", "接続"),
         lang="ja",
@@ -57,30 +57,43 @@ def test_unc_paths_and_intranet_hosts_are_valid_links(fixture_kb) -> None:
 @pytest.mark.parametrize(
     ("yaml_text", "expected"),
     [
-        ("entries:\n  - id: a\n    question: q\n    answer: [x\n",
-         ("a.yaml", 5, 1, "error", "yaml-syntax")),
+        ("entries:\n  - id: a\n    question: q\n    answer: [x\n", ("a.yaml", 5, 1, "error", "yaml-syntax")),
         ("entries:\n  - question: q\n    answer: a\n", ("a.yaml", 2, 5, "error", "missing-field")),
-        ("entries:\n  - id: a\n    question: [q]\n    answer: a\n",
-         ("a.yaml", 3, 15, "error", "wrong-type")),
-        ("entries:\n  - id: A_1\n    question: q\n    answer: a\n",
-         ("a.yaml", 2, 9, "error", "invalid-id")),
-        ("entries:\n  - id: a\n    question: q\n    answer: '  '\n",
-         ("a.yaml", 4, 13, "error", "empty-text")),
-        ("entries:\n  - id: a\n    question: q\n    answer: a\n    colour: red\n",
-         ("a.yaml", 5, 5, "error", "unknown-key")),
-        ("entries:\n  - id: a\n    question: q\n    answer: a\n    id: b\n",
-         ("a.yaml", 5, 5, "error", "duplicate-key")),
-        ("entries:\n  - id: a\n    question: q\n    answer: a\n    lang: fr\n",
-         ("a.yaml", 5, 11, "error", "invalid-lang")),
-        ("entries:\n  - id: a\n    question: q\n    answer: a\n    updated: yesterday\n",
-         ("a.yaml", 5, 14, "error", "invalid-date")),
-        ("entries:\n  - id: a\n    question: q\n    answer: a\n    links:\n"
-         "      - title: t\n        url: portal/page\n",
-         ("a.yaml", 7, 14, "error", "invalid-url")),
-        ("entries:\n  - id: a\n    question: q\n    answer: a\n    links:\n      - title: t\n",
-         ("a.yaml", 6, 9, "error", "missing-field")),
-        ("entries:\n  - id: a\n    question: q\n    answer: a\n    keywords: pdf\n",
-         ("a.yaml", 5, 15, "error", "wrong-type")),
+        ("entries:\n  - id: a\n    question: [q]\n    answer: a\n", ("a.yaml", 3, 15, "error", "wrong-type")),
+        ("entries:\n  - id: A_1\n    question: q\n    answer: a\n", ("a.yaml", 2, 9, "error", "invalid-id")),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: '  '\n",
+            ("a.yaml", 4, 13, "error", "empty-text"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    colour: red\n",
+            ("a.yaml", 5, 5, "error", "unknown-key"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    id: b\n",
+            ("a.yaml", 5, 5, "error", "duplicate-key"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    lang: fr\n",
+            ("a.yaml", 5, 11, "error", "invalid-lang"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    updated: yesterday\n",
+            ("a.yaml", 5, 14, "error", "invalid-date"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    links:\n"
+            "      - title: t\n        url: portal/page\n",
+            ("a.yaml", 7, 14, "error", "invalid-url"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    links:\n      - title: t\n",
+            ("a.yaml", 6, 9, "error", "missing-field"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    keywords: pdf\n",
+            ("a.yaml", 5, 15, "error", "wrong-type"),
+        ),
         ("entries:\n  - just a string\n", ("a.yaml", 2, 5, "error", "not-mapping")),
         ("entries: {}\n", ("a.yaml", 1, 10, "error", "not-list")),
         ("title: FAQ\n", ("a.yaml", 1, 1, "error", "unknown-key")),
@@ -96,11 +109,13 @@ def test_each_error_is_located(write_kb: WriteKb, yaml_text: str, expected: tupl
 
 
 def test_duplicate_ids_and_questions_across_files_point_at_both(write_kb: WriteKb) -> None:
-    root = write_kb({
-        "a.yaml": VALID_ENTRY,
-        "b/c.yaml": "entries:\n  - id: other\n    question: q\n    answer: a\n"
-                    "  - id: wifi\n    question: ｗｉ－ｆｉにつながらない\n    answer: a\n",
-    })
+    root = write_kb(
+        {
+            "a.yaml": VALID_ENTRY,
+            "b/c.yaml": "entries:\n  - id: other\n    question: q\n    answer: a\n"
+            "  - id: wifi\n    question: ｗｉ－ｆｉにつながらない\n    answer: a\n",
+        }
+    )
     report = inspect(root, today=TODAY)
     by_code = {p.code: p for p in report.problems}
     assert by_code["duplicate-id"].line == 5
@@ -146,7 +161,9 @@ def test_tab_indentation_is_named(write_kb: WriteKb) -> None:
 
 
 def test_warnings_do_not_stop_loading(write_kb: WriteKb) -> None:
-    root = write_kb({"a.yaml": """\
+    root = write_kb(
+        {
+            "a.yaml": """\
 entries:
   - id: one
     question: 共有フォルダにアクセスできない
@@ -160,7 +177,10 @@ entries:
   - id: two
     question: 共有フォルダにアクセスができない
     answer: "![図](http://portal/x.png)"
-""", "old.yml": VALID_ENTRY})
+""",
+            "old.yml": VALID_ENTRY,
+        }
+    )
     found = problems(root)
     assert ("a.yaml", 7, 1, "warning", "markdown-table") in found
     assert ("a.yaml", 10, 16, "warning", "review-overdue") in found

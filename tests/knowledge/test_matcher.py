@@ -95,8 +95,7 @@ def test_decisions_and_hits_are_frozen(matcher: Matcher) -> None:
 def test_thresholds_drive_the_decision(fixture_kb: KnowledgeBase) -> None:
     never = Matcher(fixture_kb, MatchSettings(answer_threshold=1.0, clarify_threshold=1.0))
     assert never.ask("複数のPDFを1つに結合したい").kind == "escalate"
-    eager = Matcher(fixture_kb, MatchSettings(answer_threshold=0.0, answer_margin=0.0,
-                                              clarify_threshold=0.0))
+    eager = Matcher(fixture_kb, MatchSettings(answer_threshold=0.0, answer_margin=0.0, clarify_threshold=0.0))
     assert eager.ask("Wi-Fi").kind == "answer"  # two close hits, but no margin required
     assert eager.ask("今日の昼ごはん").hits == ()
     assert eager.ask("今日の昼ごはん").kind == "escalate"  # nothing at all to answer with
@@ -104,8 +103,13 @@ def test_thresholds_drive_the_decision(fixture_kb: KnowledgeBase) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"answer_threshold": 1.5}, {"clarify_threshold": 0.9, "answer_threshold": 0.5},
-     {"weight_answer": -1}, {"max_query_chars": 0}, {"candidates": True}],
+    [
+        {"answer_threshold": 1.5},
+        {"clarify_threshold": 0.9, "answer_threshold": 0.5},
+        {"weight_answer": -1},
+        {"max_query_chars": 0},
+        {"candidates": True},
+    ],
 )
 def test_bad_settings_name_the_field(change: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(change))):
