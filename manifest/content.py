@@ -84,12 +84,12 @@ APP_TEXTS: dict[Language, AppText] = {
         full_name="{name} 答え — ICT Help Desk",
         short_description="Instant answers to IT questions from the FAQ; anything else goes to ICT staff.",
         full_description=(
-            "{name} (答え, \"answer\") is the ICT help desk for staff. Type what is wrong in your own words, "
-            "such as \"the Wi-Fi does not connect\" or \"I want to merge PDFs\", and {name} answers from the "
+            '{name} (答え, "answer") is the ICT help desk for staff. Type what is wrong in your own words, '
+            'such as "the Wi-Fi does not connect" or "I want to merge PDFs", and {name} answers from the '
             "FAQ straight away. When there is no answer, or it does not solve the problem, one click sends "
             "the question to the ICT staff's channel as a ticket, and their answer comes back to this chat. "
-            "Ask in a personal chat, in a group chat, or by @mentioning {name} in a channel. ICT staff claim, "
-            "answer and resolve tickets in their team's channel."
+            "Ask in a personal chat, in a group chat, or by @mentioning {name} in a channel. "
+            "ICT staff claim, answer and resolve tickets in their team's channel."
         ),
     ),
 }
@@ -111,8 +111,12 @@ COMMAND_LISTS: tuple[CommandList, ...] = (
             BotCommand(
                 "my_questions",
                 {
-                    "ja": CommandText("自分の質問", "ICT担当に送った自分の問い合わせと、その状況を表示します。"),
-                    "en": CommandText("my questions", "List the questions you sent to ICT staff and their status."),
+                    "ja": CommandText(
+                        "自分の質問", "ICT担当に送った自分の問い合わせと、その状況を表示します。"
+                    ),
+                    "en": CommandText(
+                        "my questions", "List the questions you sent to ICT staff and their status."
+                    ),
                 },
             ),
             BotCommand(
@@ -120,19 +124,24 @@ COMMAND_LISTS: tuple[CommandList, ...] = (
                 {
                     "ja": CommandText(
                         "キャンセル",
-                        "今の質問のやり取りをやめます。「キャンセル 12」で自分の問い合わせ12番を取り下げます。",
+                        "今の質問のやり取りをやめます。"
+                        "「キャンセル 12」で自分の問い合わせ12番を取り下げます。",
                     ),
                     "en": CommandText(
                         "cancel",
-                        "Leave the current question. \"cancel 12\" withdraws your open ticket 12.",
+                        'Leave the current question. "cancel 12" withdraws your open ticket 12.',
                     ),
                 },
             ),
             BotCommand(
                 "language",
                 {
-                    "ja": CommandText("言語", "返答の言語を切り替えます: 言語 英語|日本語（例:「言語 英語」）。"),
-                    "en": CommandText("language", "Switch the language of replies: language en|ja (e.g. \"language ja\")."),
+                    "ja": CommandText(
+                        "言語", "返答の言語を切り替えます: 言語 英語|日本語（例:「言語 英語」）。"
+                    ),
+                    "en": CommandText(
+                        "language", 'Switch the language of replies: language en|ja (e.g. "language ja").'
+                    ),
                 },
                 sample_argument={"ja": "英語", "en": "en"},
             ),
@@ -153,8 +162,10 @@ COMMAND_LISTS: tuple[CommandList, ...] = (
             BotCommand(
                 "ticket",
                 {
-                    "ja": CommandText("チケット", "番号を付けると、そのチケットを表示します（例:「チケット 12」）。"),
-                    "en": CommandText("ticket", "Show one ticket by its number, e.g. \"ticket 12\"."),
+                    "ja": CommandText(
+                        "チケット", "番号を付けると、そのチケットを表示します（例:「チケット 12」）。"
+                    ),
+                    "en": CommandText("ticket", 'Show one ticket by its number, e.g. "ticket 12".'),
                 },
                 sample_argument={"ja": "12", "en": "12"},
             ),

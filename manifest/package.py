@@ -28,7 +28,15 @@ from manifest.validation import (
     schema_problems,
 )
 
-__all__ = ["MANIFEST_FILE", "PACKAGE_NAME", "InvalidPackage", "PackageReport", "build_package", "check_package", "package_files"]
+__all__ = [
+    "MANIFEST_FILE",
+    "PACKAGE_NAME",
+    "InvalidPackage",
+    "PackageReport",
+    "build_package",
+    "check_package",
+    "package_files",
+]
 
 MANIFEST_FILE = "manifest.json"
 PACKAGE_NAME = "kotae-teams-app.zip"
@@ -98,7 +106,9 @@ def build_package(settings: ManifestSettings, out_dir: Path) -> PackageReport:
     partial = path.with_name(path.name + ".partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED
+            )
     # Replace in one step so an interrupted build never leaves a half-written package behind.
     os.replace(partial, path)
     return PackageReport(path=path, files=tuple(files), schema_check_skipped=skipped)

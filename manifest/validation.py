@@ -75,7 +75,9 @@ def schema_problems(validator: Draft7Validator, document: Any, label: str) -> li
 _PATH_STEP = re.compile(r"([A-Za-z_$][A-Za-z0-9_]*)((?:\[[0-9]+\])*)")
 
 
-def localization_key_problems(manifest: dict[str, Any], localization: dict[str, Any], label: str) -> list[str]:
+def localization_key_problems(
+    manifest: dict[str, Any], localization: dict[str, Any], label: str
+) -> list[str]:
     """Keys of a localisation file that name no string in the manifest (Teams would ignore them)."""
     problems = []
     for key in localization:
