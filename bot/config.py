@@ -1,0 +1,247 @@
+"""Settings: read once from the environment (and an optional `.env`), validated, passed down.
+
+Nothing else in Kotae reads `os.environ`. A bad value stops the start with a message that names the
+key, the value and what is allowed (`SettingsError`, exit code 2 in `app.py`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import unquote, urlsplit
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["AppType", "Settings", "SettingsError", "load_settings", "parse_channel_id"]
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/kotae.db"
+DEV_BOT_APP_ID = "00000000-0000-0000-0000-00000000c0de"
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_CHANNEL_ID = re.compile(r"19:[^/?#\s]+@thread\.[a-z0-9]+")
+
+
+class AppType(StrEnum):
+    """botbuilder's `MicrosoftAppType` values."""
+
+    SINGLE_TENANT = "SingleTenant"
+    MULTI_TENANT = "MultiTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+class SettingsError(Exception):
+    """One or more settings are invalid; `str()` is the message for the operator."""
+
+
+def parse_channel_id(value: str) -> str:
+    """Accept a raw channel id, its URL-encoded form (`19%3a…`) or a pasted "Get link to channel" URL."""
+    text = value.strip()
+    if text.lower().startswith(("http://", "https://")):
+        parts = urlsplit(text).path.split("/")
+        # https://teams.microsoft.com/l/channel/<encoded id>/<name>?groupId=…&tenantId=…
+        if "channel" in parts and parts.index("channel") + 1 < len(parts):
+            text = parts[parts.index("channel") + 1]
+    text = unquote(text)
+    if not _CHANNEL_ID.fullmatch(text):
+        raise ValueError(
+            "expected a Teams channel id such as 19:abc…@thread.tacv2, its URL-encoded form "
+            "19%3aabc…%40thread.tacv2, or the link from the channel's 'Get link to channel'"
+        )
+    return text
+
+
+def _split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class Settings(BaseSettings):
+    """Every setting Kotae reads. Documented in README.md (a test keeps the two in step)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        case_sensitive=False,
+        populate_by_name=True,
+    )
+
+    host: str = Field("127.0.0.1", validation_alias="HOST")
+    port: int = Field(3978, ge=1, le=65535, validation_alias="PORT")
+    app_id: str = Field("", validation_alias="MicrosoftAppId")
+    app_password: Annotated[SecretStr | None, BeforeValidator(_blank_is_none)] = Field(
+        None, validation_alias="MicrosoftAppPassword"
+    )
+    app_tenant_id: str = Field("", validation_alias="MicrosoftAppTenantId")
+    app_type: AppType = Field(AppType.SINGLE_TENANT, validation_alias="MicrosoftAppType")
+    certificate_thumbprint: str = Field("", validation_alias="KOTAE_CERTIFICATE_THUMBPRINT")
+    certificate_key_file: Annotated[Path | None, BeforeValidator(_blank_is_none)] = Field(
+        None, validation_alias="KOTAE_CERTIFICATE_KEY_FILE"
+    )
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    migrate_on_start: bool = Field(True, validation_alias="KOTAE_MIGRATE_ON_START")
+    knowledge_dir: Path = Field(Path("knowledge/faq"), validation_alias="KOTAE_KNOWLEDGE_DIR")
+    knowledge_poll_interval: float = Field(
+        2.0, gt=0, le=3600, validation_alias="KOTAE_KNOWLEDGE_POLL_INTERVAL"
+    )
+    knowledge_force_polling: bool = Field(False, validation_alias="KOTAE_KNOWLEDGE_FORCE_POLLING")
+    ict_channel_id: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        None, validation_alias="KOTAE_ICT_CHANNEL_ID"
+    )
+    allowed_tenants: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_list)] = Field(
+        (), validation_alias="KOTAE_ALLOWED_TENANTS"
+    )
+    dev_mode: bool = Field(False, validation_alias="KOTAE_DEV_MODE")
+    dev_allow_remote: bool = Field(False, validation_alias="KOTAE_DEV_ALLOW_REMOTE")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    max_body_bytes: int = Field(
+        256 * 1024, ge=1024, le=16 * 1024 * 1024, validation_alias="KOTAE_MAX_BODY_BYTES"
+    )
+    default_locale: str = Field("ja", validation_alias="KOTAE_DEFAULT_LOCALE")
+    timezone: str = Field("Asia/Tokyo", validation_alias="KOTAE_TIMEZONE")
+
+    @field_validator("ict_channel_id")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        return parse_channel_id(value) if value else None
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in {"ja", "en"}:
+            raise ValueError("expected ja or en")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("expected an IANA time zone such as Asia/Tokyo") from error
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected an async SQLAlchemy URL: sqlite+aiosqlite:///path/to/file.db or "
+                "postgresql+asyncpg://user:password@host:5432/database"
+            )
+        return value
+
+    @field_validator("app_id", "app_tenant_id")
+    @classmethod
+    def _guid_or_blank(cls, value: str) -> str:
+        value = value.strip()
+        if value and not _GUID.fullmatch(value):
+            raise ValueError("expected a GUID such as 12345678-90ab-cdef-1234-567890abcdef")
+        return value
+
+    @field_validator("allowed_tenants")
+    @classmethod
+    def _tenants(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for tenant in value:
+            if not _GUID.fullmatch(tenant):
+                raise ValueError(f"{tenant!r} is not a tenant GUID; expected a comma-separated list of GUIDs")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials(self) -> Settings:
+        if not self.allowed_tenants and self.app_tenant_id:
+            object.__setattr__(self, "allowed_tenants", (self.app_tenant_id,))
+        if self.dev_mode:
+            if not self.dev_allow_remote and not _is_loopback(self.host):
+                raise ValueError(
+                    f"HOST={self.host!r} is not a loopback address, and KOTAE_DEV_MODE turns off "
+                    "authentication: bind 127.0.0.1, or set KOTAE_DEV_ALLOW_REMOTE=true if you really mean it"
+                )
+            return self
+        problems = []
+        if not self.app_id:
+            problems.append("MicrosoftAppId is empty: set the Azure Bot's app id (or KOTAE_DEV_MODE=true)")
+        if self.app_type is AppType.USER_ASSIGNED_MSI:
+            if not self.app_tenant_id:
+                problems.append("MicrosoftAppType=UserAssignedMSI needs MicrosoftAppTenantId")
+        elif not self.app_password and not (self.certificate_thumbprint and self.certificate_key_file):
+            problems.append(
+                "no credentials: set MicrosoftAppPassword (client secret), or KOTAE_CERTIFICATE_THUMBPRINT "
+                "and KOTAE_CERTIFICATE_KEY_FILE, or MicrosoftAppType=UserAssignedMSI for a managed identity"
+            )
+        if self.app_type is AppType.SINGLE_TENANT and not self.app_tenant_id:
+            problems.append("MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def bot_app_id(self) -> str:
+        """The app id for proactive sends; dev mode has none, and botbuilder needs a non-empty one."""
+        return self.app_id or DEV_BOT_APP_ID
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+_SECRET_KEYS = frozenset({"MicrosoftAppPassword"})
+
+
+def _alias_of(name: str) -> str:
+    """Errors name the environment variable; pydantic reports either it or the field name."""
+    field = Settings.model_fields.get(name)
+    return str(field.validation_alias) if field and field.validation_alias else name
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once; `overrides` (by field name) win over the environment, for tests and tools."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            location = problem.get("loc") or ()
+            key = _alias_of(str(location[0])) if location else "settings"
+            reason = str(problem["msg"]).removeprefix("Value error, ")
+            if location:
+                shown = "'***'" if key in _SECRET_KEYS else repr(problem.get("input"))
+                lines.append(f"Setting {key}={shown} is not allowed: {reason}")
+            else:
+                lines.append(f"Settings are not usable: {reason}")
+        raise SettingsError("\n".join(lines)) from None

@@ -1,0 +1,67 @@
+"""Apply the Alembic migrations: on start, and by `python -m bot migrate`.
+
+Several replicas may start at once: on PostgreSQL a session-level advisory lock lets one of them
+migrate while the others wait; on SQLite the single file's write lock does the same.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
+
+_log = logging.getLogger(__name__)
+_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# Any fixed 64-bit number; it names Kotae's migration lock among the database's advisory locks.
+_ADVISORY_LOCK_KEY = 0x6B6F746165
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _upgrade(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def upgrade(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest revision, serialised across replicas."""
+    async with engine.connect() as connection:
+        is_postgres = connection.dialect.name == "postgresql"
+        if is_postgres:
+            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+            await connection.commit()
+        try:
+            await connection.run_sync(_upgrade)
+            await connection.commit()
+        finally:
+            if is_postgres:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+                await connection.commit()
+    _log.info("database schema at revision %s", head_revision())
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at; None before the first migration."""
+
+    def _read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_read)
