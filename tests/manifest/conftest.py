@@ -33,7 +33,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def settings() -> ManifestSettings:
+def package_settings() -> ManifestSettings:
     return load_settings(
         app_id="0b5e7a52-3c1d-4f6e-9a8b-1c2d3e4f5a6b",
         app_version="1.2.3",
@@ -46,8 +46,8 @@ def settings() -> ManifestSettings:
 
 
 @pytest.fixture
-def schemas(settings: ManifestSettings) -> Schemas:
-    directory = settings.schemas_dir
+def schemas(package_settings: ManifestSettings) -> Schemas:
+    directory = package_settings.schemas_dir
     for name in (MANIFEST_SCHEMA_FILE, LOCALIZATION_SCHEMA_FILE):
         if not (directory / name).is_file():
             pytest.skip(f"Teams schema {name} not in {directory}; set KOTAE_SCHEMAS_DIR to run this test")
@@ -55,12 +55,12 @@ def schemas(settings: ManifestSettings) -> Schemas:
 
 
 @pytest.fixture
-def package(settings: ManifestSettings, tmp_path: Path) -> PackageReport:
-    return build_package(settings, tmp_path / "build")
+def package(package_settings: ManifestSettings, tmp_path: Path) -> PackageReport:
+    return build_package(package_settings, tmp_path / "build")
 
 
 @pytest.fixture
-def package_files(package: PackageReport) -> dict[str, bytes]:
+def zip_members(package: PackageReport) -> dict[str, bytes]:
     """The built zip's members, read back from the file on disk."""
     with zipfile.ZipFile(package.path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}

@@ -16,12 +16,13 @@ GOOD_APP_ID = "0b5e7a52-3c1d-4f6e-9a8b-1c2d3e4f5a6b"
 
 
 def _run(tmp_path: Path, *arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    # Settings names are case-insensitive, so drop every spelling of the developer's own values.
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("KOTAE_") or key == "KOTAE_SCHEMAS_DIR"
+        if key.upper() == "KOTAE_SCHEMAS_DIR"
+        or not (key.upper().startswith("KOTAE_") or key.upper() == "MICROSOFTAPPID")
     }
-    env.pop("MicrosoftAppId", None)
     env.update(PYTHONPATH=str(REPO_ROOT), **environment)
     return subprocess.run(
         [sys.executable, "-m", "manifest", "build", "--out", str(tmp_path / "build"), *arguments],

@@ -18,8 +18,8 @@ def _open(data: bytes) -> Image.Image:
     return image
 
 
-def test_packaged_colour_icon_is_a_192_px_png_on_the_brand_colour(package_files: dict[str, bytes]) -> None:
-    icon = _open(package_files["color.png"])
+def test_packaged_colour_icon_is_a_192_px_png_on_the_brand_colour(zip_members: dict[str, bytes]) -> None:
+    icon = _open(zip_members["color.png"])
     assert icon.format == "PNG"
     assert icon.size == (192, 192)
     rgb = icon.convert("RGB")
@@ -31,8 +31,8 @@ def test_packaged_colour_icon_is_a_192_px_png_on_the_brand_colour(package_files:
     assert accent in middle
 
 
-def test_packaged_outline_icon_is_32_px_white_on_transparency(package_files: dict[str, bytes]) -> None:
-    icon = _open(package_files["outline.png"])
+def test_packaged_outline_icon_is_32_px_white_on_transparency(zip_members: dict[str, bytes]) -> None:
+    icon = _open(zip_members["outline.png"])
     assert icon.format == "PNG"
     assert icon.size == (32, 32)
     assert icon.mode == "RGBA"

@@ -27,20 +27,20 @@ def test_zip_holds_manifest_localisation_and_icons_at_its_root(package: PackageR
         assert sorted(archive.namelist()) == ["color.png", "en.json", "manifest.json", "outline.png"]
 
 
-def test_manifest_names_files_the_zip_holds(package_files: dict[str, bytes]) -> None:
-    manifest = _manifest(package_files)
+def test_manifest_names_files_the_zip_holds(zip_members: dict[str, bytes]) -> None:
+    manifest = _manifest(zip_members)
     named = {manifest["icons"]["color"], manifest["icons"]["outline"]}
     named |= {entry["file"] for entry in manifest["localizationInfo"]["additionalLanguages"]}
-    assert named | {"manifest.json"} == set(package_files)
+    assert named | {"manifest.json"} == set(zip_members)
 
 
 def test_ids_version_and_publisher_come_from_settings(
-    package_files: dict[str, bytes], settings: ManifestSettings
+    zip_members: dict[str, bytes], package_settings: ManifestSettings
 ) -> None:
-    manifest = _manifest(package_files)
+    manifest = _manifest(zip_members)
     assert manifest["manifestVersion"] == "1.30"
-    assert manifest["id"] == settings.app_id
-    assert manifest["bots"][0]["botId"] == settings.app_id
+    assert manifest["id"] == package_settings.app_id
+    assert manifest["bots"][0]["botId"] == package_settings.app_id
     assert manifest["version"] == "1.2.3"
     assert manifest["validDomains"] == ["kotae.example.lg.jp"]
     assert manifest["developer"]["name"] == "情報政策課"
@@ -49,15 +49,15 @@ def test_ids_version_and_publisher_come_from_settings(
 
 
 def test_bot_is_conversational_in_three_scopes_without_channel_read_consent(
-    package_files: dict[str, bytes],
+    zip_members: dict[str, bytes],
 ) -> None:
-    manifest = _manifest(package_files)
+    manifest = _manifest(zip_members)
     bot = manifest["bots"][0]
     assert sorted(bot["scopes"]) == ["groupChat", "personal", "team"]
     assert bot["supportsFiles"] is False
     assert bot["isNotificationOnly"] is False
     assert "authorization" not in manifest
-    assert "ChannelMessage.Read.Group" not in package_files["manifest.json"].decode()
+    assert "ChannelMessage.Read.Group" not in zip_members["manifest.json"].decode()
     assert [command_list["scopes"] for command_list in bot["commandLists"]] == [
         ["personal", "groupChat"],
         ["team"],
@@ -65,10 +65,10 @@ def test_bot_is_conversational_in_three_scopes_without_channel_read_consent(
 
 
 def test_default_language_is_japanese_and_english_file_translates_every_command(
-    package_files: dict[str, bytes],
+    zip_members: dict[str, bytes],
 ) -> None:
-    manifest = _manifest(package_files)
-    english = json.loads(package_files["en.json"])
+    manifest = _manifest(zip_members)
+    english = json.loads(zip_members["en.json"])
     assert manifest["localizationInfo"]["defaultLanguageTag"] == "ja"
     assert manifest["localizationInfo"]["additionalLanguages"] == [{"languageTag": "en", "file": "en.json"}]
     for list_index, command_list in enumerate(COMMAND_LISTS):
@@ -83,11 +83,11 @@ def test_default_language_is_japanese_and_english_file_translates_every_command(
 
 
 def test_built_manifest_and_localisation_are_valid_against_the_schemas(
-    package_files: dict[str, bytes], schemas: Schemas, package: PackageReport
+    zip_members: dict[str, bytes], schemas: Schemas, package: PackageReport
 ) -> None:
     assert package.schema_check_skipped is None
-    assert schema_problems(schemas.manifest, _manifest(package_files), "manifest.json") == []
-    assert schema_problems(schemas.localization, json.loads(package_files["en.json"]), "en.json") == []
+    assert schema_problems(schemas.manifest, _manifest(zip_members), "manifest.json") == []
+    assert schema_problems(schemas.localization, json.loads(zip_members["en.json"]), "en.json") == []
 
 
 @pytest.mark.parametrize(
@@ -103,9 +103,9 @@ def test_built_manifest_and_localisation_are_valid_against_the_schemas(
     ],
 )
 def test_schema_rejects_a_wrong_manifest(
-    package_files: dict[str, bytes], schemas: Schemas, change: Any, expected: str
+    zip_members: dict[str, bytes], schemas: Schemas, change: Any, expected: str
 ) -> None:
-    manifest = copy.deepcopy(_manifest(package_files))
+    manifest = copy.deepcopy(_manifest(zip_members))
     change(manifest)
     problems = schema_problems(schemas.manifest, manifest, "manifest.json")
     assert problems
@@ -121,17 +121,17 @@ def test_schema_rejects_a_wrong_manifest(
     ],
 )
 def test_schema_rejects_a_wrong_localisation_file(
-    package_files: dict[str, bytes], schemas: Schemas, change: Any
+    zip_members: dict[str, bytes], schemas: Schemas, change: Any
 ) -> None:
-    strings = json.loads(package_files["en.json"])
+    strings = json.loads(zip_members["en.json"])
     change(strings)
     assert schema_problems(schemas.localization, strings, "en.json")
 
 
 def test_package_check_reports_a_translation_for_a_field_the_manifest_lacks(
-    settings: ManifestSettings, tmp_path: Path
+    package_settings: ManifestSettings, tmp_path: Path
 ) -> None:
-    files = package_files(settings)
+    files = package_files(package_settings)
     strings = json.loads(files["en.json"])
     strings["bots[0].commandLists[1].commands[9].title"] = "ghost"
     files["en.json"] = json.dumps(strings).encode()
@@ -140,20 +140,20 @@ def test_package_check_reports_a_translation_for_a_field_the_manifest_lacks(
 
 
 def test_package_check_rejects_a_manifest_the_schema_rejects(
-    settings: ManifestSettings, schemas: Schemas
+    package_settings: ManifestSettings, schemas: Schemas
 ) -> None:
-    files = package_files(settings)
+    files = package_files(package_settings)
     manifest = json.loads(files["manifest.json"])
     manifest["bots"][0]["scopes"] = ["channel"]
     files["manifest.json"] = json.dumps(manifest).encode()
     with pytest.raises(InvalidPackage, match=r"manifest\.json at \$\.bots\[0\]\.scopes"):
-        check_package(files, settings.schemas_dir)
+        check_package(files, package_settings.schemas_dir)
 
 
 def test_build_without_schemas_still_checks_the_rest_and_says_it_skipped(
-    settings: ManifestSettings, tmp_path: Path
+    package_settings: ManifestSettings, tmp_path: Path
 ) -> None:
-    no_schemas = settings.model_copy(update={"schemas_dir": tmp_path / "absent"})
+    no_schemas = package_settings.model_copy(update={"schemas_dir": tmp_path / "absent"})
     report = build_package(no_schemas, tmp_path / "out")
     assert report.path.is_file()
     assert report.schema_check_skipped is not None
@@ -161,7 +161,7 @@ def test_build_without_schemas_still_checks_the_rest_and_says_it_skipped(
 
 
 def test_two_builds_of_the_same_settings_are_byte_identical(
-    settings: ManifestSettings, package: PackageReport, tmp_path: Path
+    package_settings: ManifestSettings, package: PackageReport, tmp_path: Path
 ) -> None:
-    again = build_package(settings, tmp_path / "again")
+    again = build_package(package_settings, tmp_path / "again")
     assert again.path.read_bytes() == package.path.read_bytes()
