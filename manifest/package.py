@@ -104,13 +104,17 @@ def build_package(settings: ManifestSettings, out_dir: Path) -> PackageReport:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / PACKAGE_NAME
     partial = path.with_name(path.name + ".partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(
-                zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED
-            )
-    # Replace in one step so an interrupted build never leaves a half-written package behind.
-    os.replace(partial, path)
+    # Write beside the target and rename in one step: an interrupted build never leaves a half-written
+    # package where the last good one was.
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files.items():
+                archive.writestr(
+                    zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED
+                )
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return PackageReport(path=path, files=tuple(files), schema_check_skipped=skipped)
 
 
