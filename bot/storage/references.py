@@ -6,10 +6,9 @@ import json
 
 from botbuilder.schema import ConversationReference
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.dialect import upsert_insert
 from bot.storage.models import ConversationReferenceRow, utcnow
 
 __all__ = ["ConversationReferences"]
@@ -27,18 +26,23 @@ class ConversationReferences:
         user_aad_object_id: str | None,
         tenant_id: str | None,
     ) -> None:
-        """Insert or refresh (service URLs change) the reference of one conversation, in one statement."""
+        """Insert or refresh (service URLs change) the reference of one conversation, in one statement.
+
+        The reference is kept without the activity it came with: a later message is a new post in
+        the conversation (or its thread), not a reply to that one message.
+        """
+        serialized = reference.serialize()
+        serialized.pop("activityId", None)
         values = {
             "conversation_id": reference.conversation.id,
             "conversation_type": conversation_type,
             "user_aad_object_id": user_aad_object_id,
             "tenant_id": tenant_id,
             "service_url": reference.service_url,
-            "reference": json.dumps(reference.serialize()),
+            "reference": json.dumps(serialized),
             "updated_at": utcnow(),
         }
-        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(ConversationReferenceRow).values(**values)
+        statement = upsert_insert(session, ConversationReferenceRow).values(**values)
         statement = statement.on_conflict_do_update(
             index_elements=[ConversationReferenceRow.conversation_id],
             set_={key: statement.excluded[key] for key in values if key != "conversation_id"},
