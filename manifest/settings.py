@@ -135,6 +135,11 @@ class ManifestSettings(BaseSettings):
         ]
 
 
+_MISSING_HINTS = {
+    "MicrosoftAppId": "set it to the Azure Bot's Microsoft App ID (a GUID), or pass --app-id",
+}
+
+
 def _alias_of(name: str) -> str:
     """Errors name the environment variable; pydantic reports either it or the field name."""
     field = ManifestSettings.model_fields.get(name)
@@ -155,8 +160,3 @@ def load_settings(**overrides: Any) -> ManifestSettings:
                 reason = str(problem["msg"]).removeprefix("Value error, ")
                 lines.append(f"Setting {key}={problem.get('input')!r} is not allowed: {reason}")
         raise SettingsError("\n".join(lines)) from None
-
-
-_MISSING_HINTS = {
-    "MicrosoftAppId": "set it to the Azure Bot's Microsoft App ID (a GUID), or pass --app-id",
-}
