@@ -20,6 +20,7 @@ from bot.commands import CommandName, ParsedCommand, parse_command
         ("cancel", ParsedCommand(CommandName.CANCEL)),
         ("キャンセル　＃１２", ParsedCommand(CommandName.CANCEL, "12")),
         ("language en", ParsedCommand(CommandName.LANGUAGE, "en")),
+        ("言語", ParsedCommand(CommandName.LANGUAGE)),
         ("言語 英語", ParsedCommand(CommandName.LANGUAGE, "en")),
         ("言語　日本語", ParsedCommand(CommandName.LANGUAGE, "ja")),
         ("tickets", ParsedCommand(CommandName.TICKETS)),
