@@ -1,7 +1,7 @@
 """Adaptive Cards as terminal text, for the terminal chat.
 
 Pure functions: a card dict in, lines and numbered buttons out. Markdown in TextBlocks is kept as is
-(it reads well in a terminal); bold text is ANSI bold on a terminal and `**…**` elsewhere. Each
+(it reads well in a terminal), with its backslash escapes resolved as Teams shows them; bold text is ANSI bold on a terminal and `**…**` elsewhere. Each
 clickable action gets a number; `Button.inputs` are the `Input.*` fields a click collects, as Teams does.
 """
 
@@ -18,6 +18,8 @@ Element = dict[str, Any]
 _CLICKABLE = frozenset({"Action.Execute", "Action.Submit", "Action.OpenUrl"})
 _WIDE_SPACING = frozenset({"medium", "large", "extralarge", "padding"})
 _MENTION = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+# CommonMark: a backslash before ASCII punctuation shows that character literally.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,11 @@ class RenderedCard:
 
 
 def render_text(text: str) -> str:
-    """A message text as shown to the user: `<at>Name</at>` mentions become `@Name`."""
-    return _MENTION.sub(r"@\1", text)
+    """Text as Teams shows it: `<at>Name</at>` becomes `@Name`, backslash escapes are resolved.
+
+    The rest of the Markdown (`**bold**`, lists, links) is kept: it reads well in a terminal.
+    """
+    return _ESCAPED.sub(r"\1", _MENTION.sub(r"@\1", text))
 
 
 def render_card(card: Element, *, first_number: int = 1, style: Style = PLAIN) -> RenderedCard:
@@ -152,7 +157,7 @@ class _Renderer:
             )
         elif kind == "FactSet":
             for fact in element.get("facts") or []:
-                self._add(f"{fact.get('title', '')}: {fact.get('value', '')}", indent)
+                self._add(render_text(f"{fact.get('title', '')}: {fact.get('value', '')}"), indent)
         elif kind == "Image":
             self._add(self.style.dim(f"[image: {element.get('altText') or element.get('url', '')}]"), indent)
         elif kind == "ActionSet":

@@ -94,6 +94,13 @@ def test_unknown_elements_are_named_not_dropped():
     assert rendered.lines == ["[Media]", "[image: x.png]"]
 
 
+def test_markdown_escapes_read_as_teams_shows_them():
+    # A UNC path from the FAQ (backslashes doubled for Teams) and a user's words with Markdown escaped.
+    assert render_text(r"\\\\fileserver\\share") == r"\\fileserver\share"
+    assert render_text(r"\- Wi\-Fi\_設定 **大事** \[1\]") == "- Wi-Fi_設定 **大事** [1]"
+    assert render_text(r"C:\Users") == r"C:\Users"  # not an escape: kept
+
+
 def test_mentions_read_as_at_names():
     assert (
         render_text("<at>佐藤 健</at> さん、チケット #3 を担当しました")
