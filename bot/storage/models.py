@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import DateTime, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "BotStateRow", "ConversationReferenceRow", "utcnow"]
+__all__ = ["Base", "BotStateRow", "ConversationReferenceRow", "InstallationRow", "utcnow"]
 
 # Stable constraint names, so migrations can name what they alter on SQLite and PostgreSQL alike.
 _NAMING = {
@@ -52,3 +52,12 @@ class ConversationReferenceRow(Base):
     service_url: Mapped[str] = mapped_column(String(512))
     reference: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InstallationRow(Base):
+    """A conversation the bot is installed in; its insertion decides the one welcome per install."""
+
+    __tablename__ = "installations"
+
+    conversation_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    installed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,10 +6,9 @@ import json
 
 from botbuilder.schema import ConversationReference
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.dialect import upsert_insert
 from bot.storage.models import ConversationReferenceRow, utcnow
 
 __all__ = ["ConversationReferences"]
@@ -37,8 +36,7 @@ class ConversationReferences:
             "reference": json.dumps(reference.serialize()),
             "updated_at": utcnow(),
         }
-        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(ConversationReferenceRow).values(**values)
+        statement = upsert_insert(session, ConversationReferenceRow).values(**values)
         statement = statement.on_conflict_do_update(
             index_elements=[ConversationReferenceRow.conversation_id],
             set_={key: statement.excluded[key] for key in values if key != "conversation_id"},

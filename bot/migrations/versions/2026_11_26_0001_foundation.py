@@ -1,4 +1,4 @@
-"""Foundation: bot state and conversation references.
+"""Foundation: bot state, conversation references and installations.
 
 Revision ID: 20261126_0001
 Revises:
@@ -41,9 +41,16 @@ def upgrade() -> None:
         "conversation_references",
         ["user_aad_object_id"],
     )
+    op.create_table(
+        "installations",
+        sa.Column("conversation_id", sa.String(512), nullable=False),
+        sa.Column("installed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("conversation_id", name="pk_installations"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("installations")
     op.drop_index("ix_conversation_references_user_aad_object_id", "conversation_references")
     op.drop_table("conversation_references")
     op.drop_table("bot_state")

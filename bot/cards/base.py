@@ -1,0 +1,59 @@
+"""The pieces every card is made of."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import CardFactory
+from botbuilder.schema import Attachment
+
+__all__ = [
+    "CARD_VERSION",
+    "card",
+    "execute_action",
+    "heading",
+    "open_url_action",
+    "text_block",
+    "to_attachment",
+]
+
+CARD_VERSION = "1.5"
+Card = dict[str, Any]
+
+
+def card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None, **extra: Any) -> Card:
+    """A card; `extra` carries root properties such as `refresh` or Teams' `msteams`."""
+    result: Card = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+    }
+    if actions:
+        result["actions"] = actions
+    result.update(extra)
+    return result
+
+
+def heading(text: str) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Medium", "wrap": True}
+
+
+def text_block(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def execute_action(title: str, verb: str, data: dict[str, Any] | None = None, **style: Any) -> dict[str, Any]:
+    """A Universal Action: arrives as an `adaptiveCard/action` invoke carrying `verb` and `data`."""
+    action: dict[str, Any] = {"type": "Action.Execute", "title": title, "verb": verb, **style}
+    if data:
+        action["data"] = data
+    return action
+
+
+def open_url_action(title: str, url: str) -> dict[str, Any]:
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def to_attachment(content: Card) -> Attachment:
+    return CardFactory.adaptive_card(content)

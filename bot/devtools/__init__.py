@@ -1,0 +1,1 @@
+"""Tools for developers and tests: the Bot Connector emulator, Teams-shaped activities, the terminal chat."""

@@ -1,0 +1,114 @@
+"""Everything the running service owns, built once from the settings, started and closed with the app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from botbuilder.core import TurnContext
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.adapter import KotaeAdapter, build_adapter
+from bot.config import Settings
+from bot.handler import KotaeBot
+from bot.i18n import Lang, catalogue
+from bot.services import Services
+from bot.storage.engine import create_engine, create_session_factory
+from bot.storage.migrate import current_revision, head_revision, upgrade
+
+__all__ = ["DatabaseStatus", "Runtime"]
+
+_log = logging.getLogger(__name__)
+_READY_PROBE_TIMEOUT = 2.0
+_RETRY_START, _RETRY_MAX = 1.0, 30.0
+
+
+@dataclass
+class DatabaseStatus:
+    """Whether the schema is in place; until it is, `/readyz` says why and messages get 503."""
+
+    ready: bool = False
+    reason: str = "starting"
+    became_ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def bring_up(self, engine: AsyncEngine, migrate: bool) -> None:
+        """Migrate (or check the revision), retrying with backoff until the database answers."""
+        delay = _RETRY_START
+        while not self.ready:
+            try:
+                if migrate:
+                    await upgrade(engine)
+                revision, head = await current_revision(engine), head_revision()
+                if revision != head:
+                    self.reason = (
+                        f"schema at revision {revision}, expected {head}: run `python -m bot migrate`"
+                    )
+                else:
+                    self.ready, self.reason = True, "ok"
+                    self.became_ready.set()
+                    return
+            except (TimeoutError, OSError, ConnectionError) as error:
+                self.reason = f"database unreachable: {type(error).__name__}: {error}"
+            except Exception as error:  # the driver's own errors (auth, missing database) vary by dialect
+                self.reason = f"database error: {type(error).__name__}: {error}"
+            _log.warning("database not ready (%s); retrying in %.0f s", self.reason, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _RETRY_MAX)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    services: Services
+    adapter: KotaeAdapter
+    bot: KotaeBot
+    database: DatabaseStatus = field(default_factory=DatabaseStatus)
+    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        engine = create_engine(settings.database_url)
+        services = Services(settings=settings, sessions=create_session_factory(engine))
+        bot = KotaeBot(services, ask=_faq_not_ready)
+        return cls(
+            settings=settings, engine=engine, services=services, adapter=build_adapter(settings), bot=bot
+        )
+
+    async def start(self) -> None:
+        self._tasks.append(
+            asyncio.create_task(self.database.bring_up(self.engine, self.settings.migrate_on_start))
+        )
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, Any]:
+        """Ready when the database answers at the current schema and the knowledge base is loaded."""
+        database = {"ready": self.database.ready, "reason": self.database.reason}
+        if self.database.ready:
+            try:
+                async with asyncio.timeout(_READY_PROBE_TIMEOUT), self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+            except Exception as error:  # any failure of the probe means "not ready", with its name
+                database = {"ready": False, "reason": f"database unreachable: {type(error).__name__}"}
+        return {
+            "ready": database["ready"],
+            "database": database,
+            "ict_channel": {
+                "configured": self.settings.ict_channel_id is not None,
+            },
+            "dev_mode": self.settings.dev_mode,
+        }
+
+
+async def _faq_not_ready(turn_context: TurnContext, _text: str, lang: Lang) -> None:
+    await turn_context.send_activity(catalogue().text("faq.unavailable", lang))

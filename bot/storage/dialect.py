@@ -1,0 +1,17 @@
+"""The one place that knows which INSERT … ON CONFLICT the database speaks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ["upsert_insert"]
+
+
+def upsert_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT for `table` that supports `on_conflict_do_*` on the session's database."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return insert(table)

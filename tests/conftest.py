@@ -1,0 +1,125 @@
+"""Fixtures shared by the whole suite: settings, the connector emulator, the running bot, PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.config import Settings, load_settings
+from bot.devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
+from bot.devtools.emulator import ConnectorEmulator
+from tests.harness import BotUnderTest
+
+REPO = Path(__file__).resolve().parent.parent
+POSTGRES_URL_VARIABLE = "KOTAE_TEST_POSTGRES_URL"
+SCHEMAS_DIR_VARIABLE = "KOTAE_SCHEMAS_DIR"
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> SettingsFactory:
+    """Dev-mode settings on a fresh SQLite file, independent of the developer's environment and .env."""
+
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "dev_mode": True,
+            "database_url": f"sqlite+aiosqlite:///{tmp_path / 'kotae.db'}",
+            "knowledge_dir": REPO / "knowledge" / "faq",
+            "allowed_tenants": (DEFAULT_TENANT,),
+            "_env_file": None,
+        }
+        values.update(overrides)
+        return load_settings(**values)
+
+    return build
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[ConnectorEmulator]:
+    connector = ConnectorEmulator()
+    await connector.start()
+    yield connector
+    await connector.close()
+
+
+@pytest.fixture
+def teams(emulator: ConnectorEmulator) -> TeamsActivities:
+    return TeamsActivities(service_url=emulator.url)
+
+
+@pytest.fixture
+async def bot(make_settings: SettingsFactory) -> AsyncIterator[BotUnderTest]:
+    running = await BotUnderTest.start(make_settings())
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+def alice() -> Person:
+    return Person("山田 花子", "aaaaaaaa-0000-0000-0000-000000000001")
+
+
+@pytest.fixture
+def bob() -> Person:
+    return Person("佐藤 太郎", "bbbbbbbb-0000-0000-0000-000000000002")
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
+        )
+    return url
+
+
+async def _admin(server_url: str, statement: str) -> None:
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty database on the test server for one test, dropped afterwards.
+
+    A plain fixture (its own short event loop), so that parametrised fixtures can ask for it by name.
+    """
+    name = f"kotae_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(postgres_server_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes it runs twice: on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'kotae-param.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def schemas_dir() -> Path:
+    directory = Path(os.environ.get(SCHEMAS_DIR_VARIABLE, REPO.parent / "shared" / "schemas"))
+    if not directory.is_dir():
+        pytest.skip(
+            f"schemas not found at {directory}; set {SCHEMAS_DIR_VARIABLE} to the folder of the JSON schemas"
+        )
+    return directory
