@@ -6,12 +6,24 @@ so every change is one conditional `UPDATE … RETURNING` and never an ORM read-
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from bot.storage.models import Base, utcnow
 
@@ -49,6 +61,26 @@ class OutboxState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always read back timezone-aware in UTC (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the desk stores timezone-aware UTC times")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+Timestamp = Annotated[datetime, mapped_column(UtcDateTime())]
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:
@@ -99,12 +131,12 @@ class Ticket(Base):
     claimer_id: Mapped[str | None] = mapped_column(String(256))
     claimer_aad_object_id: Mapped[str | None] = mapped_column(String(64))
     claimer_name: Mapped[str | None] = mapped_column(String(256))
-    claimed_at: Mapped[datetime | None]
+    claimed_at: Mapped[Timestamp | None]
     answer: Mapped[str | None] = mapped_column(Text)
-    answered_at: Mapped[datetime | None]
+    answered_at: Mapped[Timestamp | None]
     resolution_note: Mapped[str | None] = mapped_column(Text)
-    resolved_at: Mapped[datetime | None]
-    withdrawn_at: Mapped[datetime | None]
+    resolved_at: Mapped[Timestamp | None]
+    withdrawn_at: Mapped[Timestamp | None]
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     # The ticket's thread in the ICT channel, known once the outbox has posted it.
     channel_id: Mapped[str | None] = mapped_column(String(256))
@@ -112,10 +144,10 @@ class Ticket(Base):
     thread_root_id: Mapped[str | None] = mapped_column(String(128))
     card_activity_id: Mapped[str | None] = mapped_column(String(128))
     reminder_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_reminded_at: Mapped[datetime | None]
-    purged_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_reminded_at: Mapped[Timestamp | None]
+    purged_at: Mapped[Timestamp | None]
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow)
 
 
 class TicketEvent(Base):
@@ -132,7 +164,7 @@ class TicketEvent(Base):
     actor_id: Mapped[str] = mapped_column(String(64))  # Entra object id, or "system"
     actor_name: Mapped[str | None] = mapped_column(String(256))
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[Timestamp] = mapped_column(default=utcnow)
 
 
 class OutboxMessage(Base):
@@ -159,13 +191,13 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str] = mapped_column(String(256), unique=True)
     state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(512))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     locked_by: Mapped[str | None] = mapped_column(String(128))
-    locked_until: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
+    locked_until: Mapped[Timestamp | None]
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    sent_at: Mapped[Timestamp | None]
 
 
 class IctChannel(Base):
@@ -177,7 +209,7 @@ class IctChannel(Base):
     team_id: Mapped[str | None] = mapped_column(String(256))
     tenant_id: Mapped[str | None] = mapped_column(String(64))
     service_url: Mapped[str] = mapped_column(String(512))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class FaqDraft(Base):
@@ -193,5 +225,5 @@ class FaqDraft(Base):
     language: Mapped[str] = mapped_column(String(8))
     category: Mapped[str | None] = mapped_column(String(128))
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    exported_at: Mapped[datetime | None]
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    exported_at: Mapped[Timestamp | None]

@@ -264,7 +264,7 @@ async def apply(
             state=rule.target.value, version=Ticket.version + 1, updated_at=now, **rule.values(change, now)
         )
         .returning(Ticket)
-        .execution_options(populate_existing=True)
+        .execution_options(populate_existing=True, synchronize_session=False)
     )
     ticket = (await session.scalars(statement)).one_or_none()
     if ticket is None:

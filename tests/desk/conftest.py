@@ -1,5 +1,5 @@
 """Real databases for the desk's tests: a SQLite file per test and, when `KOTAE_TEST_POSTGRES_URL` names
-a server, a fresh PostgreSQL database per test session (created here and dropped afterwards).
+a server, one fresh PostgreSQL database for the session (created here, emptied per test, dropped afterwards).
 
 Both are migrated with the real Alembic chain (`bot.storage.migrate.upgrade`).
 """
@@ -7,28 +7,24 @@ Both are migrated with the real Alembic chain (`bot.storage.migrate.upgrade`).
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.desk.actors import Actor
-from bot.desk.opening import Asker, Candidate, NewTicket, TicketRouting
+from bot.desk.opening import TicketRouting
 from bot.desk.transitions import DeskPolicy
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import upgrade
+from tests.conftest import _admin
+from tests.desk.factories import ICT_CHANNEL
 
-POSTGRES_ENV = "KOTAE_TEST_POSTGRES_URL"
-ICT_CHANNEL = "19:ict@thread.tacv2"
-T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # Thursday 10:00 JST
 _DESK_TABLES = ("faq_drafts", "outbox", "ticket_events", "tickets", "ict_channels")
 
 
@@ -50,15 +46,6 @@ async def _migrated(url: str) -> None:
         await engine.dispose()
 
 
-async def _admin(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
@@ -68,18 +55,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    server = os.environ.get(POSTGRES_ENV)
-    if not server:
-        pytest.skip(f"{POSTGRES_ENV} is not set (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres)")
-    name = f"kotae_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+def desk_postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """One fresh, migrated database for the desk's tests in this session; tables are emptied per test."""
+    name = f"kotae_desk_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(postgres_server_url, f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
     try:
         asyncio.run(_migrated(url))
         yield url
     finally:
-        asyncio.run(_admin(server, f'DROP DATABASE "{name}" WITH (FORCE)'))
+        asyncio.run(_admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -92,9 +77,9 @@ async def sqlite_db(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Data
 
 
 @pytest.fixture
-async def postgres_db(postgres_url: str) -> AsyncIterator[Database]:
+async def postgres_db(desk_postgres_url: str) -> AsyncIterator[Database]:
     # Enough connections that 50 concurrent claims really run concurrently.
-    engine = create_engine(postgres_url, pool_size=20, max_overflow=40)
+    engine = create_engine(desk_postgres_url, pool_size=20, max_overflow=40)
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {', '.join(_DESK_TABLES)} RESTART IDENTITY CASCADE"))
         await connection.execute(text("UPDATE ticket_counters SET value = 0"))
@@ -116,32 +101,3 @@ def routing() -> TicketRouting:
 @pytest.fixture
 def policy() -> DeskPolicy:
     return DeskPolicy()
-
-
-def asker(aad: str = "aad-asker") -> Asker:
-    return Asker(
-        id=f"29:{aad}",
-        aad_object_id=aad,
-        name="山田 太郎",
-        tenant_id="tenant-1",
-        conversation_id=f"a:personal-{aad}",
-        conversation_type="personal",
-        reference={"conversation": {"id": f"a:personal-{aad}"}, "serviceUrl": "https://smba.example/"},
-    )
-
-
-def new_ticket(key: str = "key-1", *, aad: str = "aad-asker", category: str | None = None) -> NewTicket:
-    return NewTicket(
-        idempotency_key=key,
-        asker=asker(aad),
-        question="公用スマホに電話帳を取り込みたい",
-        language="ja",
-        details="CSV があります",
-        attachments=[{"name": "shot.png", "url": "https://files.example/shot.png", "content_type": "image/png"}],
-        candidates=[Candidate("phone-contacts", 0.42)],
-        category=category,
-    )
-
-
-def staff(n: int) -> Actor:
-    return Actor(id=f"29:staff-{n}", aad_object_id=f"aad-staff-{n}", name=f"ICT {n}")
