@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.desk.actors import Actor
 from bot.desk.opening import Asker, Candidate, NewTicket
@@ -40,3 +40,16 @@ def new_ticket(key: str = "key-1", *, aad: str = "aad-asker", category: str | No
 
 def staff(n: int) -> Actor:
     return Actor(id=f"29:staff-{n}", aad_object_id=f"aad-staff-{n}", name=f"ICT {n}")
+
+
+class Clock:
+    """A settable clock for workers and housekeeping."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
