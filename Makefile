@@ -35,9 +35,9 @@ chat: $(STAMP_RUN)
 migrate: $(STAMP_RUN)
 	$(BIN)/python -m bot migrate
 
-## package: build the Teams app package under build/
+## package: build the Teams app package into build/ (APP_ID=<guid> overrides MicrosoftAppId)
 package: $(STAMP_DEV)
-	$(BIN)/python -m manifest build
+	$(BIN)/python -m manifest build --out build $(if $(APP_ID),--app-id $(APP_ID))
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
 from bot.runtime import Runtime
 from bot.web import RUNTIME, add_routes
+from knowledge import KnowledgeError
 
 _log = logging.getLogger("kotae")
 
@@ -55,7 +56,14 @@ def init_func(_argv: list[str] | None = None) -> web.Application:
 def main() -> None:
     settings = _settings_or_exit()
     configure_logging(settings)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    try:
+        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    except KnowledgeError as error:
+        problems = "\n".join(problem.format("en") for problem in error.problems)
+        print(
+            f"kotae: the knowledge base in {settings.knowledge_dir} is invalid\n{problems}", file=sys.stderr
+        )
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -61,8 +61,9 @@ COMMAND_WORDS: dict[str, _Word] = {
     "自分の質問": _Word(CommandName.MY_QUESTIONS, _NO_ARGUMENT),
     "cancel": _Word(CommandName.CANCEL, _OPTIONAL_TICKET),
     "キャンセル": _Word(CommandName.CANCEL, _OPTIONAL_TICKET),
-    "language": _Word(CommandName.LANGUAGE, _LANGUAGE_VALUE),
-    "言語": _Word(CommandName.LANGUAGE, _LANGUAGE_VALUE),
+    # Bare "language" (as picked from the Teams command menu) asks which language to switch to.
+    "language": _Word(CommandName.LANGUAGE, _LANGUAGE_VALUE, bare=CommandName.LANGUAGE),
+    "言語": _Word(CommandName.LANGUAGE, _LANGUAGE_VALUE, bare=CommandName.LANGUAGE),
     "tickets": _Word(CommandName.TICKETS, _NO_ARGUMENT),
     "ticket": _Word(CommandName.TICKET, _TICKET_NUMBER, bare=CommandName.TICKETS),
     "チケット": _Word(CommandName.TICKET, _TICKET_NUMBER, bare=CommandName.TICKETS),

@@ -122,6 +122,14 @@ class Settings(BaseSettings):
         2.0, gt=0, le=3600, validation_alias="KOTAE_KNOWLEDGE_POLL_INTERVAL"
     )
     knowledge_force_polling: bool = Field(False, validation_alias="KOTAE_KNOWLEDGE_FORCE_POLLING")
+    # Unset means the knowledge engine's tuned default (knowledge.MatchSettings).
+    match_answer_threshold: float | None = Field(
+        None, ge=0, le=1, validation_alias="KOTAE_MATCH_ANSWER_THRESHOLD"
+    )
+    match_answer_margin: float | None = Field(None, ge=0, le=1, validation_alias="KOTAE_MATCH_ANSWER_MARGIN")
+    match_clarify_threshold: float | None = Field(
+        None, ge=0, le=1, validation_alias="KOTAE_MATCH_CLARIFY_THRESHOLD"
+    )
     ict_channel_id: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
         None, validation_alias="KOTAE_ICT_CHANNEL_ID"
     )

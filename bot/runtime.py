@@ -19,6 +19,7 @@ from bot.i18n import Lang, catalogue
 from bot.services import Services
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, head_revision, upgrade
+from knowledge import LiveKnowledge, MatchSettings
 
 __all__ = ["DatabaseStatus", "Runtime"]
 
@@ -67,6 +68,7 @@ class Runtime:
     services: Services
     adapter: KotaeAdapter
     bot: KotaeBot
+    knowledge: LiveKnowledge
     database: DatabaseStatus = field(default_factory=DatabaseStatus)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -75,11 +77,24 @@ class Runtime:
         engine = create_engine(settings.database_url)
         services = Services(settings=settings, sessions=create_session_factory(engine))
         bot = KotaeBot(services, ask=_faq_not_ready)
+        knowledge = LiveKnowledge(
+            settings.knowledge_dir,
+            match_settings(settings),
+            poll_interval=settings.knowledge_poll_interval,
+            force_polling=settings.knowledge_force_polling,
+        )
         return cls(
-            settings=settings, engine=engine, services=services, adapter=build_adapter(settings), bot=bot
+            settings=settings,
+            engine=engine,
+            services=services,
+            adapter=build_adapter(settings),
+            bot=bot,
+            knowledge=knowledge,
         )
 
     async def start(self) -> None:
+        """Load the knowledge base (an invalid one stops the start), then bring the database up."""
+        await self.knowledge.start()
         self._tasks.append(
             asyncio.create_task(self.database.bring_up(self.engine, self.settings.migrate_on_start))
         )
@@ -89,6 +104,7 @@ class Runtime:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.knowledge.stop()
         await self.engine.dispose()
 
     async def readiness(self) -> dict[str, Any]:
@@ -100,14 +116,27 @@ class Runtime:
                     await connection.execute(text("SELECT 1"))
             except Exception as error:  # any failure of the probe means "not ready", with its name
                 database = {"ready": False, "reason": f"database unreachable: {type(error).__name__}"}
+        knowledge = self.knowledge.status()
+        knowledge_ready = knowledge["entries"] > 0
         return {
-            "ready": database["ready"],
+            "ready": database["ready"] and knowledge_ready,
             "database": database,
+            "knowledge": {"ready": knowledge_ready, **knowledge},
             "ict_channel": {
                 "configured": self.settings.ict_channel_id is not None,
             },
             "dev_mode": self.settings.dev_mode,
         }
+
+
+def match_settings(settings: Settings) -> MatchSettings:
+    """The matcher's decision thresholds from the bot's settings; ranking weights keep their defaults."""
+    chosen = {
+        "answer_threshold": settings.match_answer_threshold,
+        "answer_margin": settings.match_answer_margin,
+        "clarify_threshold": settings.match_clarify_threshold,
+    }
+    return MatchSettings(**{name: value for name, value in chosen.items() if value is not None})
 
 
 async def _faq_not_ready(turn_context: TurnContext, _text: str, lang: Lang) -> None:

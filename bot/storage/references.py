@@ -26,14 +26,20 @@ class ConversationReferences:
         user_aad_object_id: str | None,
         tenant_id: str | None,
     ) -> None:
-        """Insert or refresh (service URLs change) the reference of one conversation, in one statement."""
+        """Insert or refresh (service URLs change) the reference of one conversation, in one statement.
+
+        The reference is kept without the activity it came with: a later message is a new post in
+        the conversation (or its thread), not a reply to that one message.
+        """
+        serialized = reference.serialize()
+        serialized.pop("activityId", None)
         values = {
             "conversation_id": reference.conversation.id,
             "conversation_type": conversation_type,
             "user_aad_object_id": user_aad_object_id,
             "tenant_id": tenant_id,
             "service_url": reference.service_url,
-            "reference": json.dumps(reference.serialize()),
+            "reference": json.dumps(serialized),
             "updated_at": utcnow(),
         }
         statement = upsert_insert(session, ConversationReferenceRow).values(**values)

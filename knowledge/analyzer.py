@@ -1,0 +1,228 @@
+"""Text -> index terms: SudachiPy split mode A normalized forms, readings and glossary terms.
+
+A Sudachi tokenizer must not be shared between threads, so each thread gets its own from one
+shared dictionary (the dictionary itself is read-only and memory-mapped once).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sudachipy import Dictionary, SplitMode, Tokenizer
+
+from knowledge.normalize import fold, normalize
+
+# Parts of speech that carry the topic of a question; particles, auxiliaries, symbols and the like
+# are dropped.
+_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接尾辞", "記号"})
+# Words that every question uses and none distinguishes (「教えてください」「方法」), plus English
+# function words; compared after folding.
+_STOP_WORDS = frozenset(
+    fold(word)
+    for word in (
+        "する",
+        "為る",
+        "ある",
+        "有る",
+        "いる",
+        "居る",
+        "なる",
+        "成る",
+        "出来る",
+        "思う",
+        "教える",
+        "知る",
+        "下さる",
+        "頂く",
+        "致す",
+        "申す",
+        "言う",
+        "願う",
+        "良い",
+        "宜しい",
+        "欲しい",
+        "分かる",
+        "困る",
+        "見る",
+        "何",
+        "方",
+        "方法",
+        "仕方",
+        "やり方",
+        "件",
+        "事",
+        "物",
+        "為",
+        "様",
+        "場合",
+        "等",
+        "所",
+        "時",
+        "際",
+        "どう",
+        "何故",
+        "どれ",
+        "どこ",
+        "いつ",
+        "誰",
+        "これ",
+        "それ",
+        "あれ",
+        "此れ",
+        "其れ",
+        "今",
+        "ください",
+        "お願い",
+        "よろしく",
+        "すみません",
+        "有難う",
+        "状態",
+        "感じ",
+        "i",
+        "my",
+        "me",
+        "we",
+        "our",
+        "you",
+        "your",
+        "it",
+        "its",
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "in",
+        "on",
+        "for",
+        "at",
+        "by",
+        "with",
+        "from",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "how",
+        "what",
+        "where",
+        "when",
+        "why",
+        "which",
+        "who",
+        "please",
+        "help",
+        "want",
+        "need",
+        "should",
+        "would",
+        "there",
+        "this",
+        "that",
+        "not",
+        "no",
+        "get",
+        "have",
+        "has",
+        "if",
+        "so",
+        "about",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A glossary term found in the text, spanning terms[start:end]."""
+
+    term: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    terms: tuple[str, ...]  # folded normalized forms of the content words, in order
+    readings: tuple[str, ...]  # folded reading forms of the same words
+    synonym_groups: tuple[tuple[int, ...], ...]  # Sudachi synonym group ids of the same words
+    concepts: tuple[Concept, ...]  # glossary terms found among them
+
+    @property
+    def index_terms(self) -> tuple[str, ...]:
+        return self.terms + tuple(concept.term for concept in self.concepts)
+
+
+@functools.cache
+def _dictionary() -> Dictionary:
+    return Dictionary()
+
+
+def bigrams(text: str) -> tuple[str, ...]:
+    """Character bigrams of the normalised text: robust to typos and unknown words."""
+    key = normalize(text)
+    if len(key) < 2:
+        return (key,) if key else ()
+    return tuple(key[i : i + 2] for i in range(len(key) - 1))
+
+
+class Analyzer:
+    """Splits text into folded content words and maps glossary phrases onto canonical terms."""
+
+    def __init__(self, synonym_groups: Iterable[Sequence[str]]) -> None:
+        self._local = threading.local()
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for group in synonym_groups:
+            canonical = "≡" + normalize(group[0])
+            for term in group:
+                words = self._words(term)[0]
+                if words:
+                    self._phrases.setdefault(words, canonical)
+        self._longest = max((len(p) for p in self._phrases), default=0)
+
+    def _tokenizer(self) -> Tokenizer:
+        tokenizer = getattr(self._local, "tokenizer", None)
+        if tokenizer is None:
+            tokenizer = _dictionary().tokenizer(mode=SplitMode.A)
+            self._local.tokenizer = tokenizer
+        return tokenizer
+
+    def _words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[int, ...], ...]]:  # noqa: E501
+        terms, readings, groups = [], [], []
+        # Sudachi normalises width and kana spelling itself, so it reads the text as typed.
+        for morpheme in self._tokenizer().tokenize(text):
+            if morpheme.part_of_speech()[0] not in _CONTENT_POS:
+                continue
+            surface = fold(morpheme.surface())
+            term = fold(morpheme.normalized_form())
+            # English function words are stopped by surface: Sudachi reads "it" as IT.
+            if surface in _STOP_WORDS or term in _STOP_WORDS or not term.strip():
+                continue
+            terms.append(term)
+            readings.append(fold(morpheme.reading_form()))
+            groups.append(tuple(morpheme.synonym_group_ids()))
+        return tuple(terms), tuple(readings), tuple(groups)
+
+    def analyze(self, text: str) -> Analysis:
+        terms, readings, groups = self._words(text)
+        return Analysis(terms, readings, groups, self._concepts(terms))
+
+    def _concepts(self, terms: tuple[str, ...]) -> tuple[Concept, ...]:
+        found = []
+        for start in range(len(terms)):
+            for end in range(min(start + self._longest, len(terms)), start, -1):
+                canonical = self._phrases.get(terms[start:end])
+                if canonical is not None:
+                    found.append(Concept(canonical, start, end))
+                    break
+        return tuple(found)

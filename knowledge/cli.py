@@ -1,0 +1,265 @@
+"""`python -m knowledge validate | ask | eval`: the editors' and tuners' command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from rapidfuzz import fuzz
+
+from knowledge.loader import inspect, load
+from knowledge.matcher import Decision, Matcher, MatchSettings
+from knowledge.messages import locale_lang
+from knowledge.model import KnowledgeError, Problem
+from knowledge.normalize import normalize
+
+DEFAULT_KB = Path("knowledge/faq")
+EVAL_DEPTH = 10  # ranks read for MRR
+LEAK_SIMILARITY = 90  # a test query this close to an entry's wording measures recall, not matching
+
+_TEXT = {
+    "valid": (
+        "{path}: 有効です（エントリ {entries} 件、警告 {warnings} 件）",
+        "{path}: valid ({entries} entries, {warnings} warnings)",
+    ),
+    "invalid": (
+        "{path}: エラー {errors} 件、警告 {warnings} 件",
+        "{path}: {errors} errors, {warnings} warnings",
+    ),
+    "no-file": ("ファイル {path} がありません。", "file {path} does not exist."),
+    "bad-case": ("{path}:{line}: {detail}", "{path}:{line}: {detail}"),
+    "case-json": (
+        'JSON の行 {{"query": ..., "expected": [...]}} にしてください',
+        'expected a JSON line {{"query": ..., "expected": [...]}}',
+    ),
+    "case-id": ("id {ids} はナレッジベースにありません", "ids {ids} are not in the knowledge base"),
+    "leak": (
+        "{path}:{line}: 警告: テストの質問がエントリ {id} の文言とほぼ同じです（{similarity}%）",
+        "{path}:{line}: warning: test query is nearly identical to entry {id}'s wording ({similarity}%)",
+    ),
+    "decision": ("判定: {kind}", "decision: {kind}"),
+}
+
+
+class _Usage(Exception):
+    """A usage error: exit code 2 with a message."""
+
+
+def _say(key: str, lang: str, **values: object) -> str:
+    ja, en = _TEXT[key]
+    return (ja if lang == "ja" else en).format(**values)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check a knowledge-base folder")
+    validate.add_argument("directory", nargs="?", type=Path, default=DEFAULT_KB)
+    ask = commands.add_parser("ask", help="show how the matcher answers a question")
+    ask.add_argument("--kb", type=Path, default=DEFAULT_KB)
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--top", type=int, default=5)
+    ask.add_argument("--lang", choices=("ja", "en"), default="ja", help="the asker's language")
+    source = ask.add_mutually_exclusive_group(required=True)
+    source.add_argument("question", nargs="?")
+    source.add_argument("--batch", type=Path, help="file with one question per line")
+    evaluate = commands.add_parser("eval", help="measure the matcher on labelled questions")
+    evaluate.add_argument("--kb", type=Path, default=DEFAULT_KB)
+    evaluate.add_argument(
+        "--cases",
+        type=Path,
+        required=True,
+        help='JSON lines {"query": ..., "expected": [ids]}; [] = must escalate',
+    )
+    evaluate.add_argument(
+        "--lang", choices=("ja", "en"), default="ja", help="the asker's language when a case has no 'lang'"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    lang = locale_lang(os.environ)
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args.directory, lang, out)
+        matcher = Matcher(load(args.kb), MatchSettings())
+        if args.command == "ask":
+            return _ask(matcher, args, lang, out)
+        return _eval(matcher, args, lang, out, err)
+    except KnowledgeError as error:
+        _print_problems(error.problems, lang, err)
+        return 1
+    except _Usage as error:
+        print(error, file=err)
+        return 2
+
+
+def _print_problems(problems: Sequence[Problem], lang: str, stream: TextIO) -> None:
+    for problem in problems:
+        print(problem.format(lang), file=stream)
+
+
+def _validate(directory: Path, lang: str, out: TextIO) -> int:
+    report = inspect(directory)
+    _print_problems(report.problems, lang, out)
+    counts = {
+        "path": directory,
+        "entries": len(report.entries),
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+    }
+    print(_say("invalid" if report.errors else "valid", lang, **counts), file=out)
+    return 1 if report.errors else 0
+
+
+def _read_lines(path: Path, lang: str) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines()
+    except (FileNotFoundError, IsADirectoryError) as error:
+        raise _Usage(_say("no-file", lang, path=path)) from error
+
+
+def _timed_ask(matcher: Matcher, question: str, lang: str, top: int) -> tuple[Decision, float]:
+    started = time.perf_counter()
+    decision = matcher.ask(question, lang=lang, top=top)
+    return decision, (time.perf_counter() - started) * 1000
+
+
+def _as_json(decision: Decision, ms: float) -> dict[str, Any]:
+    return {
+        "query": decision.query,
+        "decision": decision.kind,
+        "results": [{"id": hit.entry.id, "score": round(hit.score, 4)} for hit in decision.hits],
+        "ms": round(ms, 3),
+    }
+
+
+def _ask(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO) -> int:
+    if args.top < 1:
+        raise _Usage("--top must be at least 1")
+    if args.batch is not None:
+        questions = [line for line in _read_lines(args.batch, lang) if line.strip()]
+    else:
+        questions = [args.question]
+    for question in questions:
+        decision, ms = _timed_ask(matcher, question, args.lang, args.top)
+        if args.json or args.batch is not None:
+            print(json.dumps(_as_json(decision, ms), ensure_ascii=False), file=out)
+            continue
+        print(_say("decision", lang, kind=decision.kind), file=out)
+        for rank, hit in enumerate(decision.hits, start=1):
+            print(f"{rank}. {hit.score:.3f}  {hit.entry.id}  {hit.entry.question}", file=out)
+    return 0
+
+
+def _read_cases(path: Path, kb_ids: set[str], lang: str) -> list[tuple[int, dict[str, Any]]]:
+    cases = []
+    for number, line in enumerate(_read_lines(path, lang), start=1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError:
+            case = None
+        valid = (
+            isinstance(case, dict)
+            and isinstance(case.get("query"), str)
+            and isinstance(case.get("expected"), list)
+        )
+        if not valid:
+            raise _Usage(_say("bad-case", lang, path=path, line=number, detail=_say("case-json", lang)))
+        unknown = sorted(set(case["expected"]) - kb_ids)
+        if unknown:
+            raise _Usage(
+                _say(
+                    "bad-case",
+                    lang,
+                    path=path,
+                    line=number,
+                    detail=_say("case-id", lang, ids=", ".join(unknown)),
+                )
+            )
+        cases.append((number, case))
+    return cases
+
+
+def _leaks(
+    matcher: Matcher, path: Path, cases: list[tuple[int, dict[str, Any]]], lang: str, err: TextIO
+) -> int:
+    """Warn about test queries that copy an entry's wording: they would flatter the scores."""
+    wordings = [(normalize(text), entry.id) for entry in matcher.kb.entries for text in entry.questions]
+    leaks = 0
+    for number, case in cases:
+        key = normalize(case["query"])
+        for wording, entry_id in wordings:
+            similarity = fuzz.ratio(key, wording)
+            if similarity >= LEAK_SIMILARITY:
+                leaks += 1
+                print(
+                    _say("leak", lang, path=path, line=number, id=entry_id, similarity=round(similarity)),
+                    file=err,
+                )
+                break
+    return leaks
+
+
+def evaluate(
+    matcher: Matcher, cases: Sequence[dict[str, Any]], default_lang: str = "ja"
+) -> dict[str, float | int]:
+    """P@1, Hit@3, MRR@10 over answerable cases; decision rates over all of them."""
+    answerable = [c for c in cases if c["expected"]]
+    out_of_scope = [c for c in cases if not c["expected"]]
+    p1 = hit3 = mrr = 0.0
+    confident_wrong = escalated_answerable = escalated_oos = answered_right = 0
+    for case in cases:
+        decision = matcher.ask(case["query"], lang=case.get("lang", default_lang), top=EVAL_DEPTH)
+        ids = [hit.entry.id for hit in decision.hits]
+        expected = set(case["expected"])
+        right = bool(ids) and ids[0] in expected
+        if decision.kind == "answer":
+            confident_wrong += not right
+            answered_right += right
+        if not expected:
+            escalated_oos += decision.kind == "escalate"
+            continue
+        escalated_answerable += decision.kind == "escalate"
+        p1 += right
+        hit3 += any(i in expected for i in ids[:3])
+        mrr += next((1 / rank for rank, i in enumerate(ids, 1) if i in expected), 0.0)
+    n, a, o = len(cases) or 1, len(answerable) or 1, len(out_of_scope) or 1
+    return {
+        "cases": len(cases),
+        "answerable": len(answerable),
+        "out_of_scope": len(out_of_scope),
+        "p_at_1": p1 / a,
+        "hit_at_3": hit3 / a,
+        "mrr_at_10": mrr / a,
+        "answered_right_rate": answered_right / n,
+        "confident_wrong_rate": confident_wrong / n,
+        "escalated_answerable_rate": escalated_answerable / a,
+        "out_of_scope_escalated_rate": escalated_oos / o,
+    }
+
+
+def _eval(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
+    numbered = _read_cases(args.cases, {entry.id for entry in matcher.kb.entries}, lang)
+    leaks = _leaks(matcher, args.cases, numbered, lang, err)
+    metrics = evaluate(matcher, [case for _, case in numbered], args.lang) | {"leaks": leaks}
+    if args.json:
+        print(json.dumps(metrics), file=out)
+    else:
+        for name, value in metrics.items():
+            shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+            print(f"{name:28} {shown}", file=out)
+    return 0

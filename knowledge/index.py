@@ -1,0 +1,54 @@
+"""A BM25 index over several fields, with each term's weighted contribution precomputed.
+
+Scoring a query then only adds up the posting lists of its terms, which keeps a question at
+10,000 entries within a few milliseconds in plain Python.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+Postings = dict[str, dict[int, float]]
+
+
+def idf(document_count: int, frequency: int) -> float:
+    """BM25's inverse document frequency, never negative."""
+    return math.log(1.0 + (document_count - frequency + 0.5) / (frequency + 0.5))
+
+
+def add_field(
+    postings: Postings,
+    documents: Sequence[Sequence[str]],
+    weight: float,
+    k1: float,
+    b: float,
+) -> None:
+    """Add one field's weighted BM25 contributions (term -> document -> score) to `postings`."""
+    if weight <= 0:
+        return
+    lengths = [len(terms) for terms in documents]
+    average = sum(lengths) / max(len(documents), 1) or 1.0
+    frequency: Counter[str] = Counter()
+    counts = [Counter(terms) for terms in documents]
+    for count in counts:
+        frequency.update(count.keys())
+    for doc, count in enumerate(counts):
+        norm = k1 * (1.0 - b + b * lengths[doc] / average)
+        for term, tf in count.items():
+            score = weight * idf(len(documents), frequency[term]) * tf * (k1 + 1.0) / (tf + norm)
+            postings.setdefault(term, {})[doc] = postings.get(term, {}).get(doc, 0.0) + score
+
+
+def accumulate(
+    scores: defaultdict[int, float],
+    postings: Mapping[str, Mapping[int, float]],
+    weighted_terms: Iterable[tuple[str, float]],
+) -> None:
+    """Add each query term's postings, scaled by the term's query weight, into `scores`."""
+    for term, weight in weighted_terms:
+        posting = postings.get(term)
+        if posting:
+            for doc, score in posting.items():
+                scores[doc] += score * weight

@@ -1,0 +1,147 @@
+"""Hot reload for a running service: watch the folder, rebuild off the loop, swap atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from watchfiles import Change, awatch
+
+from knowledge.loader import load
+from knowledge.matcher import Matcher, MatchSettings
+from knowledge.model import KnowledgeError
+
+log = logging.getLogger(__name__)
+
+
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def _is_knowledge_file(change: Change, path: str) -> bool:
+    return path.endswith((".yaml", ".yml"))
+
+
+def _fingerprint(directory: Path) -> Fingerprint:
+    """Name, modification time and size of every YAML file: changes when any file does."""
+    found = []
+    for path in directory.rglob("*.y*ml"):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # deleted while we looked; the next look will see it
+            continue
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
+
+
+class LiveKnowledge:
+    """Serves the newest valid knowledge base of a folder; a broken edit keeps the last good one.
+
+    File events trigger a reload. Every `poll_interval` seconds the files' names, times and sizes
+    are compared too, so a change whose event never arrives (network shares) is still picked up;
+    `force_polling=True` makes the watcher itself poll instead of waiting for events.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        settings: MatchSettings,
+        poll_interval: float = 2.0,
+        force_polling: bool = False,
+    ) -> None:
+        self.directory = Path(directory)
+        self.settings = settings
+        self.poll_interval = poll_interval
+        self.force_polling = force_polling
+        self._matcher: Matcher | None = None
+        self._loaded_at: datetime | None = None
+        self._version = 0
+        self._last_error: dict[str, Any] | None = None
+        self._stop = asyncio.Event()
+        self._watcher: asyncio.Task[None] | None = None
+        self._reload_lock = asyncio.Lock()
+        self._seen: Fingerprint = ()  # the files as they were at the last load attempt
+
+    @property
+    def matcher(self) -> Matcher:
+        if self._matcher is None:
+            raise RuntimeError("LiveKnowledge.start() has not been awaited yet.")
+        return self._matcher
+
+    async def start(self) -> None:
+        """Load the folder; raise KnowledgeError when it is invalid, then watch it."""
+        self._seen = await asyncio.to_thread(_fingerprint, self.directory)
+        self._swap(await asyncio.to_thread(self._build))
+        self._stop.clear()
+        self._watcher = asyncio.create_task(self._watch(), name="kotae-knowledge-watch")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
+
+    async def reload(self) -> bool:
+        """Rebuild now; True when the new knowledge base is serving, False when it was invalid."""
+        async with self._reload_lock:
+            self._seen = await asyncio.to_thread(_fingerprint, self.directory)
+            try:
+                matcher = await asyncio.to_thread(self._build)
+            except KnowledgeError as error:
+                self._last_error = {
+                    "at": datetime.now(UTC).isoformat(),
+                    "problems": [problem.format("en") for problem in error.problems],
+                }
+                log.warning(
+                    "knowledge base %s not reloaded, the last good one keeps serving:\n%s",
+                    self.directory,
+                    "\n".join(self._last_error["problems"]),
+                )
+                return False
+            self._swap(matcher)
+            return True
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "path": str(self.directory),
+            "entries": len(self._matcher.kb) if self._matcher else 0,
+            "loaded_at": self._loaded_at.isoformat() if self._loaded_at else None,
+            "version": self._version,
+            "last_error": self._last_error,
+        }
+
+    def _build(self) -> Matcher:
+        return Matcher(load(self.directory), self.settings)
+
+    def _swap(self, matcher: Matcher) -> None:
+        # One attribute assignment: readers see the old matcher or the new one, never a mix.
+        self._matcher = matcher
+        self._loaded_at = datetime.now(UTC)
+        self._version += 1
+        self._last_error = None
+        log.info(
+            "knowledge base %s loaded: %d entries (version %d)",
+            self.directory,
+            len(matcher.kb),
+            self._version,
+        )
+
+    async def _watch(self) -> None:
+        async for _changes in awatch(
+            self.directory,
+            watch_filter=_is_knowledge_file,
+            stop_event=self._stop,
+            force_polling=self.force_polling,
+            poll_delay_ms=int(self.poll_interval * 1000),
+            debounce=400,
+            step=50,
+            rust_timeout=max(int(self.poll_interval * 1000), 1),
+            yield_on_timeout=True,
+        ):
+            # An empty set is the periodic timeout: reload only if the files really changed.
+            if await asyncio.to_thread(_fingerprint, self.directory) != self._seen:
+                await self.reload()

@@ -1,0 +1,400 @@
+"""YAML folder -> validated entries, with every problem located at file:line:col."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.checks import markdown_problems, near_duplicates
+from knowledge.messages import EXPECTED, render
+from knowledge.model import Entry, KnowledgeBase, KnowledgeError, Link, Problem, Severity
+from knowledge.normalize import normalize
+
+SYNONYMS_FILE = "synonyms.yaml"
+FILE_KEYS = ("category", "entries", "lang")
+ENTRY_KEYS = (
+    "alternates",
+    "answer",
+    "id",
+    "keywords",
+    "lang",
+    "links",
+    "owner",
+    "question",
+    "review_by",
+    "tags",
+    "updated",
+)
+LINK_KEYS = ("title", "url")
+LANGS = ("ja", "en")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_URL = re.compile(r"(https?://[^\s/?#]+[^\s]*|file://\S+|\\\\[^\\\s]+\\\S+)\Z", re.IGNORECASE)
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything found in a folder: the entries that could be read, synonyms and all problems."""
+
+    directory: str
+    entries: tuple[Entry, ...]
+    synonyms: tuple[tuple[str, ...], ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+
+def load(directory: Path | str, *, today: date | None = None) -> KnowledgeBase:
+    """Load a knowledge-base folder; raise KnowledgeError listing every error when invalid."""
+    report = inspect(directory, today=today)
+    if report.errors:
+        raise KnowledgeError(report.errors)
+    return KnowledgeBase(
+        directory=report.directory,
+        entries=report.entries,
+        synonyms=report.synonyms,
+        warnings=report.warnings,
+    )
+
+
+def inspect(directory: Path | str, *, today: date | None = None) -> Report:
+    """Read and check a folder without raising: the validator's view of it."""
+    root = Path(directory)
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    if not root.is_dir():
+        problems.append(_problem(str(root), 1, 1, "error", "no-directory", directory=root))
+        return Report(str(root), (), (), tuple(problems))
+    for path in _knowledge_files(root):
+        label = str(path)
+        if path.suffix == ".yml":
+            problems.append(_problem(label, 1, 1, "warning", "ignored-file"))
+            continue
+        node, file_problems = _read_yaml(path)
+        problems.extend(file_problems)
+        if node is None:
+            continue
+        reader = _Reader(label, today or date.today())
+        if path.parent == root and path.name == SYNONYMS_FILE:
+            synonyms = reader.synonyms(node)
+        else:
+            entries.extend(reader.file(node))
+        problems.extend(reader.problems)
+    problems.extend(_duplicates(entries))
+    if not entries and not any(p.severity == "error" for p in problems):
+        problems.append(_problem(str(root), 1, 1, "error", "no-entries"))
+    for entry, other, similarity in near_duplicates(entries):
+        problems.append(
+            _problem(
+                entry.source_path,
+                entry.source_line,
+                1,
+                "warning",
+                "near-duplicate-question",
+                value=entry.question,
+                other_value=other.question,
+                similarity=similarity,
+                other=f"{other.source_path}:{other.source_line} ({other.id})",
+            )
+        )
+    return Report(str(root), tuple(entries), synonyms, tuple(problems))
+
+
+def _knowledge_files(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+        if path.is_file() and not hidden and path.suffix in (".yaml", ".yml"):
+            yield path
+
+
+def _problem(path: str, line: int, col: int, severity: Severity, code: str, **values: object) -> Problem:
+    ja, en = render(code, **values)
+    return Problem(path, line, col, severity, code, ja, en)
+
+
+def _decode(label: str, raw: bytes) -> tuple[str | None, list[Problem]]:
+    """UTF-8 (a BOM is fine); Shift_JIS and other bytes get a message saying what to do."""
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+    try:
+        raw.decode("cp932")
+        code = "encoding-shift-jis"
+    except UnicodeDecodeError:
+        code = "encoding-invalid"
+    return None, [_problem(label, line, col, "error", code)]
+
+
+def _indentation_problems(label: str, text: str) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t\u3000"))]
+        for code, char in (("indent-fullwidth-space", "\u3000"), ("indent-tab", "\t")):
+            if char in indent:
+                problems.append(_problem(label, number, indent.index(char) + 1, "error", code))
+    return problems
+
+
+def _read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
+    label = str(path)
+    text, problems = _decode(label, path.read_bytes())
+    if text is None:
+        return None, problems
+    problems = _indentation_problems(label, text)
+    if problems:
+        return None, problems
+    loader = yaml.SafeLoader(text)
+    try:
+        return loader.get_single_node(), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        detail = " ".join(filter(None, (exc.context, exc.problem)))
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return None, [_problem(label, line, col, "error", "yaml-syntax", detail=detail)]
+    finally:
+        loader.dispose()
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return "null" if node.tag == _NULL_TAG else "'" + str(node.value)[:40] + "'"
+
+
+class _Reader:
+    """Turns the nodes of one file into entries, collecting problems instead of stopping."""
+
+    def __init__(self, label: str, today: date) -> None:
+        self.label = label
+        self.today = today
+        self.problems: list[Problem] = []
+
+    def _add(self, node: yaml.Node, code: str, severity: Severity = "error", **values: object) -> None:
+        mark = node.start_mark
+        self.problems.append(_problem(self.label, mark.line + 1, mark.column + 1, severity, code, **values))
+
+    def _mapping(
+        self, node: yaml.Node, what: str, allowed: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self._add(node, "not-mapping", what=what)
+            return None
+        fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in fields:
+                first = fields[key][0].start_mark.line + 1
+                self._add(key_node, "duplicate-key", key=key, first_line=first)
+            elif key not in allowed:
+                self._add(key_node, "unknown-key", key=key, allowed=", ".join(allowed))
+            else:
+                fields[key] = (key_node, value_node)
+        return fields
+
+    def _wrong_type(self, node: yaml.Node, field: str, expected: str) -> None:
+        ja, en = EXPECTED[expected]
+        self._add(node, "wrong-type", field=field, expected_ja=ja, expected_en=en, actual=_kind(node))
+
+    def _text(self, node: yaml.Node, field: str) -> str | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag != _NULL_TAG:
+            return str(node.value)
+        self._wrong_type(node, field, "str")
+        return None
+
+    def _texts(self, node: yaml.Node, field: str) -> tuple[str, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            self._wrong_type(node, field, "list[str]")
+            return ()
+        texts = (self._text(item, field) for item in node.value)
+        return tuple(text for text in texts if text is not None)
+
+    def _date(self, node: yaml.Node, field: str) -> date | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP_TAG:
+            loader = yaml.SafeLoader("")
+            try:
+                value = loader.construct_object(node)
+            except (ValueError, yaml.constructor.ConstructorError):
+                value = None
+            finally:
+                loader.dispose()
+            if isinstance(value, date):
+                return value if type(value) is date else value.date()
+        self._add(node, "invalid-date", field=field, value=getattr(node, "value", _kind(node)))
+        return None
+
+    def _lang(self, node: yaml.Node) -> str | None:
+        value = self._text(node, "lang")
+        if value is not None and value not in LANGS:
+            self._add(node, "invalid-lang", value=value)
+            return None
+        return value
+
+    def _links(self, node: yaml.Node) -> tuple[Link, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            self._wrong_type(node, "links", "list[link]")
+            return ()
+        links = []
+        for item in node.value:
+            fields = self._mapping(item, "links", LINK_KEYS)
+            if fields is None:
+                continue
+            values = {}
+            for key in LINK_KEYS:
+                if key not in fields:
+                    self._add(item, "missing-field", field=f"links.{key}")
+                    continue
+                values[key] = self._text(fields[key][1], f"links.{key}")
+            url = values.get("url")
+            if url is not None and not _URL.match(url.strip()):
+                self._add(fields["url"][1], "invalid-url", value=url)
+            elif values.get("title") and url:
+                links.append(Link(title=values["title"], url=url.strip()))
+        return tuple(links)
+
+    def _markdown(self, node: yaml.Node, answer: str) -> None:
+        # A block scalar (| or >) starts on the line after its indicator.
+        first_line = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
+        for offset, code in markdown_problems(answer):
+            line = first_line + offset
+            col = node.start_mark.column + 1 if line == node.start_mark.line + 1 else 1
+            self.problems.append(_problem(self.label, line, col, "warning", code))
+
+    def synonyms(self, node: yaml.Node) -> tuple[tuple[str, ...], ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            self._add(node, "not-list", what=SYNONYMS_FILE)
+            return ()
+        groups = []
+        for item in node.value:
+            terms = self._texts(item, "synonyms") if isinstance(item, yaml.SequenceNode) else ()
+            if len(terms) < 2:
+                self._add(item, "synonym-group")
+            else:
+                groups.append(terms)
+        return tuple(groups)
+
+    def file(self, node: yaml.Node) -> list[Entry]:
+        if node.tag == _NULL_TAG:
+            return []  # an empty file holds no entries; not worth an error
+        fields = self._mapping(node, "file", FILE_KEYS)
+        if fields is None:
+            return []
+        category = self._text(fields["category"][1], "category") if "category" in fields else None
+        lang = self._lang(fields["lang"][1]) if "lang" in fields else None
+        if "entries" not in fields:
+            self._add(node, "missing-field", field="entries")
+            return []
+        entries_node = fields["entries"][1]
+        if not isinstance(entries_node, yaml.SequenceNode):
+            self._add(entries_node, "not-list", what="entries")
+            return []
+        entries = (self.entry(item, category, lang or "ja") for item in entries_node.value)
+        return [entry for entry in entries if entry is not None]
+
+    def entry(self, node: yaml.Node, category: str | None, default_lang: str) -> Entry | None:
+        fields = self._mapping(node, "entry", ENTRY_KEYS)
+        if fields is None:
+            return None
+        before = len(self.problems)
+        values: dict[str, Any] = {}
+        for key in ("id", "question", "answer"):
+            if key not in fields:
+                self._add(node, "missing-field", field=key)
+        for key, (_, value_node) in fields.items():
+            values[key] = self._field(key, value_node)
+        if any(p.severity == "error" for p in self.problems[before:]):
+            return None
+        return Entry(
+            id=values["id"],
+            question=values["question"].strip(),
+            answer=values["answer"].strip(),
+            alternates=tuple(a.strip() for a in values.get("alternates", ()) if a.strip()),
+            keywords=tuple(k.strip() for k in values.get("keywords", ()) if k.strip()),
+            lang=values.get("lang") or default_lang,
+            tags=values.get("tags", ()),
+            links=values.get("links", ()),
+            owner=values.get("owner"),
+            updated=values.get("updated"),
+            review_by=values.get("review_by"),
+            category=category,
+            source_path=self.label,
+            source_line=node.start_mark.line + 1,
+        )
+
+    def _field(self, key: str, node: yaml.Node) -> Any:
+        if key in ("alternates", "keywords", "tags"):
+            return self._texts(node, key)
+        if key == "links":
+            return self._links(node)
+        if key in ("updated", "review_by"):
+            value = self._date(node, key)
+            if key == "review_by" and value is not None and value < self.today:
+                self._add(node, "review-overdue", "warning", value=value.isoformat())
+            return value
+        if key == "lang":
+            return self._lang(node)
+        value = self._text(node, key)
+        if value is None:
+            return None
+        if key in ("question", "answer") and not value.strip():
+            self._add(node, "empty-text", field=key)
+        elif key == "answer":
+            self._markdown(node, value)
+        elif key == "id" and not _ID.match(value):
+            self._add(node, "invalid-id", value=value)
+        return value
+
+
+def _duplicates(entries: list[Entry]) -> list[Problem]:
+    """Ids used twice, and the same question (after folding) in two entries."""
+    problems = []
+    ids: dict[str, Entry] = {}
+    questions: dict[str, Entry] = {}
+    for entry in entries:
+        first = ids.setdefault(entry.id, entry)
+        if first is not entry:
+            other = f"{first.source_path}:{first.source_line}"
+            problems.append(
+                _problem(
+                    entry.source_path,
+                    entry.source_line,
+                    1,
+                    "error",
+                    "duplicate-id",
+                    value=entry.id,
+                    other=other,
+                )
+            )
+        for key, question in {normalize(q): q for q in entry.questions}.items():
+            first = questions.setdefault(key, entry)
+            if first is not entry and key:
+                other = f"{first.source_path}:{first.source_line} ({first.id})"
+                problems.append(
+                    _problem(
+                        entry.source_path,
+                        entry.source_line,
+                        1,
+                        "error",
+                        "duplicate-question",
+                        value=question,
+                        other=other,
+                    )
+                )
+    return problems

@@ -1,0 +1,234 @@
+"""Ranking and the answer / clarify / escalate decision.
+
+Ranking: BM25 over the question (with alternates), keywords and answer terms, the reading forms and
+the character bigrams of the questions, plus query expansion through glossary concepts and
+Sudachi synonym groups. Confidence: a logistic function of how much of the question the entry
+covers, how close the asker's wording is to one of the entry's questions, and how the entry's
+BM25 score compares with the best one (see docs/knowledge.md for how the weights were fitted).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from knowledge.analyzer import Analysis, Analyzer, bigrams
+from knowledge.glossary import GLOSSARY
+from knowledge.index import Postings, accumulate, add_field, idf
+from knowledge.model import Entry, KnowledgeBase
+from knowledge.normalize import normalize
+
+DecisionKind = Literal["answer", "clarify", "escalate"]
+
+# Logistic calibration of a hit's features into a 0..1 confidence, fitted on the tuning half of
+# the test questions (benchmarks/calibrate.py prints new values; docs/knowledge.md explains).
+_CALIBRATION = {"coverage": 5.0, "closeness": 3.0, "relative": 2.0, "bias": -6.0}
+_ANSWER_SHARE = 0.5  # a query word found only in an entry's answer counts half for coverage
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Ranking weights and decision thresholds; each field maps to KOTAE_MATCH_<FIELD> in the bot.
+
+    answer_threshold: the best hit's confidence needed to answer outright;
+    answer_margin: and its lead over the second hit (two close hits mean "ask which one");
+    clarify_threshold: below this nothing is relevant enough and the question is escalated.
+    """
+
+    answer_threshold: float = 0.7
+    answer_margin: float = 0.1
+    clarify_threshold: float = 0.35
+    other_lang_factor: float = 0.85
+    max_query_chars: int = 500
+    candidates: int = 30
+    weight_question: float = 1.0
+    weight_keywords: float = 0.8
+    weight_answer: float = 0.8
+    weight_reading: float = 0.3
+    weight_bigram: float = 0.05
+    synonym_weight: float = 0.7
+    k1: float = 1.2
+    b: float = 0.75
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, int | float) or value < 0 or isinstance(value, bool):
+                raise ValueError(f"MatchSettings.{field.name} is {value!r}; it must be a number >= 0.")
+        for name in ("answer_threshold", "clarify_threshold", "other_lang_factor", "b"):
+            if getattr(self, name) > 1:
+                raise ValueError(f"MatchSettings.{name} is {getattr(self, name)!r}; allowed: 0..1.")
+        if self.clarify_threshold > self.answer_threshold:
+            raise ValueError(
+                f"MatchSettings.clarify_threshold ({self.clarify_threshold}) must not exceed "
+                f"answer_threshold ({self.answer_threshold})."
+            )
+        if self.max_query_chars < 1 or self.candidates < 1:
+            raise ValueError("MatchSettings.max_query_chars and candidates must be at least 1.")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry: Entry
+    score: float  # calibrated confidence, 0..1
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    query: str
+    kind: DecisionKind
+    hits: tuple[Hit, ...]
+    truncated: bool = False
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+@dataclass(frozen=True, slots=True)
+class _EntryTerms:
+    asked: frozenset[str]  # terms of the questions, alternates and keywords
+    answered: frozenset[str]  # terms of the answer
+    questions: tuple[str, ...]  # normalised questions and alternates
+
+
+class Matcher:
+    """An index over one knowledge base; `ask` is thread-safe and fast enough for the event loop."""
+
+    def __init__(self, kb: KnowledgeBase, settings: MatchSettings | None = None) -> None:
+        self.kb = kb
+        self.settings = settings or MatchSettings()
+        self._analyzer = Analyzer((*GLOSSARY, *kb.synonyms))
+        self._entries = kb.entries
+        self._exact: dict[str, int] = {}
+        self._terms: Postings = {}
+        self._readings: Postings = {}
+        self._bigrams: Postings = {}
+        self._synonyms: defaultdict[int, set[str]] = defaultdict(set)
+        self._idf: dict[str, float] = {}
+        self._entry_terms: list[_EntryTerms] = []
+        self._build()
+
+    def _build(self) -> None:
+        s = self.settings
+        asked, keyworded, answered, readings, grams = [], [], [], [], []
+        for doc, entry in enumerate(self._entries):
+            questions = [self._analyzer.analyze(text) for text in entry.questions]
+            keywords = [self._analyzer.analyze(text) for text in entry.keywords]
+            answer = self._analyzer.analyze(entry.answer)
+            asked.append([t for a in questions for t in a.index_terms])
+            keyworded.append([t for a in keywords for t in a.index_terms])
+            answered.append(list(answer.index_terms))
+            readings.append([r for a in questions for r in a.readings])
+            grams.append([g for text in entry.questions for g in bigrams(text)])
+            for analysis in (*questions, *keywords, answer):
+                for term, groups in zip(analysis.terms, analysis.synonym_groups, strict=True):
+                    for group in groups:
+                        self._synonyms[group].add(term)
+            self._entry_terms.append(
+                _EntryTerms(
+                    frozenset(asked[-1] + keyworded[-1]),
+                    frozenset(answered[-1]),
+                    tuple(normalize(text) for text in entry.questions),
+                )
+            )
+            for key in self._entry_terms[-1].questions:
+                self._exact.setdefault(key, doc)
+        for documents, weight in (
+            (asked, s.weight_question),
+            (keyworded, s.weight_keywords),
+            (answered, s.weight_answer),
+        ):
+            add_field(self._terms, documents, weight, s.k1, s.b)
+        add_field(self._readings, readings, s.weight_reading, s.k1, s.b)
+        add_field(self._bigrams, grams, s.weight_bigram, s.k1, s.b)
+        count = len(self._entries)
+        frequency: defaultdict[str, int] = defaultdict(int)
+        for terms in self._entry_terms:
+            for term in terms.asked | terms.answered:
+                frequency[term] += 1
+        self._idf = {term: idf(count, df) for term, df in frequency.items()}
+        self._unknown_idf = idf(count, 0)
+
+    def ask(self, text: str, lang: str = "ja", top: int = 5) -> Decision:
+        """Rank the entries for a question and decide whether to answer, clarify or escalate."""
+        s = self.settings
+        truncated = len(text) > s.max_query_chars
+        query = text[: s.max_query_chars]
+        analysis = self._analyzer.analyze(query)
+        scores = self._raw_scores(query, analysis)
+        key = normalize(query)
+        exact = self._exact.get(key)
+        if lang in ("ja", "en"):
+            for doc in scores:
+                if self._entries[doc].lang != lang:
+                    scores[doc] *= s.other_lang_factor
+        candidates = heapq.nlargest(max(top, s.candidates), scores.items(), key=lambda i: i[1])
+        if exact is not None and all(doc != exact for doc, _ in candidates):
+            # A question typed exactly as an entry has it always competes.
+            candidates.append((exact, scores.get(exact, 0.0)))
+        best_raw = max((score for _, score in candidates), default=0.0) or 1.0
+        weights = self._coverage_weights(analysis)
+        hits = sorted(
+            (
+                Hit(self._entries[doc], self._confidence(doc, raw / best_raw, key, weights))
+                for doc, raw in candidates
+            ),
+            key=lambda hit: hit.score,
+            reverse=True,
+        )[:top]
+        return Decision(query=text, kind=self._decide(hits), hits=tuple(hits), truncated=truncated)
+
+    def _raw_scores(self, query: str, analysis: Analysis) -> defaultdict[int, float]:
+        scores: defaultdict[int, float] = defaultdict(float)
+        terms = dict.fromkeys(analysis.index_terms, 1.0)
+        for groups in analysis.synonym_groups:
+            for group in groups:
+                for synonym in self._synonyms.get(group, ()):
+                    terms.setdefault(synonym, self.settings.synonym_weight)
+        accumulate(scores, self._terms, terms.items())
+        accumulate(scores, self._readings, ((r, 1.0) for r in dict.fromkeys(analysis.readings)))
+        accumulate(scores, self._bigrams, ((g, 1.0) for g in dict.fromkeys(bigrams(query))))
+        return scores
+
+    def _coverage_weights(self, analysis: Analysis) -> list[tuple[float, frozenset[str]]]:
+        """Per content word of the query: its idf and the terms that count as finding it."""
+        alternatives: list[set[str]] = [{term} for term in analysis.terms]
+        for concept in analysis.concepts:
+            for position in range(concept.start, concept.end):
+                alternatives[position].add(concept.term)
+        return [
+            (self._idf.get(term, self._unknown_idf), frozenset(found))
+            for term, found in zip(analysis.terms, alternatives, strict=True)
+        ]
+
+    def _confidence(
+        self, doc: int, relative: float, key: str, weights: list[tuple[float, frozenset[str]]]
+    ) -> float:
+        terms = self._entry_terms[doc]
+        total = sum(weight for weight, _ in weights)
+        found = 0.0
+        for weight, alternatives in weights:
+            if alternatives & terms.asked:
+                found += weight
+            elif alternatives & terms.answered:
+                found += weight * _ANSWER_SHARE
+        coverage = found / total if total else 0.0
+        closeness = max((fuzz.ratio(key, q) for q in terms.questions), default=0.0) / 100.0
+        c = _CALIBRATION
+        z = c["coverage"] * coverage + c["closeness"] * closeness + c["relative"] * relative + c["bias"]
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def _decide(self, hits: list[Hit]) -> DecisionKind:
+        s = self.settings
+        if not hits or hits[0].score < s.clarify_threshold:
+            return "escalate"
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        if hits[0].score >= s.answer_threshold and hits[0].score - runner_up >= s.answer_margin:
+            return "answer"
+        return "clarify"

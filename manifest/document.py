@@ -1,0 +1,123 @@
+"""The manifest and its localisation files as plain dicts, built from settings and `content`.
+
+Built in code rather than from a JSON template so that the localisation file's keys
+(`bots[0].commandLists[1].commands[2].title`) are derived from the same lists as the manifest itself
+and cannot drift from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from manifest.content import APP_TEXTS, COMMAND_LISTS, DEFAULT_LANGUAGE, OTHER_LANGUAGES, Language
+from manifest.settings import ManifestSettings
+
+__all__ = [
+    "ACCENT_COLOR",
+    "COLOR_ICON",
+    "LOCALIZATION_SCHEMA_URL",
+    "MANIFEST_SCHEMA_URL",
+    "MANIFEST_VERSION",
+    "OUTLINE_ICON",
+    "build_localization",
+    "build_manifest",
+    "localization_file_name",
+]
+
+MANIFEST_VERSION = "1.30"
+MANIFEST_SCHEMA_URL = (
+    f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+)
+LOCALIZATION_SCHEMA_URL = (
+    f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}"
+    "/MicrosoftTeams.Localization.schema.json"
+)
+COLOR_ICON = "color.png"
+OUTLINE_ICON = "outline.png"
+# Kotae's brand colour (a deep indigo, 藍色), shared by the colour icon's background.
+ACCENT_COLOR = "#1D4E89"
+BOT_SCOPES = ("personal", "team", "groupChat")
+
+
+def localization_file_name(language: Language) -> str:
+    return f"{language}.json"
+
+
+def build_manifest(settings: ManifestSettings) -> dict[str, Any]:
+    """The manifest.json document, its strings in `DEFAULT_LANGUAGE`."""
+    manifest = _manifest_in(DEFAULT_LANGUAGE, settings)
+    manifest["localizationInfo"] = {
+        "defaultLanguageTag": DEFAULT_LANGUAGE,
+        "additionalLanguages": [
+            {"languageTag": language, "file": localization_file_name(language)}
+            for language in OTHER_LANGUAGES
+        ],
+    }
+    return manifest
+
+
+def build_localization(settings: ManifestSettings, language: Language) -> dict[str, Any]:
+    """The localisation file for `language`: every translatable string of the manifest, by its path."""
+    manifest = _manifest_in(language, settings)
+    strings: dict[str, Any] = {
+        "$schema": LOCALIZATION_SCHEMA_URL,
+        "name.short": manifest["name"]["short"],
+        "name.full": manifest["name"]["full"],
+        "description.short": manifest["description"]["short"],
+        "description.full": manifest["description"]["full"],
+    }
+    for list_index, command_list in enumerate(manifest["bots"][0]["commandLists"]):
+        for command_index, command in enumerate(command_list["commands"]):
+            path = f"bots[0].commandLists[{list_index}].commands[{command_index}]"
+            strings[f"{path}.title"] = command["title"]
+            strings[f"{path}.description"] = command["description"]
+    return strings
+
+
+def _manifest_in(language: Language, settings: ManifestSettings) -> dict[str, Any]:
+    text = APP_TEXTS[language]
+    name = settings.app_name
+    return {
+        "$schema": MANIFEST_SCHEMA_URL,
+        "manifestVersion": MANIFEST_VERSION,
+        "version": settings.app_version,
+        "id": settings.app_id,
+        "developer": {
+            "name": settings.developer_name,
+            "websiteUrl": settings.developer_url,
+            "privacyUrl": settings.privacy_url,
+            "termsOfUseUrl": settings.terms_url,
+        },
+        "name": {"short": name, "full": text.full_name.format(name=name)},
+        "description": {
+            "short": text.short_description.format(name=name),
+            "full": text.full_description.format(name=name),
+        },
+        "icons": {"color": COLOR_ICON, "outline": OUTLINE_ICON},
+        "accentColor": ACCENT_COLOR,
+        "bots": [
+            {
+                "botId": settings.app_id,
+                "scopes": list(BOT_SCOPES),
+                "supportsFiles": False,
+                "isNotificationOnly": False,
+                "commandLists": [
+                    {
+                        "scopes": list(command_list.scopes),
+                        "commands": [
+                            {
+                                "title": command.text[language].title,
+                                "description": command.text[language].description,
+                            }
+                            for command in command_list.commands
+                        ],
+                    }
+                    for command_list in COMMAND_LISTS
+                ],
+            }
+        ],
+        # Deliberately no authorization.permissions.resourceSpecific (e.g. ChannelMessage.Read.Group):
+        # the bot only needs the channel messages that @mention it, which Teams sends without consent.
+        "validDomains": settings.valid_domains,
+        "defaultInstallScope": "personal",
+    }

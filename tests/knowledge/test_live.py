@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from knowledge import KnowledgeError, LiveKnowledge, MatchSettings
+
+from .conftest import WriteKb
+
+ENTRY = "entries:\n  - id: {id}\n    question: {question}\n    answer: {answer}\n"
+
+
+async def wait_for(condition) -> None:
+    # Polls status() from outside, as /readyz would; LiveKnowledge offers no event to wait on.
+    async with asyncio.timeout(10):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+
+
+def write(root: Path, name: str, text: str) -> None:
+    # Write then rename, as editors do, so the watcher never reads half a file.
+    temporary = root / f".{name}.tmp"
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(root / name)
+
+
+@pytest.fixture
+def kb_folder(write_kb: WriteKb) -> Path:
+    return write_kb(
+        {"net.yaml": ENTRY.format(id="wifi", question="Wi-Fiにつながらない", answer="再起動してください。")}
+    )
+
+
+# With file events the periodic check is set far beyond the test's patience: only events can act.
+@pytest.mark.parametrize(
+    ("force_polling", "poll_interval"), [(False, 60.0), (True, 0.1)], ids=["file-events", "polling"]
+)
+async def test_reloads_on_change_and_keeps_last_good_on_a_broken_edit(
+    kb_folder: Path, force_polling: bool, poll_interval: float
+) -> None:
+    live = LiveKnowledge(kb_folder, MatchSettings(), poll_interval=poll_interval, force_polling=force_polling)
+    await live.start()
+    await asyncio.sleep(0.3)  # let the watcher start, as a service would long before an edit
+    try:
+        status = live.status()
+        assert status["version"] == 1
+        assert status["entries"] == 1
+        assert status["last_error"] is None
+        assert status["path"] == str(kb_folder)
+        datetime.fromisoformat(status["loaded_at"])
+        first = live.matcher
+
+        write(
+            kb_folder,
+            "pdf.yaml",
+            ENTRY.format(id="pdf", question="PDFを結合したい", answer="結合ツールを使います。"),
+        )
+        await wait_for(lambda: live.status()["version"] == 2)
+        assert live.matcher is not first
+        assert live.matcher.ask("PDFくっつけたい").best.entry.id == "pdf"
+
+        write(kb_folder, "pdf.yaml", "entries:\n  - id: pdf\n    question: PDFを結合したい\n")
+        await wait_for(lambda: live.status()["last_error"] is not None)
+        error = live.status()["last_error"]
+        assert error["problems"] == [
+            f"{kb_folder / 'pdf.yaml'}:2:5: error: required field 'answer' is missing."
+        ]
+        datetime.fromisoformat(error["at"])
+        assert live.status()["version"] == 2  # the last good knowledge base keeps serving
+        assert live.matcher.ask("PDFくっつけたい").best.entry.id == "pdf"
+
+        write(
+            kb_folder,
+            "pdf.yaml",
+            ENTRY.format(id="pdf", question="PDFを分割したい", answer="分割ツールを使います。"),
+        )
+        await wait_for(lambda: live.status()["version"] == 3)
+        assert live.status()["last_error"] is None
+        assert live.matcher.kb.get("pdf").question == "PDFを分割したい"
+    finally:
+        await live.stop()
+
+
+async def test_start_refuses_an_invalid_kb(write_kb: WriteKb) -> None:
+    live = LiveKnowledge(write_kb({"a.yaml": "entries: {}\n"}), MatchSettings())
+    with pytest.raises(KnowledgeError):
+        await live.start()
+    with pytest.raises(RuntimeError, match="start"):
+        _ = live.matcher
+
+
+async def test_the_index_is_built_off_the_event_loop(kb_folder: Path) -> None:
+    live = LiveKnowledge(kb_folder, MatchSettings())
+    built_on: list[threading.Thread] = []
+    original = live._build
+
+    def recording_build():
+        built_on.append(threading.current_thread())
+        return original()
+
+    live._build = recording_build  # type: ignore[method-assign]
+    await live.start()
+    try:
+        assert await live.reload() is True
+        assert built_on
+        assert threading.main_thread() not in built_on
+    finally:
+        await live.stop()
+
+
+async def test_a_change_missed_by_the_watcher_is_found_by_the_periodic_check(
+    kb_folder: Path,
+) -> None:
+    live = LiveKnowledge(kb_folder, MatchSettings(), poll_interval=0.2)
+    await live.start()
+    try:
+        # Written before the watcher has started: no event will ever report it.
+        write(
+            kb_folder,
+            "pdf.yaml",
+            ENTRY.format(id="pdf", question="PDFを結合したい", answer="結合ツールを使います。"),
+        )
+        await wait_for(lambda: live.status()["version"] == 2)
+    finally:
+        await live.stop()
+
+
+async def test_stop_ends_the_watcher_promptly(kb_folder: Path) -> None:
+    live = LiveKnowledge(kb_folder, MatchSettings(), poll_interval=60.0)
+    await live.start()
+    await asyncio.sleep(0.2)
+    await asyncio.wait_for(live.stop(), timeout=5)

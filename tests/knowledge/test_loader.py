@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from knowledge import Entry, KnowledgeError, Link, Problem, load
+from knowledge.loader import inspect
+
+from .conftest import FIXTURE_KB, WriteKb
+
+TODAY = date(2026, 11, 26)
+VALID_ENTRY = """\
+entries:
+  - id: wifi
+    question: Wi-Fiにつながらない
+    answer: 再起動してください。
+"""
+
+
+def problems(root: Path) -> list[tuple[str, int, int, str, str]]:
+    """(file name, line, col, severity, code) of everything found."""
+    return [
+        (Path(p.path).name, p.line, p.col, p.severity, p.code) for p in inspect(root, today=TODAY).problems
+    ]
+
+
+def test_fixture_kb_loads_every_field(fixture_kb) -> None:
+    entry = fixture_kb.get("wifi-connect")
+    assert entry == Entry(
+        id="wifi-connect",
+        question="庁内Wi-Fiにつながらない",
+        answer="ネットワークアイコンで Wi-Fi がオンか確認し、職員用ネットワークに接続し直してください。",
+        alternates=("無線LANに接続できません",),
+        keywords=("Wi-Fi", "無線LAN", "接続"),
+        lang="ja",
+        links=(Link("Wi-Fi 接続マニュアル", "http://portal.intra.example/wifi"),),
+        owner="ネットワーク担当",
+        updated=date(2026, 10, 1),
+        review_by=date(2099, 3, 31),
+        category="ネットワーク",
+        source_path=str(FIXTURE_KB / "network.yaml"),
+        source_line=4,
+    )
+    assert len(fixture_kb) == 11
+    assert fixture_kb.get("missing") is None
+    assert fixture_kb.get("en-wifi").lang == "en"  # the file's lang is the default
+    assert fixture_kb.synonyms[0] == ("紙詰まり", "ジャム", "紙づまり")
+    assert fixture_kb.warnings == ()
+
+
+def test_unc_paths_and_intranet_hosts_are_valid_links(fixture_kb) -> None:
+    assert fixture_kb.get("shared-folder").links == (Link("共有フォルダ", "\\\\fs01\\share"),)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("entries:\n  - id: a\n    question: q\n    answer: [x\n", ("a.yaml", 5, 1, "error", "yaml-syntax")),
+        ("entries:\n  - question: q\n    answer: a\n", ("a.yaml", 2, 5, "error", "missing-field")),
+        ("entries:\n  - id: a\n    question: [q]\n    answer: a\n", ("a.yaml", 3, 15, "error", "wrong-type")),
+        ("entries:\n  - id: A_1\n    question: q\n    answer: a\n", ("a.yaml", 2, 9, "error", "invalid-id")),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: '  '\n",
+            ("a.yaml", 4, 13, "error", "empty-text"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    colour: red\n",
+            ("a.yaml", 5, 5, "error", "unknown-key"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    id: b\n",
+            ("a.yaml", 5, 5, "error", "duplicate-key"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    lang: fr\n",
+            ("a.yaml", 5, 11, "error", "invalid-lang"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    updated: yesterday\n",
+            ("a.yaml", 5, 14, "error", "invalid-date"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    links:\n"
+            "      - title: t\n        url: portal/page\n",
+            ("a.yaml", 7, 14, "error", "invalid-url"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    links:\n      - title: t\n",
+            ("a.yaml", 6, 9, "error", "missing-field"),
+        ),
+        (
+            "entries:\n  - id: a\n    question: q\n    answer: a\n    keywords: pdf\n",
+            ("a.yaml", 5, 15, "error", "wrong-type"),
+        ),
+        ("entries:\n  - just a string\n", ("a.yaml", 2, 5, "error", "not-mapping")),
+        ("entries: {}\n", ("a.yaml", 1, 10, "error", "not-list")),
+        ("title: FAQ\n", ("a.yaml", 1, 1, "error", "unknown-key")),
+        ("- [a, b]\n", ("a.yaml", 1, 1, "error", "not-mapping")),
+    ],
+)
+def test_each_error_is_located(write_kb: WriteKb, yaml_text: str, expected: tuple) -> None:
+    found = problems(write_kb({"a.yaml": yaml_text}))
+    assert expected in found
+    with pytest.raises(KnowledgeError) as raised:
+        load(write_kb({"a.yaml": yaml_text}, folder="again"))
+    assert expected[4] in {p.code for p in raised.value.problems}
+
+
+def test_duplicate_ids_and_questions_across_files_point_at_both(write_kb: WriteKb) -> None:
+    root = write_kb(
+        {
+            "a.yaml": VALID_ENTRY,
+            "b/c.yaml": "entries:\n  - id: other\n    question: q\n    answer: a\n"
+            "  - id: wifi\n    question: ｗｉ－ｆｉにつながらない\n    answer: a\n",
+        }
+    )
+    report = inspect(root, today=TODAY)
+    by_code = {p.code: p for p in report.problems}
+    assert by_code["duplicate-id"].line == 5
+    assert f"{root / 'a.yaml'}:2" in by_code["duplicate-id"].message_en
+    # Width and case folding make these the same question.
+    assert by_code["duplicate-question"].path == str(root / "b" / "c.yaml")
+
+
+def test_empty_folder_and_missing_folder_are_errors(write_kb: WriteKb, tmp_path: Path) -> None:
+    assert [p[4] for p in problems(write_kb({}))] == ["no-entries"]
+    assert [p[4] for p in problems(tmp_path / "nowhere")] == ["no-directory"]
+
+
+def test_utf8_with_bom_is_accepted(write_kb: WriteKb) -> None:
+    kb = load(write_kb({"a.yaml": "\ufeff".encode() + VALID_ENTRY.encode()}))
+    assert kb.get("wifi").question == "Wi-Fiにつながらない"
+
+
+def test_shift_jis_file_says_to_save_as_utf8(write_kb: WriteKb) -> None:
+    root = write_kb({"a.yaml": VALID_ENTRY.encode("cp932")})
+    [problem] = inspect(root).problems
+    assert (problem.code, problem.line) == ("encoding-shift-jis", 3)
+    assert "UTF-8" in problem.message_ja
+    assert "Shift_JIS" in problem.message_en
+
+
+def test_other_bytes_are_not_called_shift_jis(write_kb: WriteKb) -> None:
+    [problem] = inspect(write_kb({"a.yaml": b"entries:\n  - id: \x85\x40\n"})).problems
+    assert problem.code == "encoding-invalid"
+
+
+def test_full_width_space_indentation_is_named(write_kb: WriteKb) -> None:
+    text = VALID_ENTRY.replace("    answer", "\u3000\u3000answer")
+    [problem] = inspect(write_kb({"a.yaml": text})).problems
+    assert (problem.code, problem.line, problem.col) == ("indent-fullwidth-space", 4, 1)
+    assert "全角スペース" in problem.message_ja
+
+
+def test_tab_indentation_is_named(write_kb: WriteKb) -> None:
+    text = VALID_ENTRY.replace("    answer", "\tanswer")
+    [problem] = inspect(write_kb({"a.yaml": text})).problems
+    assert (problem.code, problem.line) == ("indent-tab", 4)
+
+
+def test_warnings_do_not_stop_loading(write_kb: WriteKb) -> None:
+    root = write_kb(
+        {
+            "a.yaml": """\
+entries:
+  - id: one
+    question: 共有フォルダにアクセスできない
+    answer: |
+      手順:
+
+      | 項目 | 値 |
+      |---|---|
+      | a | b |
+    review_by: 2020-01-01
+  - id: two
+    question: 共有フォルダにアクセスができない
+    answer: "![図](http://portal/x.png)"
+""",
+            "old.yml": VALID_ENTRY,
+        }
+    )
+    found = problems(root)
+    assert ("a.yaml", 7, 1, "warning", "markdown-table") in found
+    assert ("a.yaml", 10, 16, "warning", "review-overdue") in found
+    assert ("a.yaml", 13, 13, "warning", "markdown-image") in found
+    assert ("a.yaml", 11, 1, "warning", "near-duplicate-question") in found
+    assert ("old.yml", 1, 1, "warning", "ignored-file") in found
+    kb = load(root, today=TODAY)
+    assert len(kb) == 2
+    assert len(kb.warnings) == 5
+
+
+def test_synonyms_file_problems(write_kb: WriteKb) -> None:
+    root = write_kb({"a.yaml": VALID_ENTRY, "synonyms.yaml": "- [PC, パソコン]\n- [ひとつ]\n"})
+    assert problems(root) == [("synonyms.yaml", 2, 3, "error", "synonym-group")]
+
+
+def test_problem_formats_in_both_languages() -> None:
+    problem = Problem("faq/a.yaml", 3, 5, "warning", "x", "日本語", "English")
+    assert problem.format("ja") == "faq/a.yaml:3:5: 警告: 日本語"
+    assert problem.format("en") == "faq/a.yaml:3:5: warning: English"
+
+
+def test_knowledge_error_lists_problems(write_kb: WriteKb) -> None:
+    with pytest.raises(KnowledgeError, match="required field") as raised:
+        load(write_kb({"a.yaml": "entries:\n  - id: a\n"}))
+    assert {p.code for p in raised.value.problems} == {"missing-field"}
+    assert len(raised.value.problems) == 2  # question and answer

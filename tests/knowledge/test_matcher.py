@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from knowledge import Decision, Entry, Hit, KnowledgeBase, Matcher, MatchSettings
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("wifiつながんない", "wifi-connect"),
+        ("ﾁｰﾑｽﾞ 録画", "teams-recording"),
+        ("ＰＤＦくっつけたい", "pdf-merge"),
+        ("パスワード忘れてロックかかった", "password-forgot"),
+        ("公用スマホに電話帳を取り込みたい", "phone-contacts"),
+        ("ぷりんたで紙づまり", "printer-jam"),  # hiragana, long vowel and an editors' synonym
+        ("ファイルサーバーにアクセスできない", "shared-folder"),
+        ("pdf 墨消し", "pdf-redaction"),
+        ("在宅勤務でVPNが使えない", "vpn-connect"),
+    ],
+)
+def test_staff_wording_finds_the_entry(matcher: Matcher, question: str, expected: str) -> None:
+    decision = matcher.ask(question)
+    assert decision.best.entry.id == expected
+    assert decision.kind in ("answer", "clarify")
+
+
+def test_a_question_typed_as_written_is_answered(matcher: Matcher) -> None:
+    decision = matcher.ask("複数のPDFを1つに結合したい")
+    assert decision.kind == "answer"
+    assert decision.best.entry.id == "pdf-merge"
+    assert decision.best.score > 0.9
+
+
+def test_typo_in_a_known_question_still_answers(matcher: Matcher) -> None:
+    assert matcher.ask("Teams会議を録がしたい").best.entry.id == "teams-recording"
+
+
+@pytest.mark.parametrize("question", ["今日の昼ごはんのおすすめは", "確定申告のやり方を教えて", ""])
+def test_out_of_scope_escalates(matcher: Matcher, question: str) -> None:
+    assert matcher.ask(question).kind == "escalate"
+
+
+def test_escalation_still_lists_hits_best_first(matcher: Matcher) -> None:
+    decision = matcher.ask("会議室の予約を取り消したい")
+    assert decision.kind == "escalate"
+    assert decision.hits, "hits are listed even when escalating"
+    scores = [hit.score for hit in decision.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+
+
+def test_asker_language_prefers_entries_in_it(matcher: Matcher) -> None:
+    english = matcher.ask("I forgot my password", lang="en")
+    assert english.best.entry.id == "en-password-reset"
+    assert english.kind == "answer"
+    # In Japanese the Japanese entry is preferred over the English one.
+    assert matcher.ask("パスワードを忘れた", lang="ja").best.entry.id == "password-forgot"
+
+
+def test_english_question_finds_a_japanese_only_topic(matcher: Matcher) -> None:
+    assert matcher.ask("merge PDF files", lang="en").best.entry.id == "pdf-merge"
+    assert matcher.ask("Teams recording", lang="en").best.entry.id == "teams-recording"
+
+
+def test_two_close_entries_ask_which_one(matcher: Matcher) -> None:
+    decision = matcher.ask("Wi-Fi")
+    assert decision.kind == "clarify"
+    assert {hit.entry.id for hit in decision.hits[:3]} >= {"wifi-connect", "en-wifi"}
+
+
+def test_top_limits_hits_and_long_questions_are_truncated(matcher: Matcher) -> None:
+    assert len(matcher.ask("PDF", top=2).hits) <= 2
+    settings = dataclasses.replace(MatchSettings(), max_query_chars=10)
+    short = Matcher(matcher.kb, settings).ask("PDFを結合したい" * 5)
+    assert short.truncated
+    assert short.query == "PDFを結合したい" * 5
+    assert short.best.entry.id == "pdf-merge"
+    assert not matcher.ask("PDFを結合したい").truncated
+
+
+def test_decisions_and_hits_are_frozen(matcher: Matcher) -> None:
+    decision = matcher.ask("PDF 結合")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        decision.kind = "answer"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        decision.best.score = 1.0  # type: ignore[misc]
+    assert Decision("q", "escalate", ()).best is None
+    assert isinstance(decision.best, Hit)
+
+
+def test_thresholds_drive_the_decision(fixture_kb: KnowledgeBase) -> None:
+    never = Matcher(fixture_kb, MatchSettings(answer_threshold=1.0, clarify_threshold=1.0))
+    assert never.ask("複数のPDFを1つに結合したい").kind == "escalate"
+    eager = Matcher(fixture_kb, MatchSettings(answer_threshold=0.0, answer_margin=0.0, clarify_threshold=0.0))
+    assert eager.ask("Wi-Fi").kind == "answer"  # two close hits, but no margin required
+    assert eager.ask("今日の昼ごはん").hits == ()
+    assert eager.ask("今日の昼ごはん").kind == "escalate"  # nothing at all to answer with
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"answer_threshold": 1.5},
+        {"clarify_threshold": 0.9, "answer_threshold": 0.5},
+        {"weight_answer": -1},
+        {"max_query_chars": 0},
+        {"candidates": True},
+    ],
+)
+def test_bad_settings_name_the_field(change: dict) -> None:
+    with pytest.raises(ValueError, match=next(iter(change))):
+        MatchSettings(**change)
+
+
+def test_concurrent_asks_from_threads_agree(matcher: Matcher) -> None:
+    questions = ["wifiつながんない", "ＰＤＦくっつけたい", "ﾁｰﾑｽﾞ 録画", "スマホの電話帳"] * 25
+    expected = [matcher.ask(q) for q in questions]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(matcher.ask, questions)) == expected
+
+
+def test_editors_synonyms_extend_the_glossary() -> None:
+    entry = Entry(id="printer", question="プリンターの紙詰まり", answer="カバーを開けてください。")
+    without = Matcher(KnowledgeBase("kb", (entry,)))
+    with_synonyms = Matcher(KnowledgeBase("kb", (entry,), synonyms=(("紙詰まり", "ジャム"),)))
+    question = "プリンタ ジャム"
+    assert with_synonyms.ask(question).best.score > without.ask(question).best.score

@@ -1,0 +1,49 @@
+"""Typed commands match exactly (after NFKC), in both languages; questions are never commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import CommandName, ParsedCommand, parse_command
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("help", ParsedCommand(CommandName.HELP)),
+        ("ＨＥＬＰ", ParsedCommand(CommandName.HELP)),
+        ("ヘルプ。", ParsedCommand(CommandName.HELP)),
+        ("  Help!  ", ParsedCommand(CommandName.HELP)),
+        ("my questions", ParsedCommand(CommandName.MY_QUESTIONS)),
+        ("My  Questions", ParsedCommand(CommandName.MY_QUESTIONS)),
+        ("自分の質問", ParsedCommand(CommandName.MY_QUESTIONS)),
+        ("cancel", ParsedCommand(CommandName.CANCEL)),
+        ("キャンセル　＃１２", ParsedCommand(CommandName.CANCEL, "12")),
+        ("language en", ParsedCommand(CommandName.LANGUAGE, "en")),
+        ("言語", ParsedCommand(CommandName.LANGUAGE)),
+        ("言語 英語", ParsedCommand(CommandName.LANGUAGE, "en")),
+        ("言語　日本語", ParsedCommand(CommandName.LANGUAGE, "ja")),
+        ("tickets", ParsedCommand(CommandName.TICKETS)),
+        ("チケット", ParsedCommand(CommandName.TICKETS)),
+        ("ticket 7", ParsedCommand(CommandName.TICKET, "7")),
+        ("チケット #7", ParsedCommand(CommandName.TICKET, "7")),
+    ],
+)
+def test_commands(text: str, expected: ParsedCommand):
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help me with wifi",
+        "ヘルプデスクの電話番号",
+        "言語 設定の変え方",
+        "ticket printer",
+        "キャンセルしたい会議",
+        "",
+        "   ",
+    ],
+)
+def test_questions_are_not_commands(text: str):
+    assert parse_command(text) is None
