@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.actors import Actor
 from bot.desk.models import FaqDraft, Ticket, TicketState
-from bot.desk.sql import insert_ignoring_conflicts
+from bot.storage.dialect import upsert_insert
 from bot.storage.models import utcnow
 
 __all__ = ["DraftResult", "add_draft", "export_drafts"]
@@ -73,7 +73,8 @@ async def add_draft(
         "created_at",
     ]
     statement = (
-        insert_ignoring_conflicts(session, FaqDraft, [FaqDraft.ticket_id])
+        upsert_insert(session, FaqDraft)
+        .on_conflict_do_nothing(index_elements=[FaqDraft.ticket_id])
         .from_select(columns, source)
         .returning(FaqDraft.id)
     )
