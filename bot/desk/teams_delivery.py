@@ -151,12 +151,15 @@ class TeamsDeliverer(Deliverer):
         thread, message_id = posted[0]
         return Sent({"conversation_id": thread.conversation.id, "activity_id": message_id})
 
-    def _thread(self, ticket: Ticket) -> ConversationReference | None:
-        if not (ticket.thread_conversation_id and ticket.channel_id):
-            return None
-        async_reference = ConversationReference(
+    async def _in_thread(self, ticket: Ticket, work: Callable[[TurnContext], Awaitable[None]]) -> Outcome:
+        """Run `work` in a turn continued in the ticket's thread, once the thread is posted."""
+        async with self._sessions() as session:
+            channel = await self._channels.get(session, ticket.channel_id) if ticket.channel_id else None
+        if ticket.thread_conversation_id is None or channel is None:
+            return Deferred("the ticket's thread is not posted yet", _NO_THREAD_WAIT)
+        reference = ConversationReference(
             channel_id="msteams",
-            service_url=None,
+            service_url=channel.service_url,
             bot=ChannelAccount(id=self._bot_app_id),
             conversation=ConversationAccount(
                 id=ticket.thread_conversation_id,
@@ -165,22 +168,14 @@ class TeamsDeliverer(Deliverer):
                 tenant_id=ticket.tenant_id,
             ),
         )
-        return async_reference
-
-    async def _in_thread(self, ticket: Ticket, work: Callable[[TurnContext], Awaitable[object]]) -> Outcome:
-        reference = self._thread(ticket)
-        async with self._sessions() as session:
-            channel = await self._channels.get(session, ticket.channel_id) if ticket.channel_id else None
-        if reference is None or channel is None:
-            return Deferred("the ticket's thread is not posted yet", _NO_THREAD_WAIT)
-        reference.service_url = channel.service_url
         await self._adapter.continue_conversation(reference, work, bot_app_id=self._bot_app_id)
         return Sent()
 
-    async def _update_card(self, delivery: Delivery, ticket: Ticket) -> Outcome:
+    async def _update_card(self, delivery: Delivery, row: _Row) -> Outcome:
+        ticket = row.ticket
         if ticket.card_activity_id is None:
             return Deferred("the ticket's card is not posted yet", _NO_THREAD_WAIT)
-        card = self._card(ticket)
+        card = self._card(row)
 
         async def replace(turn_context: TurnContext) -> None:
             activity = MessageFactory.attachment(to_attachment(card))
