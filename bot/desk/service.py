@@ -42,6 +42,7 @@ class Desk:
     verbs: DeskVerbs
     commands: DeskCommands
     threads: ThreadReplies
+    deliverer: TeamsDeliverer
     worker: OutboxWorker
     housekeeping: Housekeeping
     channels: IctChannels = field(default_factory=IctChannels)
@@ -79,6 +80,7 @@ class Desk:
             verbs=DeskVerbs(sessions, policy=policy, zone=zone),
             commands=DeskCommands(sessions, ict_channels=_channels(routing), zone=zone),
             threads=ThreadReplies(sessions, policy=policy),
+            deliverer=deliverer,
             worker=worker,
             housekeeping=Housekeeping.from_settings(sessions, settings),
         )

@@ -115,6 +115,26 @@ class TeamsDeliverer(Deliverer):
         except (aiohttp.ClientError, ClientRequestError, TimeoutError, OSError) as error:
             return Retry(f"{type(error).__name__} talking to the Bot Connector")
 
+    async def _continue(
+        self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """Run `work` in a continued turn and let its errors reach the outbox.
+
+        The adapter's turn-error handler would otherwise log and swallow them, and a refused send
+        would look delivered.
+        """
+        failures: list[Exception] = []
+
+        async def run(turn_context: TurnContext) -> None:
+            try:
+                await work(turn_context)
+            except Exception as error:  # re-raised below, outside the adapter's turn-error handler
+                failures.append(error)
+
+        await self._adapter.continue_conversation(reference, run, bot_app_id=self._bot_app_id)
+        if failures:
+            raise failures[0]
+
     # --- kinds --------------------------------------------------------------------------------
 
     def _card(self, row: _Row) -> Card:
@@ -147,7 +167,7 @@ class TeamsDeliverer(Deliverer):
                 )
             )
 
-        await self._adapter.continue_conversation(reference, post, bot_app_id=self._bot_app_id)
+        await self._continue(reference, post)
         thread, message_id = posted[0]
         return Sent({"conversation_id": thread.conversation.id, "activity_id": message_id})
 
@@ -168,7 +188,7 @@ class TeamsDeliverer(Deliverer):
                 tenant_id=ticket.tenant_id,
             ),
         )
-        await self._adapter.continue_conversation(reference, work, bot_app_id=self._bot_app_id)
+        await self._continue(reference, work)
         return Sent()
 
     async def _update_card(self, delivery: Delivery, row: _Row) -> Outcome:
@@ -219,7 +239,7 @@ class TeamsDeliverer(Deliverer):
         async def send(turn_context: TurnContext) -> None:
             await turn_context.send_activity(activity)
 
-        await self._adapter.continue_conversation(reference, send, bot_app_id=self._bot_app_id)
+        await self._continue(reference, send)
         return Sent()
 
     def _asker_notice(self, delivery: Delivery, ticket: Ticket) -> Activity:

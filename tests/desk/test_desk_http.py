@@ -116,6 +116,7 @@ async def desk(
         ict_channel_id=ICT,
         outbox_poll_seconds=0.05,
         desk_force_release_after_hours=0.0003,  # about one second
+        desk_auto_resolve_days=0.00001,  # under a second; housekeeping is run by the test
     )
     for person, role in ((STAFF, "user"), (STAFF2, "user"), (GUEST, "guest")):
         emulator.add_member(Member(person.account["id"], person.name, person.aad_object_id, user_role=role))
@@ -326,3 +327,14 @@ async def test_drafts_export_after_add_faq(desk: Desk, tmp_path: Path) -> None:
             "sent",
             "pending",
         }
+
+
+async def test_auto_resolve_tells_the_asker(desk: Desk) -> None:
+    ticket = await desk.thread_of(await desk.escalate())
+    await desk.click(STAFF, "claim", ticket)
+    ticket = await desk.ticket(ticket.id)
+    await desk.click(STAFF, "answer", ticket, answer="再起動してください")
+    await asyncio.sleep(1.0)
+    await desk.bot.runtime.desk.housekeeping.run_once()
+    assert (await desk.ticket(ticket.id)).state == "resolved"
+    await desk.until(lambda _: "ご返信がなかったため" in _texts(desk.to_asker()))
