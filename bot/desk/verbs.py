@@ -189,6 +189,13 @@ class DeskVerbs:
     ) -> InvokeResult:
         ticket = result.ticket
         if not result.applied or ticket is None:
+            _log.info(
+                "desk: %s on ticket %s by %s refused (%s)",
+                change.action,
+                change.ticket_id,
+                change.actor.aad_object_id,
+                result.refusal,
+            )
             return message_response(self._refusal_text(result, change, lang))
         if desk:
             return self._card(ticket, lang, change.actor, await self._main_number(ticket))
