@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.models import OutboxKind, OutboxMessage, Ticket
+from bot.desk.models import OutboxKind, OutboxMessage, OutboxState, Ticket
 from bot.storage.dialect import upsert_insert
 
 __all__ = ["Audience", "Notice", "enqueue", "notify"]
@@ -56,7 +56,7 @@ async def enqueue(
             target_conversation_id=target_conversation_id,
             payload=payload,
             dedupe_key=dedupe_key,
-            state="pending",
+            state=OutboxState.PENDING.value,
             attempts=0,
             next_attempt_at=now,
             created_at=now,

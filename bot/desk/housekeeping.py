@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -152,7 +153,7 @@ class Housekeeping:
         while not stop.is_set():
             try:
                 await self.run_once()
-            except (OSError, TimeoutError) as error:
+            except (DBAPIError, OSError, TimeoutError) as error:
                 _log.warning("desk housekeeping: cannot reach the database (%s)", type(error).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
