@@ -40,6 +40,7 @@ from bot.desk.channels import IctChannels
 from bot.desk.models import OutboxKind, Ticket
 from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Retry, Sent, outcome_for_status
 from bot.i18n import Lang, catalogue
+from bot.proactive import run_proactive
 
 __all__ = ["TeamsDeliverer", "remember_thread"]
 
@@ -118,22 +119,7 @@ class TeamsDeliverer(Deliverer):
     async def _continue(
         self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]
     ) -> None:
-        """Run `work` in a continued turn and let its errors reach the outbox.
-
-        The adapter's turn-error handler would otherwise log and swallow them, and a refused send
-        would look delivered.
-        """
-        failures: list[Exception] = []
-
-        async def run(turn_context: TurnContext) -> None:
-            try:
-                await work(turn_context)
-            except Exception as error:  # re-raised below, outside the adapter's turn-error handler
-                failures.append(error)
-
-        await self._adapter.continue_conversation(reference, run, bot_app_id=self._bot_app_id)
-        if failures:
-            raise failures[0]
+        await run_proactive(self._adapter, reference, work)
 
     # --- kinds --------------------------------------------------------------------------------
 
