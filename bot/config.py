@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +24,14 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["AppType", "Settings", "SettingsError", "load_settings", "parse_channel_id"]
+__all__ = [
+    "AppType",
+    "Settings",
+    "SettingsError",
+    "describe_validation_error",
+    "load_settings",
+    "parse_channel_id",
+]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/kotae.db"
 DEV_BOT_APP_ID = "00000000-0000-0000-0000-00000000c0de"
@@ -300,10 +308,31 @@ def _is_loopback(host: str) -> bool:
 _SECRET_KEYS = frozenset({"MicrosoftAppPassword"})
 
 
-def _alias_of(name: str) -> str:
-    """Errors name the environment variable; pydantic reports either it or the field name."""
-    field = Settings.model_fields.get(name)
-    return str(field.validation_alias) if field and field.validation_alias else name
+def describe_validation_error(
+    error: ValidationError,
+    model: type[BaseSettings],
+    *,
+    secret_keys: frozenset[str] = _SECRET_KEYS,
+    missing_hints: Mapping[str, str] | None = None,
+) -> str:
+    """One line per problem, naming the environment variable, its value and what is allowed."""
+    lines = []
+    for problem in error.errors():
+        location = problem.get("loc") or ()
+        if not location:
+            lines.append(f"Settings are not usable: {str(problem['msg']).removeprefix('Value error, ')}")
+            continue
+        field = model.model_fields.get(str(location[0]))
+        # pydantic names either the environment variable or the field: always show the variable.
+        key = str(field.validation_alias) if field and field.validation_alias else str(location[0])
+        if problem["type"] == "missing":
+            lines.append(f"Setting {key} is missing: {(missing_hints or {}).get(key, 'set it')}")
+            continue
+        shown = "'***'" if key in secret_keys else repr(problem.get("input"))
+        lines.append(
+            f"Setting {key}={shown} is not allowed: {str(problem['msg']).removeprefix('Value error, ')}"
+        )
+    return "\n".join(lines)
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -311,14 +340,4 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        lines = []
-        for problem in error.errors():
-            location = problem.get("loc") or ()
-            key = _alias_of(str(location[0])) if location else "settings"
-            reason = str(problem["msg"]).removeprefix("Value error, ")
-            if location:
-                shown = "'***'" if key in _SECRET_KEYS else repr(problem.get("input"))
-                lines.append(f"Setting {key}={shown} is not allowed: {reason}")
-            else:
-                lines.append(f"Settings are not usable: {reason}")
-        raise SettingsError("\n".join(lines)) from None
+        raise SettingsError(describe_validation_error(error, Settings)) from None

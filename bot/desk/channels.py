@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.models import IctChannel
-from bot.storage.dialect import upsert_insert
+from bot.storage.dialect import upsert
 from bot.storage.models import utcnow
 from bot.teams import channel_id_of, team_id_of, tenant_of
 
@@ -41,12 +41,7 @@ class IctChannels:
             "service_url": activity.service_url,
             "updated_at": utcnow(),
         }
-        statement = upsert_insert(session, IctChannel).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[IctChannel.channel_id],
-            set_={key: statement.excluded[key] for key in values if key != "channel_id"},
-        )
-        await session.execute(statement)
+        await session.execute(upsert(session, IctChannel, values, "channel_id"))
 
     async def get(self, session: AsyncSession, channel_id: str) -> IctChannel | None:
         return await session.get(IctChannel, channel_id)
