@@ -197,7 +197,7 @@ class Analyzer:
             self._local.tokenizer = tokenizer
         return tokenizer
 
-    def _words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[int, ...], ...]]:  # noqa: E501
+    def _words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[int, ...], ...]]:
         terms, readings, groups = [], [], []
         # Sudachi normalises width and kana spelling itself, so it reads the text as typed.
         for morpheme in self._tokenizer().tokenize(text):

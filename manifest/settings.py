@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.config import describe_validation_error
+
 __all__ = ["PLACEHOLDER_URL", "REPO_ROOT", "ManifestSettings", "SettingsError", "load_settings"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -140,23 +142,10 @@ _MISSING_HINTS = {
 }
 
 
-def _alias_of(name: str) -> str:
-    """Errors name the environment variable; pydantic reports either it or the field name."""
-    field = ManifestSettings.model_fields.get(name)
-    return str(field.validation_alias) if field and field.validation_alias else name
-
-
 def load_settings(**overrides: Any) -> ManifestSettings:
     """Build the settings once; `overrides` (by field name) win over the environment."""
     try:
         return ManifestSettings(**overrides)
     except ValidationError as error:
-        lines = []
-        for problem in error.errors():
-            key = _alias_of(str(problem["loc"][0])) if problem.get("loc") else "settings"
-            if problem["type"] == "missing":
-                lines.append(f"Setting {key} is missing: {_MISSING_HINTS.get(key, 'set it')}")
-            else:
-                reason = str(problem["msg"]).removeprefix("Value error, ")
-                lines.append(f"Setting {key}={problem.get('input')!r} is not allowed: {reason}")
-        raise SettingsError("\n".join(lines)) from None
+        message = describe_validation_error(error, ManifestSettings, missing_hints=_MISSING_HINTS)
+        raise SettingsError(message) from None

@@ -106,3 +106,17 @@ async def test_a_proactive_message_reaches_the_connector_in_dev_mode(
     assert len(sent) == 1
     assert sent[0].kind in {"send", "reply"}  # botbuilder replies to its continuation event
     assert sent[0].conversation_id == reference.conversation.id
+
+
+async def test_a_refused_proactive_send_raises(
+    bot: BotUnderTest, teams: TeamsActivities, emulator: ConnectorEmulator, alice: Person
+):
+    from botframework.connector.models import ErrorResponseException
+
+    await bot.post(teams.message(alice, "help"))
+    async with bot.runtime.services.sessions() as session:
+        reference = await bot.runtime.services.references.personal_for_user(session, alice.aad_object_id)
+    assert reference is not None
+    emulator.fail("POST", r"/activities", 403)
+    with pytest.raises(ErrorResponseException):
+        await send_proactive(bot.runtime.adapter, reference, "届かないお知らせ")

@@ -8,7 +8,7 @@ from botbuilder.schema import ConversationReference
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.dialect import upsert_insert
+from bot.storage.dialect import upsert
 from bot.storage.models import ConversationReferenceRow, utcnow
 
 __all__ = ["ConversationReferences"]
@@ -42,12 +42,7 @@ class ConversationReferences:
             "reference": json.dumps(serialized),
             "updated_at": utcnow(),
         }
-        statement = upsert_insert(session, ConversationReferenceRow).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[ConversationReferenceRow.conversation_id],
-            set_={key: statement.excluded[key] for key in values if key != "conversation_id"},
-        )
-        await session.execute(statement)
+        await session.execute(upsert(session, ConversationReferenceRow, values, "conversation_id"))
 
     async def get(self, session: AsyncSession, conversation_id: str) -> ConversationReference | None:
         row = await session.get(ConversationReferenceRow, conversation_id)
