@@ -2,7 +2,7 @@
 
     python -m bot.devtools.chat [--bot http://127.0.0.1:3978] [--as staff|ict] [--lang ja|en]
 
-It speaks the real protocol: a Bot Connector emulator on a free local port stands in for Teams' service
+It speaks the real protocol: a Bot Connector emulator on a local port (3979) stands in for Teams' service
 (the activities' `serviceUrl` points at it), lines typed here are posted to the bot's `/api/messages`
 as Teams activities, and everything the bot sends to the emulator — replies, proactive messages,
 new channel threads, card updates — is printed as it arrives, with cards as text and their buttons
@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import re
 import sys
 import threading
+import time
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,7 +37,6 @@ from bot.invoke import CARD_TYPE, MESSAGE_TYPE
 __all__ = [
     "DEFAULT_ICT_CHANNEL",
     "ICT_STAFF",
-    "ICT_TEAM",
     "STAFF",
     "BotUnavailable",
     "Chat",
@@ -47,8 +48,10 @@ __all__ = [
 ]
 
 DEFAULT_BOT_URL = "http://127.0.0.1:3978"
+# A fixed port, as Teams' service URL is stable: the bot stores it with each conversation and ticket,
+# so what it sends later (an ICT answer, a reminder) reaches the next chat too.
+DEFAULT_CONNECTOR_PORT = 3979
 DEFAULT_ICT_CHANNEL = "19:kotae-ict@thread.tacv2"
-ICT_TEAM = "19:kotae-ict-team@thread.tacv2"
 STAFF = Person("山田 花子", "5aff0000-0000-4000-8000-000000000001")
 ICT_STAFF = Person("佐藤 健", "1c700000-0000-4000-8000-000000000002")
 PERSONAS = {"staff": STAFF, "ict": ICT_STAFF}
@@ -87,6 +90,10 @@ class ChatOptions:
     tenant: str = DEFAULT_TENANT
 
 
+Prompt = str | Callable[[], str]
+"""A prompt, or how to make it: the main prompt names the current thread, which may change meanwhile."""
+
+
 class Console:
     """Writes the chat; output that arrives while a prompt is showing goes above a fresh prompt."""
 
@@ -94,7 +101,7 @@ class Console:
         self._write = write
         self.style = style
         self.interactive = interactive
-        self._prompt: str | None = None
+        self._prompt: Prompt | None = None
 
     def show(self, text: str) -> None:
         waiting = self.interactive and self._prompt is not None
@@ -102,22 +109,25 @@ class Console:
             self._write("\n")
         self._write(text + "\n")
         if waiting:
-            self._write(self._prompt or "")
+            self._write(self._prompt_text())
 
     def note(self, text: str) -> None:
         """A line from the chat itself, not from the bot."""
         self.show(self.style.dim(f"· {text}"))
 
-    def prompt(self, prompt: str) -> None:
+    def prompt(self, prompt: Prompt) -> None:
         self._prompt = prompt
         if self.interactive:
-            self._write(prompt)
+            self._write(self._prompt_text())
 
     def answered(self, line: str | None) -> None:
         """The prompt has been answered; without a terminal to echo it, the transcript shows it."""
-        prompt, self._prompt = self._prompt, None
-        if not self.interactive and line is not None and prompt is not None:
-            self._write(f"{prompt}{line}\n")
+        if not self.interactive and line is not None and self._prompt is not None:
+            self._write(f"{self._prompt_text()}{line}\n")
+        self._prompt = None
+
+    def _prompt_text(self) -> str:
+        return self._prompt() if callable(self._prompt) else self._prompt or ""
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,7 @@ class Chat:
         self._numbers_by_message: dict[tuple[str, str], list[int]] = {}
         self._next_number = 1
         self._seen_calls = 0
+        self._flushing = asyncio.Lock()  # calls are shown one at a time, in the order they came
         self._commands: dict[str, Callable[[str], Awaitable[None]]] = {
             "/as": self._switch_persona,
             "/thread": self._switch_thread,
@@ -180,14 +191,14 @@ class Chat:
         await self._install()
         watcher = asyncio.create_task(self._watch_connector())
         try:
-            while (line := await self._read(self._prompt_text())) is not None:
+            while (line := await self._read(self._prompt_text)) is not None:
                 if not await self.handle(line):
                     break
         finally:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
-            self.flush()
+            await self.flush()
 
     async def handle(self, line: str) -> bool:
         """Act on one typed line; False when the user asked to leave."""
@@ -213,7 +224,7 @@ class Chat:
             await self._send(text)
         return True
 
-    async def _read(self, prompt: str) -> str | None:
+    async def _read(self, prompt: Prompt) -> str | None:
         self.console.prompt(prompt)
         line = None
         try:
@@ -231,12 +242,21 @@ class Chat:
     # --- sending --------------------------------------------------------------------------------
 
     async def _install(self) -> None:
+        """Install Kotae for the staff member, and in the ICT team (which tells it how to reach the channel)."""
         before = len(self.emulator.messages())
         await self._post(self.teams.installation_update(STAFF, self.staff_place))
         if len(self.emulator.messages()) == before:
             self.console.note(
                 f"Kotae knows {STAFF.name} from an earlier chat, so no welcome this time; type help."
             )
+        await self._post(self.teams.installation_update(ICT_STAFF, self._ict_place()))
+
+    def _ict_place(self, thread_root: str | None = None) -> Place:
+        """The ICT channel, played as its team's General channel, whose id is the team's id.
+
+        So the team install above reaches the channel, as it does in Teams for a General channel.
+        """
+        return Place.channel(self.ict_channel, self.ict_channel, thread_root)
 
     async def _send(self, text: str) -> None:
         if not text:
@@ -249,7 +269,7 @@ class Chat:
             await self._post(self.teams.message(ICT_STAFF, text, self._place_of(self.current_thread)))
             return
         # A new post in a channel starts a thread whose id names the post (as Teams does).
-        activity = self.teams.message(ICT_STAFF, text, Place.channel(self.ict_channel, ICT_TEAM))
+        activity = self.teams.message(ICT_STAFF, text, self._ict_place())
         conversation_id = f"{self.ict_channel};messageid={activity['id']}"
         activity["conversation"]["id"] = conversation_id
         self.current_thread = conversation_id
@@ -258,22 +278,27 @@ class Chat:
 
     async def _post(self, activity: dict[str, Any]) -> Any:
         """Post to the bot; the response body (an invoke's answer), or None when it failed (said so)."""
-        url = self.options.bot_url.rstrip("/") + "/api/messages"
-        try:
-            async with self.http.post(url, json=activity) as response:
-                status, raw = response.status, await response.text()
-        except aiohttp.ClientConnectionError:
-            self.flush()
-            self.console.note(
-                f"Kotae is not answering at {self.options.bot_url}: is it still running (`make run`)?"
-            )
+        answer = await self._exchange(activity)
+        await self.flush()  # what the bot sent during the turn comes before the turn's own answer
+        if answer is None:
             return None
-        self.flush()  # what the bot sent during the turn comes before the turn's own answer
-        body = _json_or_text(raw)
+        status, body = answer
         if status >= 400:
             self.console.note(_problem(status, body, self.options.tenant))
             return None
         return body
+
+    async def _exchange(self, activity: dict[str, Any]) -> tuple[int, Any] | None:
+        """The bot's HTTP status and body for `activity`; None when it could not be reached (said so)."""
+        url = self.options.bot_url.rstrip("/") + "/api/messages"
+        try:
+            async with self.http.post(url, json=activity) as response:
+                return response.status, _json_or_text(await response.text())
+        except aiohttp.ClientConnectionError:
+            self.console.note(
+                f"Kotae is not answering at {self.options.bot_url}: is it still running (`make run`)?"
+            )
+            return None
 
     # --- clicking -------------------------------------------------------------------------------
 
@@ -313,7 +338,7 @@ class Chat:
     async def _ask_inputs(self, inputs: tuple[dict[str, Any], ...]) -> dict[str, str] | None:
         """The values of the card's inputs, asked for one by one (as filling in the card); None: cancelled."""
         if inputs:
-            self.console.note("Fill in the card (Enter keeps the value shown in brackets; /cancel stops):")
+            self.console.note("Fill in the card (Enter leaves a field as it is; /cancel stops):")
         values: dict[str, str] = {}
         for element in inputs:
             choices = element.get("choices") or []
@@ -358,21 +383,22 @@ class Chat:
         while True:
             with contextlib.suppress(TimeoutError):
                 await self.emulator.wait_for(lambda calls: len(calls) > self._seen_calls, timeout=3600)
-            self.flush()
+            await self.flush()
 
-    def flush(self) -> None:
+    async def flush(self) -> None:
         """Print every call the bot made to the connector that has not been printed yet."""
-        while self._seen_calls < len(self.emulator.calls):
-            call = self.emulator.calls[self._seen_calls]
-            self._seen_calls += 1
-            if call.status < 300:
-                self._show_call(call)
+        async with self._flushing:
+            while self._seen_calls < len(self.emulator.calls):
+                call = self.emulator.calls[self._seen_calls]
+                self._seen_calls += 1
+                if call.status < 300:
+                    await self._show_call(call)
 
-    def _show_call(self, call: Call) -> None:
+    async def _show_call(self, call: Call) -> None:
         response = call.response if isinstance(call.response, dict) else {}
         body = call.body if isinstance(call.body, dict) else {}
         if call.kind in {"send", "reply"} and call.conversation_id:
-            self._show_activity(body, call.conversation_id, str(response.get("id", "")), "")
+            await self._show_activity(body, call.conversation_id, str(response.get("id", "")), "")
         elif call.kind == "create_conversation" and "id" in response:
             conversation_id = str(response["id"])
             is_thread = self._is_ict(conversation_id)
@@ -381,13 +407,13 @@ class Chat:
                 self.current_thread = conversation_id
             label = "new thread; ICT staff now write here" if is_thread else "new conversation"
             activity = body.get("activity") or {}
-            self._show_activity(activity, conversation_id, str(response.get("activityId", "")), label)
+            await self._show_activity(activity, conversation_id, str(response.get("activityId", "")), label)
         elif call.kind == "update" and call.conversation_id and call.activity_id:
-            self._show_activity(body, call.conversation_id, call.activity_id, "updated its message")
+            await self._show_activity(body, call.conversation_id, call.activity_id, "updated its message")
         elif call.kind == "delete" and call.conversation_id:
             self.console.show(f"\n{self._header(self._where(call.conversation_id))} deleted a message.")
 
-    def _show_activity(
+    async def _show_activity(
         self, activity: dict[str, Any], conversation_id: str, message_id: str, label: str
     ) -> None:
         if activity.get("type", "message") != "message":  # typing indicators and the like
@@ -396,11 +422,43 @@ class Chat:
         cards = []
         for attachment in activity.get("attachments") or []:
             if attachment.get("contentType") == CARD_TYPE and isinstance(attachment.get("content"), dict):
-                cards.append(attachment["content"])
+                card, refreshed_for = await self._as_seen(attachment["content"], conversation_id, message_id)
+                cards.append(card)
+                if refreshed_for:
+                    label = ", ".join(filter(None, [label, f"refreshed for {refreshed_for}"]))
             else:
                 parts.append(f"[attachment: {attachment.get('contentType')} {attachment.get('name', '')}]")
         parts.extend(self._render_cards((conversation_id, message_id), cards))
         self._show_message(self._where(conversation_id), label, "\n\n".join(parts))
+
+    async def _as_seen(
+        self, card: dict[str, Any], conversation_id: str, message_id: str
+    ) -> tuple[dict[str, Any], str | None]:
+        """The card as its viewer sees it, and the viewer's name when it was refreshed for them.
+
+        Teams fetches a card of its own for each user listed in `refresh.userIds` (Universal Actions):
+        an automatic `adaptiveCard/action` invoke whose answer replaces the card, for that user only.
+        """
+        refresh = card.get("refresh")
+        action = refresh.get("action") if isinstance(refresh, dict) else None
+        viewer = self._clicker_in(conversation_id)
+        if not isinstance(action, dict) or viewer.account["id"] not in (refresh.get("userIds") or []):
+            return card, None
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        place = self._place_of(conversation_id)
+        invoke = self.teams.card_action(
+            viewer, str(action.get("verb", "")), data, place, reply_to_id=message_id
+        )
+        invoke["value"]["trigger"] = "automatic"
+        answer = await self._exchange(invoke)
+        status, body = answer if answer is not None else (0, None)
+        fresh = body.get("value") if isinstance(body, dict) and body.get("type") == CARD_TYPE else None
+        if status == 200 and isinstance(fresh, dict):
+            return fresh, viewer.name
+        self.console.note(
+            f"Kotae did not refresh this card for {viewer.name} (HTTP {status}); shown as sent."
+        )
+        return card, None
 
     def _show_message(self, where: str, label: str, body: str) -> None:
         """One message from the bot, in one piece (a prompt may be redrawn after it)."""
@@ -438,7 +496,7 @@ class Chat:
             return self.staff_place
         if self._is_ict(conversation_id):
             _, _, root = conversation_id.partition(";messageid=")
-            return Place.channel(self.ict_channel, ICT_TEAM, root or None)
+            return self._ict_place(root or None)
         return Place("personal" if conversation_id.startswith("a:") else "groupChat", conversation_id)
 
     def _clicker_in(self, conversation_id: str) -> Person:
@@ -614,7 +672,8 @@ async def run_chat(
             )
             return 1
         ict = report.get("ict_channel") or {}
-        ict_channel = options.ict_channel or ict.get("id") or DEFAULT_ICT_CHANNEL
+        known = sorted(ict.get("channels") or ())  # the bot's ICT channels (KOTAE_ICT_CHANNEL_ID, routes)
+        ict_channel = options.ict_channel or (known[0] if known else DEFAULT_ICT_CHANNEL)
         if not ict.get("configured"):
             console.note(
                 "Kotae has no ICT channel, so it cannot pass questions on to ICT staff: restart it with "
@@ -651,9 +710,28 @@ def _stdin_reader() -> ReadLine:
     return read
 
 
-async def _main(options: ChatOptions, console: Console) -> int:
-    emulator = ConnectorEmulator()
-    await emulator.start()
+def _message_ids() -> itertools.count[int]:
+    """Message ids unique across chats, as Teams' are: the bot keys ticket threads by their root's id."""
+    return itertools.count(time.time_ns() // 1_000_000)
+
+
+async def _start_connector(port: int, console: Console) -> ConnectorEmulator:
+    emulator = ConnectorEmulator(port=port, _ids=_message_ids())
+    try:
+        await emulator.start()
+    except OSError as error:  # taken, e.g. by another chat: any free port still works for this chat
+        await emulator.close()
+        emulator = ConnectorEmulator(_ids=_message_ids())
+        await emulator.start()
+        console.note(
+            f"Port {port} is not free ({error.strerror}), so the connector is emulated on port {emulator.port}: "
+            "messages Kotae sends later to earlier chats will not reach this one."
+        )
+    return emulator
+
+
+async def _main(options: ChatOptions, connector_port: int, console: Console) -> int:
+    emulator = await _start_connector(connector_port, console)
     try:
         return await run_chat(options, emulator=emulator, read=_stdin_reader(), console=console)
     finally:
@@ -686,6 +764,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"the ICT channel's id (default: the bot's KOTAE_ICT_CHANNEL_ID, else {DEFAULT_ICT_CHANNEL})",
     )
     parser.add_argument("--tenant", default=DEFAULT_TENANT, help="your tenant id (default %(default)s)")
+    parser.add_argument(
+        "--connector-port",
+        type=int,
+        default=DEFAULT_CONNECTOR_PORT,
+        help="the local port of the emulated Teams connector (default %(default)s; 0: any free port)",
+    )
     arguments = parser.parse_args(argv)
     options = ChatOptions(
         arguments.bot, arguments.persona, arguments.lang, arguments.ict_channel, arguments.tenant
@@ -693,7 +777,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     console = Console(_write, style=ANSI if sys.stdout.isatty() else PLAIN, interactive=sys.stdin.isatty())
     try:
-        return asyncio.run(_main(options, console))
+        return asyncio.run(_main(options, arguments.connector_port, console))
     except KeyboardInterrupt:
         _write("\n")
         return 130

@@ -191,7 +191,7 @@ class _Renderer:
 
     def _text(self, element: Element, indent: str) -> None:
         text = render_text(str(element.get("text", "")))
-        for line in text.splitlines() or [""]:
+        for line in [line.rstrip() for line in text.splitlines()] or [""]:  # "  \n" is a Markdown line break
             if element.get("weight", "").lower() == "bolder":
                 line = self.style.bold(line)
             elif element.get("isSubtle"):
