@@ -167,6 +167,7 @@ class Chat:
         self._buttons: dict[int, _Clickable] = {}
         self._retired: set[int] = set()
         self._numbers_by_message: dict[tuple[str, str], list[int]] = {}
+        self._cards_by_message: dict[tuple[str, str], list[dict[str, Any]]] = {}  # as last shown
         self._next_number = 1
         self._seen_calls = 0
         self._flushing = asyncio.Lock()  # calls are shown one at a time, in the order they came
@@ -428,7 +429,10 @@ class Chat:
                     label = ", ".join(filter(None, [label, f"refreshed for {refreshed_for}"]))
             else:
                 parts.append(f"[attachment: {attachment.get('contentType')} {attachment.get('name', '')}]")
-        parts.extend(self._render_cards((conversation_id, message_id), cards))
+        key = (conversation_id, message_id)
+        if cards and not parts and self._cards_by_message.get(key) == cards:
+            return  # an update the viewer already sees, e.g. the answer to their own click
+        parts.extend(self._render_cards(key, cards))
         self._show_message(self._where(conversation_id), label, "\n\n".join(parts))
 
     async def _as_seen(
@@ -470,6 +474,7 @@ class Chat:
         for number in self._numbers_by_message.pop(key, []):
             self._buttons.pop(number, None)
             self._retired.add(number)
+        self._cards_by_message[key] = cards
         place, clicker = self._place_of(key[0]), self._clicker_in(key[0])
         texts = []
         for card in cards:

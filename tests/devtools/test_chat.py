@@ -16,9 +16,12 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
 
 from bot.cards.base import card, execute_action, heading, open_url_action
-from bot.devtools.activities import Place
+from bot.desk.opening import Asker, Candidate, NewTicket, open_ticket
+from bot.devtools.activities import Place, TeamsActivities
 from bot.devtools.chat import (
     DEFAULT_ICT_CHANNEL,
     ICT_STAFF,
@@ -73,11 +76,13 @@ class Recorder:
     bot: BotUnderTest
     posted: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def forward(self, request: web.Request) -> web.Response:
         body = await request.read()
         if request.path == "/api/messages":
             self.posted.append(await request.json())
+            self._arrived.set()
         async with self.bot.http.request(
             request.method,
             f"{self.bot.url}{request.path}",
@@ -88,10 +93,22 @@ class Recorder:
                 status=response.status, body=await response.read(), content_type=response.content_type
             )
 
+    async def invoke(self, verb: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The first card action with `verb` the chat posted, waiting for it if need be."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for post in self.posted:
+                    if post["type"] == "invoke" and post["value"]["action"]["verb"] == verb:
+                        return post
+                self._arrived.clear()
+                await self._arrived.wait()
+
 
 @pytest.fixture
 async def kotae(make_settings: SettingsFactory) -> AsyncIterator[BotUnderTest]:
-    running = await BotUnderTest.start(make_settings(ict_channel_id=DEFAULT_ICT_CHANNEL))
+    running = await BotUnderTest.start(
+        make_settings(ict_channel_id=DEFAULT_ICT_CHANNEL, outbox_poll_seconds=0.05)
+    )
     yield running
     await running.close()
 
@@ -309,3 +326,61 @@ def test_without_a_terminal_the_transcript_shows_what_was_typed():
     console.prompt("staff> ")
     console.answered("help")
     assert "".join(written) == "staff> help\n"
+
+
+async def open_ticket_for_staff(kotae: BotUnderTest, emulator: ConnectorEmulator, question: str) -> None:
+    """Open a ticket as the asker's flow does when the staff member sends a question to ICT staff."""
+    teams = TeamsActivities(service_url=emulator.url)
+    activity = Activity().deserialize(teams.message(STAFF, question))
+    request = NewTicket(
+        idempotency_key="chat-test-1",
+        asker=Asker(
+            id=STAFF.account["id"],
+            aad_object_id=STAFF.aad_object_id,
+            name=STAFF.name,
+            tenant_id=teams.tenant_id,
+            conversation_id=activity.conversation.id,
+            conversation_type="personal",
+            reference=TurnContext.get_conversation_reference(activity).serialize(),
+        ),
+        question=question,
+        language="ja",
+        candidates=[Candidate("wifi-connect", 0.31)],
+    )
+    async with kotae.runtime.services.sessions.begin() as session:
+        await open_ticket(session, request, routing=kotae.runtime.desk.routing)
+
+
+async def test_a_ticket_from_its_ict_thread_to_the_askers_confirmation(
+    chat: Terminal, kotae: BotUnderTest, recorder: Recorder, emulator: ConnectorEmulator
+):
+    await chat.expect("Kotae ▸ ICT channel\n")  # the team install: Kotae now knows the ICT channel
+    assert (await kotae.get("/readyz")).body["ict_channel"]["known"] is True
+    await open_ticket_for_staff(kotae, emulator, "会議室のWi-Fiが切れる")
+
+    ticket = await chat.expect("[1] 担当する")
+    assert "Kotae ▸ ICT channel, thread #1 (new thread; ICT staff now write here)" in ticket
+    assert "│ 会議室のWi-Fiが切れる" in ticket
+    chat.type("1", "")  # claim; leave the "merge into ticket number" field empty
+    claimed = await chat.expect("(the card you clicked is now)")
+    assert "佐藤 健 clicks “担当する”" in claimed
+    mine = await chat.expect("担当を外れる")
+    assert "[answer]" in mine  # the claimer's own tools, fetched as Teams does (refresh.userIds)
+    refresh = await recorder.invoke("refresh")
+    assert refresh["value"]["trigger"] == "automatic"
+    assert refresh["from"]["id"] == ICT_STAFF.account["id"]
+    await chat.expect("Kotae ▸ 1:1 with 山田 花子\n  ICT担当の 佐藤 健 さんが")  # the asker is told
+
+    # The claimer answers by replying in the ticket's thread; the asker gets the answer card.
+    chat.type("/as ict", "アクセスポイントを再起動しました。もう一度つないでみてください。")
+    await chat.expect("回答を質問者に送りました")
+    answer = await chat.expect("解決しない")
+    assert "Kotae ▸ 1:1 with 山田 花子" in answer
+    assert "│ アクセスポイントを再起動しました。もう一度つないでみてください。" in answer
+    number = answer[answer.rindex("[", 0, answer.index("] 解決した")) + 1 : answer.index("] 解決した")]
+    chat.type("/as staff", number, "つながりました")
+    await chat.expect("解決済みにしました")
+    await chat.expect("Kotae ▸ ICT channel, thread #1 (updated its message)")
+    confirm = recorder.posted[-1]
+    assert confirm["from"]["aadObjectId"] == STAFF.aad_object_id
+    assert confirm["value"]["action"]["data"]["followup"] == "つながりました"
