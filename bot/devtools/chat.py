@@ -755,6 +755,12 @@ def _channel(value: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port: expected 0 (any free port) to 65535")
+    return int(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot.devtools.chat",
@@ -771,7 +777,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenant", default=DEFAULT_TENANT, help="your tenant id (default %(default)s)")
     parser.add_argument(
         "--connector-port",
-        type=int,
+        type=_port,
         default=DEFAULT_CONNECTOR_PORT,
         help="the local port of the emulated Teams connector (default %(default)s; 0: any free port)",
     )
