@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sudachipy import Dictionary, SplitMode, Tokenizer
 
-from knowledge.normalize import fold, normalize
+from knowledge.normalize import fold, normalize, tidy
 
 # Parts of speech that carry the topic of a question; particles, auxiliaries, symbols and the like
 # are dropped.
@@ -91,8 +91,8 @@ class Analyzer:
 
     def _words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[int, ...], ...]]:  # noqa: E501
         terms, readings, groups = [], [], []
-        # Sudachi normalises width and kana spelling itself, so it reads the text as typed.
-        for morpheme in self._tokenizer().tokenize(text):
+        # Kana stay as typed: Sudachi needs hiragana to tell particles from words.
+        for morpheme in self._tokenizer().tokenize(tidy(text)):
             if morpheme.part_of_speech()[0] not in _CONTENT_POS:
                 continue
             surface = fold(morpheme.surface())

@@ -13,7 +13,7 @@ import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -25,10 +25,18 @@ from knowledge.normalize import normalize
 
 DecisionKind = Literal["answer", "clarify", "escalate"]
 
-# Logistic calibration of a hit's features into a 0..1 confidence, fitted on the tuning half of
-# the test questions (benchmarks/calibrate.py prints new values; docs/knowledge.md explains).
-_CALIBRATION = {"coverage": 5.0, "closeness": 3.0, "relative": 2.0, "bias": -6.0}
+_READING = "読:"  # marks a reading among an entry's terms
 _ANSWER_SHARE = 0.5  # a query word found only in an entry's answer counts half for coverage
+_MAX_DOMINANCE = 2.0  # a hit scoring twice its best rival is as dominant as it gets
+
+
+class Features(NamedTuple):
+    """What the confidence of one hit is computed from (all roughly 0..1)."""
+
+    coverage: float  # idf-weighted share of the query's words the entry contains
+    closeness: float  # rapidfuzz ratio of the query to the closest question or alternate
+    dominance: float  # BM25 score over the best other candidate's, minus 1, within -1..1
+    relative: float  # BM25 score over the best candidate's, 0..1
 
 
 @dataclass(frozen=True)
@@ -40,9 +48,9 @@ class MatchSettings:
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.7
-    answer_margin: float = 0.1
-    clarify_threshold: float = 0.35
+    answer_threshold: float = 0.85
+    answer_margin: float = 0.05
+    clarify_threshold: float = 0.65
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -54,11 +62,23 @@ class MatchSettings:
     synonym_weight: float = 0.7
     k1: float = 1.2
     b: float = 0.75
+    # Rank order: BM25 relative to the best candidate plus these multiples of the other Features
+    # (chosen on the LocalgovFAQ dev split and the tuning questions together).
+    rank_closeness: float = 1.0
+    rank_coverage: float = 2.0
+    rank_dominance: float = 0.5
+    # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
+    confidence_coverage: float = 5.39
+    confidence_closeness: float = 4.01
+    confidence_dominance: float = 0.62
+    confidence_bias: float = -3.56
 
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
-            if not isinstance(value, int | float) or value < 0 or isinstance(value, bool):
+            negative_ok = field.name == "confidence_bias"
+            if (not isinstance(value, int | float) or isinstance(value, bool)
+                    or (value < 0 and not negative_ok)):
                 raise ValueError(
                     f"MatchSettings.{field.name} is {value!r}; it must be a number >= 0."
                 )
@@ -133,7 +153,8 @@ class Matcher:
                     for group in groups:
                         self._synonyms[group].add(term)
             self._entry_terms.append(_EntryTerms(
-                frozenset(asked[-1] + keyworded[-1]), frozenset(answered[-1]),
+                frozenset(asked[-1] + keyworded[-1] + [_READING + r for r in readings[-1]]),
+                frozenset(answered[-1]),
                 tuple(normalize(text) for text in entry.questions),
             ))
             for key in self._entry_terms[-1].questions:
@@ -153,9 +174,29 @@ class Matcher:
 
     def ask(self, text: str, lang: str = "ja", top: int = 5) -> Decision:
         """Rank the entries for a question and decide whether to answer, clarify or escalate."""
+        query = text[: self.settings.max_query_chars]
+        hits: list[Hit] = []
+        ceiling = 1.0
+        for doc, features in self.candidates(query, lang, top)[:top]:
+            # Shown best first: a lower-ranked hit never claims more confidence than the one above.
+            ceiling = min(ceiling, self.confidence(features))
+            hits.append(Hit(self._entries[doc], ceiling))
+        return Decision(query=text, kind=self._decide(hits), hits=tuple(hits),
+                        truncated=len(text) > len(query))
+
+    def confidence(self, features: Features) -> float:
         s = self.settings
-        truncated = len(text) > s.max_query_chars
-        query = text[: s.max_query_chars]
+        z = (s.confidence_coverage * features.coverage + s.confidence_closeness * features.closeness
+             + s.confidence_dominance * features.dominance + s.confidence_bias)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def candidates(self, query: str, lang: str, top: int) -> list[tuple[int, Features]]:
+        """The best entries, in rank order (as indexes into kb.entries), with their features.
+
+        Rank order combines the BM25 score with the other Features (rank_* settings); a question
+        typed exactly as an entry has it comes first.
+        """
+        s = self.settings
         analysis = self._analyzer.analyze(query)
         scores = self._raw_scores(query, analysis)
         key = normalize(query)
@@ -166,16 +207,22 @@ class Matcher:
                     scores[doc] *= s.other_lang_factor
         candidates = heapq.nlargest(max(top, s.candidates), scores.items(), key=lambda i: i[1])
         if exact is not None and all(doc != exact for doc, _ in candidates):
-            # A question typed exactly as an entry has it always competes.
             candidates.append((exact, scores.get(exact, 0.0)))
-        best_raw = max((score for _, score in candidates), default=0.0) or 1.0
         weights = self._coverage_weights(analysis)
-        hits = sorted(
-            (Hit(self._entries[doc], self._confidence(doc, raw / best_raw, key, weights))
-             for doc, raw in candidates),
-            key=lambda hit: hit.score, reverse=True,
-        )[:top]
-        return Decision(query=text, kind=self._decide(hits), hits=tuple(hits), truncated=truncated)
+        ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
+        found = []
+        for doc, raw in candidates:
+            rival = ordered[1] if raw >= ordered[0] else ordered[0]
+            dominance = min(raw / rival, _MAX_DOMINANCE) - 1.0 if rival > 0 else 1.0
+            found.append((doc, Features(self._coverage(doc, weights), self._closeness(doc, key),
+                                        dominance, raw / ordered[0] if ordered[0] else 0.0)))
+        return sorted(found, key=lambda item: (item[0] == exact, self._rank(item[1])),
+                      reverse=True)
+
+    def _rank(self, features: Features) -> float:
+        s = self.settings
+        return (features.relative + s.rank_closeness * features.closeness
+                + s.rank_coverage * features.coverage + s.rank_dominance * features.dominance)
 
     def _raw_scores(self, query: str, analysis: Analysis) -> defaultdict[int, float]:
         scores: defaultdict[int, float] = defaultdict(float)
@@ -191,7 +238,10 @@ class Matcher:
 
     def _coverage_weights(self, analysis: Analysis) -> list[tuple[float, frozenset[str]]]:
         """Per content word of the query: its idf and the terms that count as finding it."""
-        alternatives: list[set[str]] = [{term} for term in analysis.terms]
+        # A word is found by its form, a glossary concept it is part of, or its reading
+        # (「ぷりんと」 is not a word to Sudachi, but reads as プリント).
+        alternatives = [{term, _READING + reading}
+                        for term, reading in zip(analysis.terms, analysis.readings, strict=True)]
         for concept in analysis.concepts:
             for position in range(concept.start, concept.end):
                 alternatives[position].add(concept.term)
@@ -200,8 +250,11 @@ class Matcher:
             for term, found in zip(analysis.terms, alternatives, strict=True)
         ]
 
-    def _confidence(self, doc: int, relative: float, key: str,
-                    weights: list[tuple[float, frozenset[str]]]) -> float:
+    def _closeness(self, doc: int, key: str) -> float:
+        questions = self._entry_terms[doc].questions
+        return max((fuzz.ratio(key, question) for question in questions), default=0.0) / 100.0
+
+    def _coverage(self, doc: int, weights: list[tuple[float, frozenset[str]]]) -> float:
         terms = self._entry_terms[doc]
         total = sum(weight for weight, _ in weights)
         found = 0.0
@@ -210,12 +263,7 @@ class Matcher:
                 found += weight
             elif alternatives & terms.answered:
                 found += weight * _ANSWER_SHARE
-        coverage = found / total if total else 0.0
-        closeness = max((fuzz.ratio(key, q) for q in terms.questions), default=0.0) / 100.0
-        c = _CALIBRATION
-        z = (c["coverage"] * coverage + c["closeness"] * closeness + c["relative"] * relative
-             + c["bias"])
-        return 1.0 / (1.0 + math.exp(-z))
+        return found / total if total else 0.0
 
     def _decide(self, hits: list[Hit]) -> DecisionKind:
         s = self.settings
