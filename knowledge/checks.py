@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from knowledge.model import Entry
-from knowledge.normalize import normalize
+from knowledge.normalize import bigrams, normalize
 
 NEAR_DUPLICATE_SIMILARITY = 90  # rapidfuzz ratio on normalised questions, 0..100
+PREFIX_OVERLAP = 0.6  # share of bigrams that pairs above NEAR_DUPLICATE_SIMILARITY have in common
 
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -29,13 +32,21 @@ def near_duplicates(entries: Sequence[Entry]) -> Iterator[tuple[Entry, Entry, in
     """(later entry, earlier entry, similarity %) for different questions that read almost alike.
 
     Identical questions are errors reported elsewhere; this finds those a typo or particle apart.
+    Comparing every pair is quadratic (minutes at 100k entries), so only pairs sharing one of their
+    rarest character bigrams are compared ("prefix filtering"): two strings that share
+    PREFIX_OVERLAP of their bigrams always share one of those.
     """
     keys = [normalize(entry.question) for entry in entries]
-    for index in range(1, len(entries)):
-        earlier = process.extract(
-            keys[index], keys[:index], scorer=fuzz.ratio,
-            score_cutoff=NEAR_DUPLICATE_SIMILARITY, limit=None,
-        )
-        for key, similarity, other in earlier:
-            if key != keys[index]:
+    grams = [set(bigrams(key)) for key in keys]
+    frequency = Counter(gram for gram_set in grams for gram in gram_set)
+    seen: defaultdict[str, list[int]] = defaultdict(list)
+    for index, gram_set in enumerate(grams):
+        rarest = sorted(gram_set, key=lambda gram: (frequency[gram], gram))
+        prefix = rarest[: len(rarest) - math.ceil(PREFIX_OVERLAP * len(rarest)) + 1]
+        earlier = sorted({other for gram in prefix for other in seen[gram]})
+        for other in earlier:
+            similarity = fuzz.ratio(keys[index], keys[other])
+            if similarity >= NEAR_DUPLICATE_SIMILARITY and keys[index] != keys[other]:
                 yield entries[index], entries[other], round(similarity)
+        for gram in prefix:
+            seen[gram].append(index)

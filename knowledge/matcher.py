@@ -17,15 +17,16 @@ from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz
 
-from knowledge.analyzer import Analysis, Analyzer, bigrams
+from knowledge.analyzer import Analysis, Analyzer
 from knowledge.glossary import GLOSSARY
 from knowledge.index import Postings, accumulate, add_field, idf
 from knowledge.model import Entry, KnowledgeBase
-from knowledge.normalize import normalize
+from knowledge.normalize import bigrams, normalize
 
 DecisionKind = Literal["answer", "clarify", "escalate"]
 
 _READING = "読:"  # marks a reading among an entry's terms
+_QUERY_BIGRAMS = 8  # at most this many of the query's bigrams are looked up
 _ANSWER_SHARE = 0.5  # a query word found only in an entry's answer counts half for coverage
 _MAX_DOMINANCE = 2.0  # a hit scoring twice its best rival is as dominant as it gets
 
@@ -60,6 +61,7 @@ class MatchSettings:
     weight_reading: float = 0.3
     weight_bigram: float = 0.05
     synonym_weight: float = 0.7
+    max_term_share: float = 0.2  # query words in more entries than this share are skipped
     k1: float = 1.2
     b: float = 0.75
     # Rank order: BM25 relative to the best candidate plus these multiples of the other Features
@@ -82,7 +84,8 @@ class MatchSettings:
                 raise ValueError(
                     f"MatchSettings.{field.name} is {value!r}; it must be a number >= 0."
                 )
-        for name in ("answer_threshold", "clarify_threshold", "other_lang_factor", "b"):
+        for name in ("answer_threshold", "clarify_threshold", "other_lang_factor", "b",
+                     "max_term_share"):
             if getattr(self, name) > 1:
                 raise ValueError(f"MatchSettings.{name} is {getattr(self, name)!r}; allowed: 0..1.")
         if self.clarify_threshold > self.answer_threshold:
@@ -134,6 +137,10 @@ class Matcher:
         self._synonyms: defaultdict[int, set[str]] = defaultdict(set)
         self._idf: dict[str, float] = {}
         self._entry_terms: list[_EntryTerms] = []
+        self._docs_by_lang = {
+            lang: frozenset(doc for doc, e in enumerate(kb.entries) if e.lang == lang)
+            for lang in ("ja", "en")
+        }
         self._build()
 
     def _build(self) -> None:
@@ -142,13 +149,13 @@ class Matcher:
         for doc, entry in enumerate(self._entries):
             questions = [self._analyzer.analyze(text) for text in entry.questions]
             keywords = [self._analyzer.analyze(text) for text in entry.keywords]
-            answer = self._analyzer.analyze(entry.answer)
+            answer = self._analyzer.analyze(entry.answer, terms_only=True)
             asked.append([t for a in questions for t in a.index_terms])
             keyworded.append([t for a in keywords for t in a.index_terms])
             answered.append(list(answer.index_terms))
             readings.append([r for a in questions for r in a.readings])
             grams.append([g for text in entry.questions for g in bigrams(text)])
-            for analysis in (*questions, *keywords, answer):
+            for analysis in (*questions, *keywords):
                 for term, groups in zip(analysis.terms, analysis.synonym_groups, strict=True):
                     for group in groups:
                         self._synonyms[group].add(term)
@@ -201,11 +208,9 @@ class Matcher:
         scores = self._raw_scores(query, analysis)
         key = normalize(query)
         exact = self._exact.get(key)
-        if lang in ("ja", "en"):
-            for doc in scores:
-                if self._entries[doc].lang != lang:
-                    scores[doc] *= s.other_lang_factor
-        candidates = heapq.nlargest(max(top, s.candidates), scores.items(), key=lambda i: i[1])
+        self._prefer_language(scores, lang)
+        best = heapq.nlargest(max(top, s.candidates), scores, key=scores.__getitem__)
+        candidates = [(doc, scores[doc]) for doc in best]
         if exact is not None and all(doc != exact for doc, _ in candidates):
             candidates.append((exact, scores.get(exact, 0.0)))
         weights = self._coverage_weights(analysis)
@@ -224,6 +229,26 @@ class Matcher:
         return (features.relative + s.rank_closeness * features.closeness
                 + s.rank_coverage * features.coverage + s.rank_dominance * features.dominance)
 
+    def _prefer_language(self, scores: dict[int, float], lang: str) -> None:
+        """Scale the other language's scores down, touching whichever side has fewer entries.
+
+        Only ratios of scores matter downstream, so scaling the asker's language up by
+        1/other_lang_factor is the same as scaling the other one down.
+        """
+        factor = self.settings.other_lang_factor
+        if lang not in self._docs_by_lang or factor == 1.0:
+            return
+        others = self._docs_by_lang["en" if lang == "ja" else "ja"]
+        if factor == 0.0:  # the other language is never offered
+            for doc in others.intersection(scores):
+                del scores[doc]
+            return
+        if len(others) > len(self._docs_by_lang[lang]):
+            others, factor = self._docs_by_lang[lang], 1.0 / factor
+        for doc in others.intersection(scores) if len(others) < len(scores) else others:
+            if doc in scores:
+                scores[doc] *= factor
+
     def _raw_scores(self, query: str, analysis: Analysis) -> defaultdict[int, float]:
         scores: defaultdict[int, float] = defaultdict(float)
         terms = dict.fromkeys(analysis.index_terms, 1.0)
@@ -231,9 +256,18 @@ class Matcher:
             for group in groups:
                 for synonym in self._synonyms.get(group, ()):
                     terms.setdefault(synonym, self.settings.synonym_weight)
-        accumulate(scores, self._terms, terms.items())
-        accumulate(scores, self._readings, ((r, 1.0) for r in dict.fromkeys(analysis.readings)))
-        accumulate(scores, self._bigrams, ((g, 1.0) for g in dict.fromkeys(bigrams(query))))
+        limit = self.settings.max_term_share * len(self._entries)
+        for postings, weighted in ((self._terms, terms),
+                                   (self._readings, dict.fromkeys(analysis.readings, 1.0))):
+            # A word found in many entries tells little and costs a pass over all of them: it is
+            # skipped, unless the question has nothing rarer (then its rarest word is read).
+            ordered = sorted(weighted.items(), key=lambda item: len(postings.get(item[0], ())))
+            rare = [item for item in ordered if len(postings.get(item[0], ())) <= limit]
+            accumulate(scores, postings, rare or ordered[:1])
+        # The rarest bigrams carry the typo tolerance; common ones cost time and say little.
+        grams = sorted(dict.fromkeys(bigrams(query)),
+                       key=lambda gram: len(self._bigrams.get(gram, ())))
+        accumulate(scores, self._bigrams, ((gram, 1.0) for gram in grams[:_QUERY_BIGRAMS]))
         return scores
 
     def _coverage_weights(self, analysis: Analysis) -> list[tuple[float, frozenset[str]]]:

@@ -61,3 +61,11 @@ def fold(text: str) -> str:
 def normalize(text: str) -> str:
     """Fold, then drop punctuation and spaces: the key for exact and fuzzy comparison."""
     return _NOT_WORD.sub("", fold(text))
+
+
+def bigrams(text: str) -> tuple[str, ...]:
+    """Character bigrams of the normalised text: robust to typos and unknown words."""
+    key = normalize(text)
+    if len(key) < 2:
+        return (key,) if key else ()
+    return tuple(key[i : i + 2] for i in range(len(key) - 1))
