@@ -25,20 +25,27 @@ from common import machine, percentile
 
 from knowledge import Matcher, load
 
-NOUNS = (
-    "パスワード 公用スマホ 電話帳 Wi-Fi 無線LAN VPN PDF 複合機 プリンター 共有フォルダ Teams 会議 "
-    "録画 議事録 文字起こし 生成AI アカウント メール 添付ファイル 予定表 ノートパソコン 周辺機器 "
-    "USBメモリ ウイルス 標的型メール 申請書 システム 端末 画面 ディスプレイ キーボード マウス 電源 "
-    "ネットワーク ブラウザ ファイル フォルダ 権限 証明書 テレワーク 在宅勤務 多要素認証 ログイン "
-    "データ バックアップ 更新 印刷 スキャン 住民情報 財務会計 文書管理 電子決裁 庁内ポータル "
-    "掲示板 外線 内線 携帯電話 充電器 アプリ 通知 容量 ライセンス 署名 暗号化 圧縮 検索 ショートカット"
-).split()
-VERBS = (
-    "使いたい 設定したい 変更したい 削除したい 追加したい 確認したい 申請したい つながらない 開けない "
-    "動かない 表示されない 保存できない 送れない 忘れた なくした 壊れた 遅い 止まった 消えた 戻したい"
-).split()
-PLACES = "庁舎 本庁 支所 会議室 自宅 出張先 窓口 執務室".split()
-SUFFIXES = "設定 管理 申請 画面 番号 一覧 履歴 担当 更新 登録 期限 手順 機能 権限 容量 様式".split()
+
+def _list(text: str) -> list[str]:
+    return text.split()
+
+
+NOUNS = _list("""
+パスワード 公用スマホ 電話帳 Wi-Fi 無線LAN VPN PDF 複合機 プリンター 共有フォルダ Teams 会議
+録画 議事録 文字起こし 生成AI アカウント メール 添付ファイル 予定表 ノートパソコン 周辺機器
+USBメモリ ウイルス 標的型メール 申請書 システム 端末 画面 ディスプレイ キーボード マウス 電源
+ネットワーク ブラウザ ファイル フォルダ 権限 証明書 テレワーク 在宅勤務 多要素認証 ログイン
+データ バックアップ 更新 印刷 スキャン 住民情報 財務会計 文書管理 電子決裁 庁内ポータル
+掲示板 外線 内線 携帯電話 充電器 アプリ 通知 容量 ライセンス 署名 暗号化 圧縮 検索
+ショートカット
+""")
+VERBS = _list("""
+使いたい 設定したい 変更したい 削除したい 追加したい 確認したい 申請したい つながらない
+開けない 動かない 表示されない 保存できない 送れない 忘れた なくした 壊れた 遅い 止まった
+消えた 戻したい
+""")
+PLACES = _list("庁舎 本庁 支所 会議室 自宅 出張先 窓口 執務室")
+SUFFIXES = _list("設定 管理 申請 画面 番号 一覧 履歴 担当 更新 登録 期限 手順 機能 権限 容量 様式")
 # A knowledge base's words follow a long tail: a few common words, many rare compounds.
 VOCABULARY = NOUNS + [noun + suffix for noun in NOUNS for suffix in SUFFIXES]
 ZIPF = [1.0 / rank for rank in range(1, len(VOCABULARY) + 1)]
