@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from knowledge.model import Entry
 from knowledge.normalize import bigrams, normalize
@@ -44,9 +44,11 @@ def near_duplicates(entries: Sequence[Entry]) -> Iterator[tuple[Entry, Entry, in
         rarest = sorted(gram_set, key=lambda gram: (frequency[gram], gram))
         prefix = rarest[: len(rarest) - math.ceil(PREFIX_OVERLAP * len(rarest)) + 1]
         earlier = sorted({other for gram in prefix for other in seen[gram]})
-        for other in earlier:
-            similarity = fuzz.ratio(keys[index], keys[other])
-            if similarity >= NEAR_DUPLICATE_SIMILARITY and keys[index] != keys[other]:
-                yield entries[index], entries[other], round(similarity)
+        close = process.extract(keys[index], [keys[other] for other in earlier],
+                                scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SIMILARITY,
+                                limit=None)
+        for key, similarity, position in close:
+            if key != keys[index]:
+                yield entries[index], entries[earlier[position]], round(similarity)
         for gram in prefix:
             seen[gram].append(index)
