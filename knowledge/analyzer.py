@@ -59,6 +59,15 @@ class Analysis:
 _fold_word = functools.lru_cache(maxsize=1 << 16)(fold)
 
 
+def _singular(term: str) -> str:
+    """English plurals meet their singular (contacts/contact); other words are left alone."""
+    if len(term) > 3 and term.isascii() and term.isalpha() and term.endswith("s") and not (
+        term.endswith(("ss", "us", "is"))
+    ):
+        return term[:-1]
+    return term
+
+
 @functools.cache
 def _dictionary() -> Dictionary:
     return Dictionary()
@@ -102,7 +111,7 @@ class Analyzer:
             surface = _fold_word(morpheme.surface()) if term.isascii() else term
             if surface in _STOP_WORDS or term in _STOP_WORDS or not term.strip():
                 continue
-            terms.append(term)
+            terms.append(_singular(term))
             if not terms_only:
                 readings.append(_fold_word(morpheme.reading_form()))
                 groups.append(tuple(morpheme.synonym_group_ids()))

@@ -49,7 +49,7 @@ class MatchSettings:
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.85
+    answer_threshold: float = 0.7
     answer_margin: float = 0.05
     clarify_threshold: float = 0.65
     other_lang_factor: float = 0.85
@@ -70,10 +70,10 @@ class MatchSettings:
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
     # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 5.39
-    confidence_closeness: float = 4.01
-    confidence_dominance: float = 0.62
-    confidence_bias: float = -3.56
+    confidence_coverage: float = 5.94
+    confidence_closeness: float = 3.54
+    confidence_dominance: float = 0.71
+    confidence_bias: float = -3.63
 
     def __post_init__(self) -> None:
         for field in fields(self):
