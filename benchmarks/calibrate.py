@@ -30,7 +30,7 @@ from knowledge.matcher import Features
 
 # What each outcome costs (answer right / out-of-scope escalated cost nothing).
 COST = {
-    "confident_wrong": 10.0,
+    "confident_wrong": 20.0,
     "answerable_escalated": 3.0,
     "answerable_clarified_missing": 3.0,  # clarify, but the right entry is not in the top 3
     "out_of_scope_not_escalated": 2.0,

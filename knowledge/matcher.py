@@ -38,6 +38,7 @@ class Features(NamedTuple):
     closeness: float  # rapidfuzz ratio of the query to the closest question or alternate
     dominance: float  # BM25 score over the best other candidate's, minus 1, within -1..1
     relative: float  # BM25 score over the best candidate's, 0..1
+    language: float = 1.0  # other_lang_factor for an entry not in the asker's language, else 1
 
 
 @dataclass(frozen=True)
@@ -49,15 +50,15 @@ class MatchSettings:
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.7
+    answer_threshold: float = 0.75
     answer_margin: float = 0.05
-    clarify_threshold: float = 0.65
+    clarify_threshold: float = 0.5
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
-    weight_question: float = 1.0
+    weight_question: float = 0.7
     weight_keywords: float = 0.8
-    weight_answer: float = 0.8
+    weight_answer: float = 1.2
     weight_reading: float = 0.3
     weight_bigram: float = 0.05
     synonym_weight: float = 0.7
@@ -70,10 +71,10 @@ class MatchSettings:
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
     # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 5.94
-    confidence_closeness: float = 3.54
-    confidence_dominance: float = 0.71
-    confidence_bias: float = -3.63
+    confidence_coverage: float = 6.11
+    confidence_closeness: float = 3.83
+    confidence_dominance: float = 0.15
+    confidence_bias: float = -3.56
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -195,7 +196,8 @@ class Matcher:
         s = self.settings
         z = (s.confidence_coverage * features.coverage + s.confidence_closeness * features.closeness
              + s.confidence_dominance * features.dominance + s.confidence_bias)
-        return 1.0 / (1.0 + math.exp(-z))
+        # An answer in another language than the asker's is a worse answer, however well it fits.
+        return features.language / (1.0 + math.exp(-z))
 
     def candidates(self, query: str, lang: str, top: int) -> list[tuple[int, Features]]:
         """The best entries, in rank order (as indexes into kb.entries), with their features.
@@ -219,8 +221,11 @@ class Matcher:
         for doc, raw in candidates:
             rival = ordered[1] if raw >= ordered[0] else ordered[0]
             dominance = min(raw / rival, _MAX_DOMINANCE) - 1.0 if rival > 0 else 1.0
+            language = (s.other_lang_factor
+                        if lang in self._docs_by_lang and self._entries[doc].lang != lang else 1.0)
             found.append((doc, Features(self._coverage(doc, weights), self._closeness(doc, key),
-                                        dominance, raw / ordered[0] if ordered[0] else 0.0)))
+                                        dominance, raw / ordered[0] if ordered[0] else 0.0,
+                                        language)))
         return sorted(found, key=lambda item: (item[0] == exact, self._rank(item[1])),
                       reverse=True)
 
@@ -257,8 +262,11 @@ class Matcher:
                 for synonym in self._synonyms.get(group, ()):
                     terms.setdefault(synonym, self.settings.synonym_weight)
         limit = self.settings.max_term_share * len(self._entries)
-        for postings, weighted in ((self._terms, terms),
-                                   (self._readings, dict.fromkeys(analysis.readings, 1.0))):
+        # Readings are for words the index does not know as typed (「ぷりんと」, homophones).
+        readings = {reading: 1.0 for term, reading in zip(analysis.terms, analysis.readings,
+                                                           strict=True)
+                    if term not in self._terms}
+        for postings, weighted in ((self._terms, terms), (self._readings, readings)):
             # A word found in many entries tells little and costs a pass over all of them: it is
             # skipped, unless the question has nothing rarer (then its rarest word is read).
             ordered = sorted(weighted.items(), key=lambda item: len(postings.get(item[0], ())))

@@ -67,9 +67,16 @@ def test_english_question_finds_a_japanese_only_topic(matcher: Matcher) -> None:
 
 
 def test_two_close_entries_ask_which_one(matcher: Matcher) -> None:
-    decision = matcher.ask("Wi-Fi")
+    decision = matcher.ask("PDF")
     assert decision.kind == "clarify"
-    assert {hit.entry.id for hit in decision.hits[:3]} >= {"wifi-connect", "en-wifi"}
+    assert {hit.entry.id for hit in decision.hits[:2]} == {"pdf-merge", "pdf-redaction"}
+
+
+def test_same_topic_in_two_languages_answers_in_the_askers(matcher: Matcher) -> None:
+    japanese, english = matcher.ask("Wi-Fi", lang="ja"), matcher.ask("Wi-Fi", lang="en")
+    assert [h.entry.id for h in japanese.hits[:2]] == ["wifi-connect", "en-wifi"]
+    assert [h.entry.id for h in english.hits[:2]] == ["en-wifi", "wifi-connect"]
+    assert japanese.kind == english.kind == "answer"
 
 
 def test_top_limits_hits_and_long_questions_are_truncated(matcher: Matcher) -> None:
