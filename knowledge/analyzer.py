@@ -6,12 +6,14 @@ shared dictionary (the dictionary itself is read-only and memory-mapped once).
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sudachipy import Dictionary, SplitMode, Tokenizer
+from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from knowledge.normalize import fold, normalize, tidy
 
@@ -61,7 +63,7 @@ _fold_word = functools.lru_cache(maxsize=1 << 16)(fold)
 
 def _singular(term: str) -> str:
     """English plurals meet their singular (contacts/contact); other words are left alone."""
-    if len(term) > 3 and term.isascii() and term.isalpha() and term.endswith("s") and not (
+    if term.endswith("s") and len(term) > 3 and term.isascii() and term.isalpha() and not (
         term.endswith(("ss", "us", "is"))
     ):
         return term[:-1]
@@ -84,10 +86,12 @@ class Analyzer:
     def __init__(self, synonym_groups: Iterable[Sequence[str]]) -> None:
         self._local = threading.local()
         self._phrases: dict[tuple[str, ...], str] = {}
+        self._phrase_starts: frozenset[str] = frozenset()  # no concepts while reading the groups
+        self._longest = 0
         for group in synonym_groups:
             canonical = "≡" + normalize(group[0])
             for term in group:
-                words = self._words(term)[0]
+                words = self.analyze(term, terms_only=True).terms
                 if words:
                     self._phrases.setdefault(words, canonical)
         self._longest = max((len(p) for p in self._phrases), default=0)
@@ -100,27 +104,45 @@ class Analyzer:
             self._local.tokenizer = tokenizer
         return tokenizer
 
-    def _words(self, text: str, *, terms_only: bool = False) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[int, ...], ...]]:  # noqa: E501
-        terms, readings, groups = [], [], []
-        # Kana stay as typed: Sudachi needs hiragana to tell particles from words.
-        for morpheme in self._tokenizer().tokenize(tidy(text)):
-            if not _is_content(morpheme.part_of_speech_id()):
-                continue
-            term = _fold_word(morpheme.normalized_form())
-            # English function words are stopped by surface: Sudachi reads "it" as IT.
-            surface = _fold_word(morpheme.surface()) if term.isascii() else term
-            if surface in _STOP_WORDS or term in _STOP_WORDS or not term.strip():
-                continue
-            terms.append(_singular(term))
-            if not terms_only:
-                readings.append(_fold_word(morpheme.reading_form()))
-                groups.append(tuple(morpheme.synonym_group_ids()))
-        return tuple(terms), tuple(readings), tuple(groups)
+    def _word(self, morpheme: Morpheme, terms_only: bool
+              ) -> tuple[str, str, tuple[int, ...]] | None:
+        """(term, reading, synonym groups) of a content word, None for anything else."""
+        if not _is_content(morpheme.part_of_speech_id()):
+            return None
+        term = _fold_word(morpheme.normalized_form())
+        # English function words are stopped by surface: Sudachi reads "it" as IT.
+        surface = _fold_word(morpheme.surface()) if term.isascii() else term
+        if surface in _STOP_WORDS or term in _STOP_WORDS or not term.strip():
+            return None
+        if terms_only:
+            return _singular(term), "", ()
+        return (_singular(term), _fold_word(morpheme.reading_form()),
+                tuple(morpheme.synonym_group_ids()))
 
     def analyze(self, text: str, *, terms_only: bool = False) -> Analysis:
         """Terms and glossary concepts; readings and synonym groups unless terms_only (faster)."""
-        terms, readings, groups = self._words(text, terms_only=terms_only)
-        return Analysis(terms, readings, groups, self._concepts(terms))
+        # Kana stay as typed: Sudachi needs hiragana to tell particles from words.
+        words = [self._word(m, terms_only) for m in self._tokenizer().tokenize(tidy(text))]
+        return self._analysis([word for word in words if word], terms_only)
+
+    def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
+        """analyze() of each text with one tokenizer call: much cheaper for many short texts."""
+        tidied = [tidy(text).replace("\n", " ") for text in texts]
+        starts = list(itertools.accumulate((len(text) + 1 for text in tidied), initial=0))
+        words: list[list[tuple[str, str, tuple[int, ...]]]] = [[] for _ in texts]
+        for morpheme in self._tokenizer().tokenize("\n".join(tidied)):
+            word = self._word(morpheme, False)
+            if word:
+                words[bisect.bisect_right(starts, morpheme.begin()) - 1].append(word)
+        return [self._analysis(found, False) for found in words]
+
+    def _analysis(self, words: list[tuple[str, str, tuple[int, ...]]], terms_only: bool
+                  ) -> Analysis:
+        terms = tuple(word[0] for word in words)
+        if terms_only:
+            return Analysis(terms, (), (), self._concepts(terms))
+        return Analysis(terms, tuple(word[1] for word in words),
+                        tuple(word[2] for word in words), self._concepts(terms))
 
     def _concepts(self, terms: tuple[str, ...]) -> tuple[Concept, ...]:
         found = []

@@ -148,8 +148,9 @@ class Matcher:
         s = self.settings
         asked, keyworded, answered, readings, grams = [], [], [], [], []
         for doc, entry in enumerate(self._entries):
-            questions = [self._analyzer.analyze(text) for text in entry.questions]
-            keywords = [self._analyzer.analyze(text) for text in entry.keywords]
+            asked_texts = self._analyzer.analyze_many((*entry.questions, *entry.keywords))
+            questions = asked_texts[: len(entry.questions)]
+            keywords = asked_texts[len(entry.questions) :]
             answer = self._analyzer.analyze(entry.answer, terms_only=True)
             asked.append([t for a in questions for t in a.index_terms])
             keyworded.append([t for a in keywords for t in a.index_terms])

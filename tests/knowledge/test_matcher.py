@@ -132,3 +132,11 @@ def test_editors_synonyms_extend_the_glossary() -> None:
     with_synonyms = Matcher(KnowledgeBase("kb", (entry,), synonyms=(("紙詰まり", "ジャム"),)))
     question = "プリンタ ジャム"
     assert with_synonyms.ask(question).best.score > without.ask(question).best.score
+
+
+def test_analyzing_many_texts_at_once_splits_them_back() -> None:
+    from knowledge.analyzer import Analyzer
+
+    analyzer = Analyzer((("Wi-Fi", "無線LAN"),))
+    texts = ["庁内Wi-Fiにつながらない", "無線LANの設定", "", "PDFを結合したい\n改行あり"]
+    assert analyzer.analyze_many(texts) == [analyzer.analyze(text) for text in texts]
