@@ -3,8 +3,8 @@
 Ranking: BM25 over the question (with alternates), keywords and answer terms, the reading forms and
 the character bigrams of the questions, plus query expansion through glossary concepts and
 Sudachi synonym groups. Confidence: a logistic function of how much of the question the entry
-covers, how close the asker's wording is to one of the entry's questions, and how the entry's
-BM25 score compares with the best one (see docs/knowledge.md for how the weights were fitted).
+covers, how close the asker's wording is to one of the entry's questions, and how far the entry's
+BM25 score leads its best rival (docs/knowledge.md explains how the weights were fitted).
 """
 
 from __future__ import annotations
