@@ -7,10 +7,11 @@ shared dictionary (the dictionary itself is read-only and memory-mapped once).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import itertools
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
@@ -34,6 +35,9 @@ _STOP_WORDS = frozenset(fold(word) for word in (
     "help", "want", "need", "should", "would", "there", "this", "that", "not", "no", "get", "have",
     "has", "if", "so", "about",
 ))
+
+
+Word = tuple[str, str, tuple[int, ...]]  # term, reading, Sudachi synonym group ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,7 @@ class Analyzer:
         self._local = threading.local()
         self._phrases: dict[tuple[str, ...], str] = {}
         self._phrase_starts: frozenset[str] = frozenset()  # no concepts while reading the groups
+        self._memo: dict[tuple[int, str], Word | None] | None = None
         self._longest = 0
         for group in synonym_groups:
             canonical = "≡" + normalize(group[0])
@@ -104,8 +109,28 @@ class Analyzer:
             self._local.tokenizer = tokenizer
         return tokenizer
 
-    def _word(self, morpheme: Morpheme, terms_only: bool
-              ) -> tuple[str, str, tuple[int, ...]] | None:
+    @contextlib.contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Within the block each (lexicon entry, spelling) is read once: for indexing many texts.
+
+        Not for questions: their unknown words would grow the memory without bound.
+        """
+        self._memo = {}
+        try:
+            yield
+        finally:
+            self._memo = None
+
+    def _word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
+        if self._memo is None:
+            return self._read_word(morpheme, terms_only)
+        key = (morpheme.word_id(), morpheme.surface())
+        if key not in self._memo:
+            self._memo[key] = self._read_word(morpheme, False)
+        word = self._memo[key]
+        return (word[0], "", ()) if word and terms_only else word
+
+    def _read_word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         """(term, reading, synonym groups) of a content word, None for anything else."""
         if not _is_content(morpheme.part_of_speech_id()):
             return None
@@ -129,14 +154,14 @@ class Analyzer:
         """analyze() of each text with one tokenizer call: much cheaper for many short texts."""
         tidied = [tidy(text).replace("\n", " ") for text in texts]
         starts = list(itertools.accumulate((len(text) + 1 for text in tidied), initial=0))
-        words: list[list[tuple[str, str, tuple[int, ...]]]] = [[] for _ in texts]
+        words: list[list[Word]] = [[] for _ in texts]
         for morpheme in self._tokenizer().tokenize("\n".join(tidied)):
             word = self._word(morpheme, False)
             if word:
                 words[bisect.bisect_right(starts, morpheme.begin()) - 1].append(word)
         return [self._analysis(found, False) for found in words]
 
-    def _analysis(self, words: list[tuple[str, str, tuple[int, ...]]], terms_only: bool
+    def _analysis(self, words: list[Word], terms_only: bool
                   ) -> Analysis:
         terms = tuple(word[0] for word in words)
         if terms_only:
@@ -146,9 +171,8 @@ class Analyzer:
 
     def _concepts(self, terms: tuple[str, ...]) -> tuple[Concept, ...]:
         found = []
-        for start in range(len(terms)):
-            if terms[start] not in self._phrase_starts:
-                continue
+        starts = self._phrase_starts
+        for start in [i for i, term in enumerate(terms) if term in starts]:
             for end in range(min(start + self._longest, len(terms)), start, -1):
                 canonical = self._phrases.get(terms[start:end])
                 if canonical is not None:

@@ -14,7 +14,7 @@ from knowledge.normalize import bigrams, normalize
 
 NEAR_DUPLICATE_SIMILARITY = 90  # rapidfuzz ratio on normalised questions, 0..100
 PREFIX_OVERLAP = 0.6  # share of bigrams that pairs above NEAR_DUPLICATE_SIMILARITY have in common
-MAX_COMPARED = 200  # earlier questions compared with each question, at most
+MAX_COMPARED = 50  # earlier questions compared with each question, at most
 
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")

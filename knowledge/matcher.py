@@ -147,11 +147,14 @@ class Matcher:
     def _build(self) -> None:
         s = self.settings
         asked, keyworded, answered, readings, grams = [], [], [], [], []
-        for doc, entry in enumerate(self._entries):
-            asked_texts = self._analyzer.analyze_many((*entry.questions, *entry.keywords))
+        with self._analyzer.remembering():
+            analyses = [(self._analyzer.analyze_many((*entry.questions, *entry.keywords)),
+                         self._analyzer.analyze(entry.answer, terms_only=True))
+                        for entry in self._entries]
+        for doc, (entry, (asked_texts, answer)) in enumerate(
+                zip(self._entries, analyses, strict=True)):
             questions = asked_texts[: len(entry.questions)]
             keywords = asked_texts[len(entry.questions) :]
-            answer = self._analyzer.analyze(entry.answer, terms_only=True)
             asked.append([t for a in questions for t in a.index_terms])
             keyworded.append([t for a in keywords for t in a.index_terms])
             answered.append(list(answer.index_terms))
