@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from typing import Literal, NamedTuple
 
-from rapidfuzz import fuzz
+import jaconv
+from rapidfuzz import fuzz, process
 
 from knowledge.analyzer import Analysis, Analyzer
 from knowledge.glossary import GLOSSARY
@@ -27,6 +28,7 @@ DecisionKind = Literal["answer", "clarify", "escalate"]
 
 _READING = "読:"  # marks a reading among an entry's terms
 _QUERY_BIGRAMS = 8  # at most this many of the query's bigrams are looked up
+_RESCUED_WORDS = 3  # unknown query words looked up by similarity, at most
 _ANSWER_SHARE = 0.5  # a query word found only in an entry's answer counts half for coverage
 _MAX_DOMINANCE = 2.0  # a hit scoring twice its best rival is as dominant as it gets
 
@@ -52,7 +54,7 @@ class MatchSettings:
 
     answer_threshold: float = 0.75
     answer_margin: float = 0.05
-    clarify_threshold: float = 0.5
+    clarify_threshold: float = 0.45
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -62,6 +64,8 @@ class MatchSettings:
     weight_reading: float = 0.3
     weight_bigram: float = 0.05
     synonym_weight: float = 0.7
+    rescue_similarity: float = 0.8  # an unknown query word this close to a known one stands for it
+    rescue_weight: float = 0.7  # query weight of such a stand-in
     max_term_share: float = 0.2  # query words in more entries than this share are skipped
     k1: float = 1.2
     b: float = 0.75
@@ -71,10 +75,10 @@ class MatchSettings:
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
     # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 6.11
-    confidence_closeness: float = 3.83
-    confidence_dominance: float = 0.15
-    confidence_bias: float = -3.56
+    confidence_coverage: float = 6.59
+    confidence_closeness: float = 3.28
+    confidence_dominance: float = 0.05
+    confidence_bias: float = -3.6
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -86,7 +90,7 @@ class MatchSettings:
                     f"MatchSettings.{field.name} is {value!r}; it must be a number >= 0."
                 )
         for name in ("answer_threshold", "clarify_threshold", "other_lang_factor", "b",
-                     "max_term_share"):
+                     "max_term_share", "rescue_similarity"):
             if getattr(self, name) > 1:
                 raise ValueError(f"MatchSettings.{name} is {getattr(self, name)!r}; allowed: 0..1.")
         if self.clarify_threshold > self.answer_threshold:
@@ -182,6 +186,11 @@ class Matcher:
             for term in terms.asked | terms.answered:
                 frequency[term] += 1
         self._idf = {term: idf(count, df) for term, df in frequency.items()}
+        # What an unknown query word may stand for: words and readings of questions and keywords.
+        self._vocabulary = sorted({
+            term.removeprefix(_READING) for terms in self._entry_terms for term in terms.asked
+            if not term.startswith("≡")
+        })
         self._unknown_idf = idf(count, 0)
 
     def ask(self, text: str, lang: str = "ja", top: int = 5) -> Decision:
@@ -211,7 +220,8 @@ class Matcher:
         """
         s = self.settings
         analysis = self._analyzer.analyze(query)
-        scores = self._raw_scores(query, analysis)
+        rescued = self._rescue(analysis)
+        scores = self._raw_scores(query, analysis, rescued)
         key = normalize(query)
         exact = self._exact.get(key)
         self._prefer_language(scores, lang)
@@ -219,7 +229,7 @@ class Matcher:
         candidates = [(doc, scores[doc]) for doc in best]
         if exact is not None and all(doc != exact for doc, _ in candidates):
             candidates.append((exact, scores.get(exact, 0.0)))
-        weights = self._coverage_weights(analysis)
+        weights = self._coverage_weights(analysis, rescued)
         ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
         found = []
         for doc, raw in candidates:
@@ -258,9 +268,30 @@ class Matcher:
             if doc in scores:
                 scores[doc] *= factor
 
-    def _raw_scores(self, query: str, analysis: Analysis) -> defaultdict[int, float]:
+    def _rescue(self, analysis: Analysis) -> dict[int, str]:
+        """Position -> known word, for query words the index does not know: typos (チームス),
+        romaji (pasuwaado), spellings Sudachi splits differently."""
+        rescued: dict[int, str] = {}
+        cutoff = self.settings.rescue_similarity * 100
+        for position, (term, reading) in enumerate(
+                zip(analysis.terms, analysis.readings, strict=True)):
+            if len(rescued) == _RESCUED_WORDS:
+                break
+            if len(term) < 3 or term in self._terms or reading in self._readings:
+                continue
+            spelled = _katakana_of_romaji(term) if term.isascii() else term
+            match = process.extractOne(spelled, self._vocabulary, scorer=fuzz.ratio,
+                                       score_cutoff=cutoff)
+            if match is not None:
+                rescued[position] = match[0]
+        return rescued
+
+    def _raw_scores(self, query: str, analysis: Analysis, rescued: dict[int, str]
+                    ) -> defaultdict[int, float]:
         scores: defaultdict[int, float] = defaultdict(float)
         terms = dict.fromkeys(analysis.index_terms, 1.0)
+        for word in rescued.values():
+            terms.setdefault(word, self.settings.rescue_weight)
         for groups in analysis.synonym_groups:
             for group in groups:
                 for synonym in self._synonyms.get(group, ()):
@@ -270,6 +301,8 @@ class Matcher:
         readings = {reading: 1.0 for term, reading in zip(analysis.terms, analysis.readings,
                                                            strict=True)
                     if term not in self._terms}
+        for word in rescued.values():
+            readings.setdefault(word, self.settings.rescue_weight)
         for postings, weighted in ((self._terms, terms), (self._readings, readings)):
             # A word found in many entries tells little and costs a pass over all of them: it is
             # skipped, unless the question has nothing rarer (then its rarest word is read).
@@ -282,12 +315,15 @@ class Matcher:
         accumulate(scores, self._bigrams, ((gram, 1.0) for gram in grams[:_QUERY_BIGRAMS]))
         return scores
 
-    def _coverage_weights(self, analysis: Analysis) -> list[tuple[float, frozenset[str]]]:
+    def _coverage_weights(self, analysis: Analysis, rescued: dict[int, str]
+                          ) -> list[tuple[float, frozenset[str]]]:
         """Per content word of the query: its idf and the terms that count as finding it."""
-        # A word is found by its form, a glossary concept it is part of, or its reading
-        # (「ぷりんと」 is not a word to Sudachi, but reads as プリント).
+        # A word is found by its form, a glossary concept it is part of, its reading
+        # (「ぷりんと」 is not a word to Sudachi, but reads as プリント) or the word it stands for.
         alternatives = [{term, _READING + reading}
                         for term, reading in zip(analysis.terms, analysis.readings, strict=True)]
+        for position, word in rescued.items():
+            alternatives[position].update((word, _READING + word))
         for concept in analysis.concepts:
             for position in range(concept.start, concept.end):
                 alternatives[position].add(concept.term)
@@ -319,3 +355,10 @@ class Matcher:
         if hits[0].score >= s.answer_threshold and hits[0].score - runner_up >= s.answer_margin:
             return "answer"
         return "clarify"
+
+
+def _katakana_of_romaji(word: str) -> str:
+    """「pasuwaado」 -> 「パスワアド」; the word itself when it does not read as romaji."""
+    kana = jaconv.hira2kata(jaconv.alphabet2kana(word))
+    readable = all("\u30a1" <= char <= "\u30fc" for char in kana) and not kana.startswith("ッ")
+    return kana if readable else word

@@ -140,3 +140,14 @@ def test_analyzing_many_texts_at_once_splits_them_back() -> None:
     analyzer = Analyzer((("Wi-Fi", "無線LAN"),))
     texts = ["庁内Wi-Fiにつながらない", "無線LANの設定", "", "PDFを結合したい\n改行あり"]
     assert analyzer.analyze_many(texts) == [analyzer.analyze(text) for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("pasuwaado wasureta", "password-forgot"), ("VPNがつあがらない", "vpn-connect")],
+)
+def test_romaji_and_typos_stand_for_known_words(matcher: Matcher, question: str,
+                                                expected: str) -> None:
+    decision = matcher.ask(question)
+    assert decision.best.entry.id == expected
+    assert decision.kind != "escalate"
