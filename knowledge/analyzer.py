@@ -145,7 +145,10 @@ class Analyzer:
                 tuple(morpheme.synonym_group_ids()))
 
     def analyze(self, text: str, *, terms_only: bool = False) -> Analysis:
-        """Terms and glossary concepts; readings and synonym groups unless terms_only (faster)."""
+        """Terms, readings, synonym groups and glossary concepts; only terms if terms_only.
+
+        terms_only is for answers: long texts, where the rest costs more than it finds.
+        """
         # Kana stay as typed: Sudachi needs hiragana to tell particles from words.
         words = [self._word(m, terms_only) for m in self._tokenizer().tokenize(tidy(text))]
         return self._analysis([word for word in words if word], terms_only)
@@ -165,7 +168,7 @@ class Analyzer:
                   ) -> Analysis:
         terms = tuple(word[0] for word in words)
         if terms_only:
-            return Analysis(terms, (), (), self._concepts(terms))
+            return Analysis(terms, (), (), ())
         return Analysis(terms, tuple(word[1] for word in words),
                         tuple(word[2] for word in words), self._concepts(terms))
 
