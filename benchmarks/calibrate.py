@@ -1,6 +1,6 @@
 """Fit the confidence calibration and the decision thresholds on labelled questions.
 
-    python benchmarks/calibrate.py --kb knowledge/faq --cases tests/questions/tuning.jsonl \\
+    python -m benchmarks.calibrate --kb knowledge/faq --cases tests/questions/tuning.jsonl \\
         [--report tests/questions/heldout.jsonl] [--set NAME=VALUE ...]
 
 1. For every case, the matcher's best candidate and its Features are labelled correct or not
@@ -22,8 +22,7 @@ import json
 import math
 from pathlib import Path
 
-from common import settings_with
-
+from benchmarks.common import settings_with
 from knowledge import Matcher, MatchSettings, load
 from knowledge.cli import evaluate
 from knowledge.matcher import Features

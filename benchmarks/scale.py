@@ -1,6 +1,6 @@
 """Scale: synthetic knowledge bases of N entries, load + index time, RSS, query latency.
 
-    python benchmarks/scale.py [--sizes 1000 10000 100000] [--queries 2000] [--repeats 3]
+    python -m benchmarks.scale [--sizes 1000 10000 100000] [--queries 2000] [--repeats 3]
 
 Each size runs in a fresh process (so RSS is that size's alone): it writes N generated entries
 as YAML (100 a file) into a temporary folder, times `load()` and `Matcher()` (the best of
@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 import yaml
-from common import machine, percentile
 
+from benchmarks.common import machine, percentile
 from knowledge import Matcher, load
 
 
@@ -139,7 +139,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for size in args.sizes:
         child = subprocess.run(
-            [sys.executable, __file__, "--child", str(size), "--queries", str(args.queries),
+            [sys.executable, "-m", "benchmarks.scale", "--child", str(size),
+             "--queries", str(args.queries),
              "--repeats", str(args.repeats)],
             capture_output=True, text=True, check=True,
         )
