@@ -25,7 +25,7 @@ from pathlib import Path
 from benchmarks.common import settings_with
 from knowledge import Matcher, MatchSettings, load
 from knowledge.cli import evaluate
-from knowledge.matcher import Features
+from knowledge.matcher import Features, confidence
 
 # What each outcome costs (answer right / out-of-scope escalated cost nothing).
 COST = {
@@ -36,6 +36,7 @@ COST = {
     "answerable_clarified": 0.7,  # clarify with the right entry in the top 3
 }
 DEPTH = 10
+FOLDS = 5
 MIN_OUT_OF_SCOPE_ESCALATED = 0.95  # the target is 0.9 on unseen questions: keep headroom
 
 
@@ -108,15 +109,17 @@ def main() -> None:
     kb = load(args.kb)
     base = settings_with(args.set)
     cases = read_cases(args.cases)
-    rows = labelled_features(Matcher(kb, base), cases)
-    # The confidence reads coverage, closeness and dominance (not `relative`, 1 for most bests).
-    w = fit_logistic([((f.coverage, f.closeness, f.dominance), ok)
-                      for row in rows for f, ok in row[: args.fit_depth]])
-    settings = dataclasses.replace(
-        base, confidence_coverage=round(w[0], 2), confidence_closeness=round(w[1], 2),
-        confidence_dominance=round(w[2], 2), confidence_bias=round(w[3], 2))
-    matcher = Matcher(kb, settings)
-    per_case = [_shown_scores(matcher, row) for row in rows]
+    matcher = Matcher(kb, base)
+    rows = labelled_features(matcher, cases)
+    # Thresholds are chosen on out-of-fold confidences (each case scored by a fit that did not
+    # see it), so that they do not lean on the fit's optimism about its own cases.
+    per_case: list[list[tuple[float, bool]]] = [[] for _ in rows]
+    for fold in range(FOLDS):
+        fitted = _with_fit(base, [row for i, row in enumerate(rows) if i % FOLDS != fold],
+                           args.fit_depth)
+        for i in range(fold, len(rows), FOLDS):
+            per_case[i] = _shown_scores(fitted, rows[i])
+    settings = _with_fit(base, rows, args.fit_depth)
     answerable = [bool(case["expected"]) for case in cases]
     grid = [x / 100 for x in range(5, 100, 5)]
     best = min(
@@ -126,7 +129,7 @@ def main() -> None:
     )
     settings = dataclasses.replace(settings, answer_threshold=best[1], answer_margin=best[2],
                                    clarify_threshold=best[3])
-    print(f"# cost on {args.cases}: {best[0]:.1f} for {len(cases)} cases")
+    print(f"# out-of-fold cost on {args.cases}: {best[0]:.1f} for {len(cases)} cases")
     changed = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)
                if getattr(settings, f.name) != getattr(MatchSettings(), f.name)}
     print("# MatchSettings fields that differ from the current defaults:")
@@ -138,15 +141,27 @@ def main() -> None:
                                      for k, v in metrics.items()))
 
 
-def _shown_scores(matcher: Matcher, row: list[tuple[Features, bool]]
-                 ) -> list[tuple[float, bool]]:
+def _with_fit(base: MatchSettings, rows: list[list[tuple[Features, bool]]], depth: int
+              ) -> MatchSettings:
+    """`base` with the confidence_* fitted on `rows`."""
+    # The confidence reads coverage, closeness and dominance (not `relative`, 1 for most bests).
+    w = fit_logistic([((f.coverage, f.closeness, f.dominance), ok)
+                      for row in rows for f, ok in row[:depth]])
+    return dataclasses.replace(
+        base, confidence_coverage=round(w[0], 2), confidence_closeness=round(w[1], 2),
+        confidence_dominance=round(w[2], 2), confidence_bias=round(w[3], 2))
+
+
+def _shown_scores(settings: MatchSettings, row: list[tuple[Features, bool]]
+                  ) -> list[tuple[float, bool]]:
     """The confidences as Matcher.ask shows them: rank order, never rising down the list."""
     shown, ceiling = [], 1.0
     for features, ok in row:
-        ceiling = min(ceiling, matcher.confidence(features))
+        ceiling = min(ceiling, confidence(settings, features))
         shown.append((ceiling, ok))
     return shown
 
 
 if __name__ == "__main__":
     main()
+

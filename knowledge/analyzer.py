@@ -37,7 +37,9 @@ _STOP_WORDS = frozenset(fold(word) for word in (
 ))
 
 
-Word = tuple[str, str, tuple[int, ...]]  # term, reading, Sudachi synonym group ids
+# term, reading, Sudachi synonym group ids, and whether it names a thing (a noun) rather than an
+# action or a quality
+Word = tuple[str, str, tuple[int, ...], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class Analysis:
     readings: tuple[str, ...]  # folded reading forms of the same words (empty: terms_only)
     synonym_groups: tuple[tuple[int, ...], ...]  # Sudachi synonym group ids of the same words
     concepts: tuple[Concept, ...]  # glossary terms found among them
+    topical: tuple[bool, ...] = ()  # per word: a noun (the topic) rather than a verb or adjective
 
     @property
     def index_terms(self) -> tuple[str, ...]:
@@ -82,6 +85,11 @@ def _dictionary() -> Dictionary:
 @functools.cache
 def _is_content(pos_id: int) -> bool:
     return _dictionary().pos_of(pos_id)[0] in _CONTENT_POS
+
+
+@functools.cache
+def _is_topical(pos_id: int) -> bool:
+    return _dictionary().pos_of(pos_id)[0] in ("名詞", "記号")
 
 
 class Analyzer:
@@ -128,7 +136,7 @@ class Analyzer:
         if key not in self._memo:
             self._memo[key] = self._read_word(morpheme, False)
         word = self._memo[key]
-        return (word[0], "", ()) if word and terms_only else word
+        return (word[0], "", (), word[3]) if word and terms_only else word
 
     def _read_word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         """(term, reading, synonym groups) of a content word, None for anything else."""
@@ -139,10 +147,11 @@ class Analyzer:
         surface = _fold_word(morpheme.surface()) if term.isascii() else term
         if surface in _STOP_WORDS or term in _STOP_WORDS or not term.strip():
             return None
+        topical = _is_topical(morpheme.part_of_speech_id())
         if terms_only:
-            return _singular(term), "", ()
+            return _singular(term), "", (), topical
         return (_singular(term), _fold_word(morpheme.reading_form()),
-                tuple(morpheme.synonym_group_ids()))
+                tuple(morpheme.synonym_group_ids()), topical)
 
     def analyze(self, text: str, *, terms_only: bool = False) -> Analysis:
         """Terms, readings, synonym groups and glossary concepts; only terms if terms_only.
@@ -170,7 +179,8 @@ class Analyzer:
         if terms_only:
             return Analysis(terms, (), (), ())
         return Analysis(terms, tuple(word[1] for word in words),
-                        tuple(word[2] for word in words), self._concepts(terms))
+                        tuple(word[2] for word in words), self._concepts(terms),
+                        tuple(word[3] for word in words))
 
     def _concepts(self, terms: tuple[str, ...]) -> tuple[Concept, ...]:
         found = []

@@ -30,6 +30,7 @@ _READING = "読:"  # marks a reading among an entry's terms
 _QUERY_BIGRAMS = 8  # at most this many of the query's bigrams are looked up
 _RESCUED_WORDS = 3  # unknown query words looked up by similarity, at most
 _ANSWER_SHARE = 0.5  # a query word found only in an entry's answer counts half for coverage
+_ACTION_SHARE = 0.5  # a verb or adjective weighs this much in coverage, a noun 1
 _MAX_DOMINANCE = 2.0  # a hit scoring twice its best rival is as dominant as it gets
 
 
@@ -52,9 +53,9 @@ class MatchSettings:
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.75
-    answer_margin: float = 0.05
-    clarify_threshold: float = 0.45
+    answer_threshold: float = 0.65
+    answer_margin: float = 0.1
+    clarify_threshold: float = 0.5
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -75,20 +76,19 @@ class MatchSettings:
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
     # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 6.59
-    confidence_closeness: float = 3.28
-    confidence_dominance: float = 0.05
-    confidence_bias: float = -3.6
+    confidence_coverage: float = 6.42
+    confidence_closeness: float = 3.11
+    confidence_dominance: float = 0.18
+    confidence_bias: float = -3.54
 
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
-            negative_ok = field.name == "confidence_bias"
+            negative_ok = field.name.startswith("confidence_")  # logistic weights
             if (not isinstance(value, int | float) or isinstance(value, bool)
                     or (value < 0 and not negative_ok)):
-                raise ValueError(
-                    f"MatchSettings.{field.name} is {value!r}; it must be a number >= 0."
-                )
+                allowed = "a number" if negative_ok else "a number >= 0"
+                raise ValueError(f"MatchSettings.{field.name} is {value!r}; it must be {allowed}.")
         for name in ("answer_threshold", "clarify_threshold", "other_lang_factor", "b",
                      "max_term_share", "rescue_similarity"):
             if getattr(self, name) > 1:
@@ -100,6 +100,14 @@ class MatchSettings:
             )
         if self.max_query_chars < 1 or self.candidates < 1:
             raise ValueError("MatchSettings.max_query_chars and candidates must be at least 1.")
+
+
+def confidence(s: MatchSettings, features: Features) -> float:
+    """The calibrated 0..1 confidence of a hit with these features."""
+    z = (s.confidence_coverage * features.coverage + s.confidence_closeness * features.closeness
+         + s.confidence_dominance * features.dominance + s.confidence_bias)
+    # An answer in another language than the asker's is a worse answer, however well it fits.
+    return features.language / (1.0 + math.exp(-z))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,17 +208,10 @@ class Matcher:
         ceiling = 1.0
         for doc, features in self.candidates(query, lang, top)[:top]:
             # Shown best first: a lower-ranked hit never claims more confidence than the one above.
-            ceiling = min(ceiling, self.confidence(features))
+            ceiling = min(ceiling, confidence(self.settings, features))
             hits.append(Hit(self._entries[doc], ceiling))
         return Decision(query=text, kind=self._decide(hits), hits=tuple(hits),
                         truncated=len(text) > len(query))
-
-    def confidence(self, features: Features) -> float:
-        s = self.settings
-        z = (s.confidence_coverage * features.coverage + s.confidence_closeness * features.closeness
-             + s.confidence_dominance * features.dominance + s.confidence_bias)
-        # An answer in another language than the asker's is a worse answer, however well it fits.
-        return features.language / (1.0 + math.exp(-z))
 
     def candidates(self, query: str, lang: str, top: int) -> list[tuple[int, Features]]:
         """The best entries, in rank order (as indexes into kb.entries), with their features.
@@ -327,9 +328,12 @@ class Matcher:
         for concept in analysis.concepts:
             for position in range(concept.start, concept.end):
                 alternatives[position].add(concept.term)
+        # Nouns carry the topic; a verb or adjective (借りる, 遅い) alone fits many topics.
         return [
-            (self._idf.get(term, self._unknown_idf), frozenset(found))
-            for term, found in zip(analysis.terms, alternatives, strict=True)
+            (self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE),
+             frozenset(found))
+            for term, found, topical in zip(analysis.terms, alternatives, analysis.topical,
+                                            strict=True)
         ]
 
     def _closeness(self, doc: int, key: str) -> float:
