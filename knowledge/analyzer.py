@@ -139,7 +139,7 @@ class Analyzer:
         return (word[0], "", (), word[3]) if word and terms_only else word
 
     def _read_word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
-        """(term, reading, synonym groups) of a content word, None for anything else."""
+        """The Word of a content word, None for anything else (particles, stop words …)."""
         if not _is_content(morpheme.part_of_speech_id()):
             return None
         term = _fold_word(morpheme.normalized_form())
@@ -173,8 +173,7 @@ class Analyzer:
                 words[bisect.bisect_right(starts, morpheme.begin()) - 1].append(word)
         return [self._analysis(found, False) for found in words]
 
-    def _analysis(self, words: list[Word], terms_only: bool
-                  ) -> Analysis:
+    def _analysis(self, words: list[Word], terms_only: bool) -> Analysis:
         terms = tuple(word[0] for word in words)
         if terms_only:
             return Analysis(terms, (), (), ())
