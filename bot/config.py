@@ -66,6 +66,27 @@ def _split_list(value: Any) -> Any:
     return value
 
 
+_HOURS = re.compile(r"((?:[01]\d|2[0-3]):[0-5]\d)-((?:[01]\d|2[0-4]):[0-5]\d)")
+_MONTH_DAY = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+
+
+def _parse_routes(value: Any) -> Any:
+    """`category=channel id` pairs separated by commas or semicolons (channel ids contain no `=`)."""
+    if not isinstance(value, str):
+        return value
+    routes = {}
+    for pair in re.split(r"[;,]", value):
+        if not pair.strip():
+            continue
+        category, separator, channel = pair.partition("=")
+        if not separator or not category.strip() or not channel.strip():
+            raise ValueError(
+                f"{pair.strip()!r} is not category=channel-id; expected e.g. network=19:abc@thread.tacv2"
+            )
+        routes[category.strip()] = channel.strip()
+    return routes
+
+
 def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -123,6 +144,54 @@ class Settings(BaseSettings):
     )
     default_locale: str = Field("ja", validation_alias="KOTAE_DEFAULT_LOCALE")
     timezone: str = Field("Asia/Tokyo", validation_alias="KOTAE_TIMEZONE")
+    # --- ICT desk (bot/desk; documented in docs/desk.md) ---
+    desk_routes: Annotated[dict[str, str], NoDecode, BeforeValidator(_parse_routes)] = Field(
+        default_factory=dict, validation_alias="KOTAE_DESK_ROUTES"
+    )
+    desk_force_release_after_hours: float = Field(
+        72.0, gt=0, le=24 * 365, validation_alias="KOTAE_DESK_FORCE_RELEASE_AFTER_HOURS"
+    )
+    desk_auto_resolve_days: float = Field(7.0, gt=0, le=365, validation_alias="KOTAE_DESK_AUTO_RESOLVE_DAYS")
+    desk_reminder_after_minutes: float = Field(
+        60.0, gt=0, le=7 * 24 * 60, validation_alias="KOTAE_DESK_REMINDER_AFTER_MINUTES"
+    )
+    desk_reminder_interval_minutes: float = Field(
+        120.0, gt=0, le=7 * 24 * 60, validation_alias="KOTAE_DESK_REMINDER_INTERVAL_MINUTES"
+    )
+    desk_reminder_max: int = Field(3, ge=0, le=100, validation_alias="KOTAE_DESK_REMINDER_MAX")
+    desk_business_hours: str = Field("08:30-17:15", validation_alias="KOTAE_DESK_BUSINESS_HOURS")
+    desk_closed_dates: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_list)] = Field(
+        ("12-29", "12-30", "12-31", "01-01", "01-02", "01-03"), validation_alias="KOTAE_DESK_CLOSED_DATES"
+    )
+    retention_days: int = Field(365, ge=0, le=36500, validation_alias="KOTAE_RETENTION_DAYS")
+    outbox_max_attempts: int = Field(8, ge=1, le=100, validation_alias="KOTAE_OUTBOX_MAX_ATTEMPTS")
+    outbox_poll_seconds: float = Field(1.0, gt=0, le=60, validation_alias="KOTAE_OUTBOX_POLL_SECONDS")
+    outbox_lease_seconds: float = Field(120.0, ge=5, le=3600, validation_alias="KOTAE_OUTBOX_LEASE_SECONDS")
+
+    @field_validator("desk_routes")
+    @classmethod
+    def _routes(cls, value: dict[str, str]) -> dict[str, str]:
+        return {category: parse_channel_id(channel) for category, channel in value.items()}
+
+    @field_validator("desk_business_hours")
+    @classmethod
+    def _business_hours(cls, value: str) -> str:
+        match = _HOURS.fullmatch(value.strip())
+        if not match or match.group(1) >= match.group(2):
+            raise ValueError(
+                "expected HH:MM-HH:MM in 24-hour time with the start before the end, e.g. 08:30-17:15"
+            )
+        return value.strip()
+
+    @field_validator("desk_closed_dates")
+    @classmethod
+    def _closed_dates(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for day in value:
+            if not _MONTH_DAY.fullmatch(day):
+                raise ValueError(f"{day!r} is not MM-DD; expected a comma-separated list such as 12-29,01-03")
+        return value
+
+    # --- end ICT desk ---
 
     @field_validator("ict_channel_id")
     @classmethod

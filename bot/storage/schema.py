@@ -3,6 +3,7 @@
 A feature that adds tables imports its models module here.
 """
 
+import bot.desk.models  # noqa: F401  (registers the desk's tables on Base.metadata)
 from bot.storage.models import Base
 
 metadata = Base.metadata

@@ -1,0 +1,46 @@
+"""Reads of tickets for the desk's commands and cards (`tickets`, `ticket N`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.desk.models import OutboxMessage, OutboxState, Ticket, TicketEvent, TicketState
+
+__all__ = ["ActiveTicket", "active_tickets", "events_of", "ticket_by_number"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveTicket:
+    ticket: Ticket
+    # A message about this ticket that Teams refused for good (e.g. 403/404: the bot was removed).
+    delivery_failed: bool
+
+
+async def active_tickets(session: AsyncSession, *, limit: int = 50) -> Sequence[ActiveTicket]:
+    """Open and claimed tickets, oldest first, flagged when a message about them could not be delivered."""
+    failed = exists().where(
+        OutboxMessage.ticket_id == Ticket.id, OutboxMessage.state == OutboxState.FAILED.value
+    )
+    rows = await session.execute(
+        select(Ticket, failed.label("failed"))
+        .where(Ticket.state.in_([TicketState.OPEN.value, TicketState.CLAIMED.value]))
+        .order_by(Ticket.created_at, Ticket.id)
+        .limit(limit)
+    )
+    return [ActiveTicket(ticket, bool(delivery_failed)) for ticket, delivery_failed in rows]
+
+
+async def ticket_by_number(session: AsyncSession, number: int) -> Ticket | None:
+    return await session.scalar(select(Ticket).where(Ticket.number == number))
+
+
+async def events_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]:
+    """The audit trail of one ticket, in order."""
+    result = await session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    )
+    return result.all()
