@@ -31,6 +31,9 @@ _log = logging.getLogger(__name__)
 CommandHandler = Callable[[TurnContext, ParsedCommand, Lang], Awaitable[None]]
 VerbHandler = Callable[[TurnContext, dict[str, Any], Lang], Awaitable[InvokeResult]]
 AskHandler = Callable[[TurnContext, str, Lang], Awaitable[None]]
+# The sender's own language choice (the `language` command), or None to follow the activity's locale.
+LanguagePreference = Callable[[Activity], Awaitable[Lang | None]]
+_PREFERRED_LANGUAGE = "kotae.preferred_language"
 
 
 class KotaeBot(TeamsActivityHandler):
@@ -41,12 +44,14 @@ class KotaeBot(TeamsActivityHandler):
         ask: AskHandler,
         commands: Mapping[CommandName, CommandHandler] | None = None,
         verbs: Mapping[str, VerbHandler] | None = None,
+        preferred_language: LanguagePreference | None = None,
     ) -> None:
         super().__init__()
         self._services = services
         self._ask = ask
         self._commands: dict[CommandName, CommandHandler] = {CommandName.HELP: self._help, **(commands or {})}
         self._verbs = dict(verbs or {})
+        self._preferred_language = preferred_language
         # Conversations whose reference this process has stored, with the service URL it had.
         self._known_references: dict[str, str] = {}
 
@@ -59,10 +64,16 @@ class KotaeBot(TeamsActivityHandler):
         return self._commands
 
     def language(self, turn_context: TurnContext) -> Lang:
+        preferred = turn_context.turn_state.get(_PREFERRED_LANGUAGE)
+        if preferred:
+            return preferred
         return language_of_locale(turn_context.activity.locale, self._services.settings.default_locale)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_reference(turn_context.activity)
+        if self._preferred_language is not None:
+            preferred = await self._preferred_language(turn_context.activity)
+            turn_context.turn_state[_PREFERRED_LANGUAGE] = preferred
         await super().on_turn(turn_context)
 
     async def _remember_reference(self, activity: Activity) -> None:

@@ -8,14 +8,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from botbuilder.core import TurnContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapter import KotaeAdapter, build_adapter
+from bot.asker.wiring import AskerHandlers
 from bot.config import Settings
 from bot.handler import KotaeBot
-from bot.i18n import Lang, catalogue
 from bot.services import Services
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, head_revision, upgrade
@@ -76,12 +75,19 @@ class Runtime:
     def build(cls, settings: Settings) -> Runtime:
         engine = create_engine(settings.database_url)
         services = Services(settings=settings, sessions=create_session_factory(engine))
-        bot = KotaeBot(services, ask=_faq_not_ready)
         knowledge = LiveKnowledge(
             settings.knowledge_dir,
             match_settings(settings),
             poll_interval=settings.knowledge_poll_interval,
             force_polling=settings.knowledge_force_polling,
+        )
+        asker = AskerHandlers.build(services, knowledge)
+        bot = KotaeBot(
+            services,
+            ask=asker.ask,
+            commands=asker.commands,
+            verbs=asker.verbs,
+            preferred_language=asker.preferred_language,
         )
         return cls(
             settings=settings,
@@ -137,7 +143,3 @@ def match_settings(settings: Settings) -> MatchSettings:
         "clarify_threshold": settings.match_clarify_threshold,
     }
     return MatchSettings(**{name: value for name, value in chosen.items() if value is not None})
-
-
-async def _faq_not_ready(turn_context: TurnContext, _text: str, lang: Lang) -> None:
-    await turn_context.send_activity(catalogue().text("faq.unavailable", lang))

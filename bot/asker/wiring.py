@@ -1,0 +1,63 @@
+"""Builds the asker's handlers from what the runtime owns; `Runtime.build` plugs them into the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from bot.asker.activity import asker_id
+from bot.asker.clicks import AskerClicks
+from bot.asker.commands import AskerCommands
+from bot.asker.escalation import Escalations
+from bot.asker.feedback import Feedback
+from bot.asker.preferences import LanguagePreferences
+from bot.asker.questions import QuestionHandler
+from bot.asker.tickets import AskerTickets
+from bot.commands import CommandName, ParsedCommand
+from bot.desk.opening import TicketRouting
+from bot.desk.transitions import DeskPolicy
+from bot.i18n import Lang
+from bot.invoke import InvokeResult
+from bot.services import Services
+from dialogs import AskerFlow
+from knowledge import LiveKnowledge
+
+__all__ = ["AskerHandlers"]
+
+
+@dataclass(frozen=True)
+class AskerHandlers:
+    ask: QuestionHandler
+    commands: Mapping[CommandName, Callable[[TurnContext, ParsedCommand, Lang], Awaitable[None]]]
+    verbs: Mapping[str, Callable[[TurnContext, dict[str, Any], Lang], Awaitable[InvokeResult]]]
+    preferences: LanguagePreferences
+
+    @classmethod
+    def build(cls, services: Services, knowledge: LiveKnowledge) -> AskerHandlers:
+        settings = services.settings
+        flow = AskerFlow(lambda: knowledge.matcher)
+        preferences = LanguagePreferences(services.sessions)
+        clicks = AskerClicks(
+            sessions=services.sessions,
+            flow=flow,
+            feedback=Feedback(),
+            escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings)),
+            preferences=preferences,
+        )
+        commands = AskerCommands(
+            sessions=services.sessions,
+            tickets=AskerTickets(DeskPolicy.from_settings(settings)),
+            preferences=preferences,
+            timezone=ZoneInfo(settings.timezone),
+        )
+        return cls(QuestionHandler(flow), commands.commands, clicks.verbs, preferences)
+
+    async def preferred_language(self, activity: Activity) -> Lang | None:
+        """The sender's `language` choice, which wins over the locale Teams sends."""
+        sender = asker_id(activity)
+        return await self.preferences.get(sender) if sender else None
