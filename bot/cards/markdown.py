@@ -14,7 +14,9 @@ __all__ = ["MESSAGE_LIMIT", "fit", "plain", "teams_markdown", "utf16_size"]
 
 # Teams' limit for one message, in bytes of UTF-16; the card must stay under it with its envelope.
 MESSAGE_LIMIT = 28 * 1024
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+# Characters that start formatting anywhere, and list or heading markers at the start of a line.
+_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>~])")
+_LINE_MARKERS = re.compile(r"^(\s*(?:\d+)?)([-+#.)])", re.MULTILINE)
 
 
 def teams_markdown(text: str) -> str:
@@ -24,7 +26,8 @@ def teams_markdown(text: str) -> str:
 
 def plain(text: str) -> str:
     """Someone's own words shown as typed: Markdown characters escaped, no formatting or links."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    escaped = _INLINE_SPECIALS.sub(r"\\\1", text)
+    return _LINE_MARKERS.sub(r"\1\\\2", escaped)
 
 
 def utf16_size(value: object) -> int:
