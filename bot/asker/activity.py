@@ -54,13 +54,13 @@ def _file(attachment: Any) -> Attachment | None:
 
 def user_attachments(activity: Activity) -> tuple[Attachment, ...]:
     """The images and files the asker sent (links only: the bot does not download them)."""
-    found: list[Attachment] = []
-    for attachment in activity.attachments or []:
-        if (item := _file(attachment)) is not None:
-            found.append(item)
-        elif attachment.content_type == _HTML and isinstance(attachment.content, str):
-            for number, url in enumerate(_IMAGE_TAG.findall(attachment.content), start=1):
-                found.append(Attachment(f"image-{number}", html.unescape(url), "image"))
+    attachments = activity.attachments or []
+    found = [item for attachment in attachments if (item := _file(attachment)) is not None]
+    if not found:  # in 1:1 chats the same image also appears in the HTML copy: read it only as a fallback
+        for attachment in attachments:
+            if attachment.content_type == _HTML and isinstance(attachment.content, str):
+                for url in _IMAGE_TAG.findall(attachment.content):
+                    found.append(Attachment(f"image-{len(found) + 1}", html.unescape(url), "image"))
     unique = {item.url: item for item in found}
     return tuple(unique.values())
 

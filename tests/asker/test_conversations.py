@@ -303,3 +303,16 @@ async def test_my_questions_and_cancel_withdraw_my_ticket(chat: Chat, bob: Perso
         actions = (await session.scalars(select(TicketEvent.action).order_by(TicketEvent.id))).all()
         assert actions == ["open", "withdraw"]
         assert await session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+async def test_an_image_pasted_into_a_channel_message_is_kept_from_its_html(chat: Chat):
+    chat.place = Place.channel(CHANNEL, TEAM, thread_root="1700000000500")
+    url = "https://us-api.asm.skype.com/v1/objects/0-ea-d1/views/imgo"
+    html = {
+        "contentType": "text/html",
+        "content": f'<div><at>Kotae</at> 印刷できません <img src="{url}&amp;v=1" alt="image"></div>',
+    }
+    card = await chat.card("印刷できません", attachments=[html])
+    await chat.click(action(card, "escalate"))
+    (ticket,) = await _rows(chat, Ticket)
+    assert ticket.attachments == [{"name": "image-1", "url": f"{url}&v=1", "content_type": "image"}]
