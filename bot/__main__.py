@@ -1,14 +1,24 @@
-"""Operator commands: `python -m bot migrate`."""
+"""Operator commands: `python -m bot migrate | drafts export DIR | export-person AAD_ID`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SettingsError, load_settings
-from bot.storage.engine import create_engine
+from bot.desk.disclosure import export_person
+from bot.desk.drafts import export_drafts
+from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, upgrade
+
+_T = TypeVar("_T")
 
 
 async def _migrate() -> int:
@@ -22,14 +32,54 @@ async def _migrate() -> int:
     return 0
 
 
+async def _in_transaction(work: Callable[[AsyncSession], Awaitable[_T]]) -> _T:
+    engine = create_engine(load_settings().database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+async def _drafts_export(directory: Path, everything: bool) -> int:
+    written = await _in_transaction(lambda session: export_drafts(session, directory, everything=everything))
+    for path in written:
+        print(path)
+    print(f"{len(written)} draft(s) written to {directory}", file=sys.stderr)
+    return 0
+
+
+def _export_person(aad_object_id: str, output: Path | None) -> int:
+    data = asyncio.run(_in_transaction(lambda session: export_person(session, aad_object_id)))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        print(f"{len(data['tickets_asked'])} ticket(s) written to {output}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Kotae operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply the database migrations (also done on start)")
+    drafts = commands.add_parser("drafts", help="FAQ drafts made from answered tickets")
+    drafts_commands = drafts.add_subparsers(dest="drafts_command", required=True)
+    export = drafts_commands.add_parser("export", help="write drafts as knowledge YAML for FAQ editors")
+    export.add_argument("directory", type=Path, metavar="DIR")
+    export.add_argument("--all", action="store_true", help="also drafts exported before")
+    person = commands.add_parser("export-person", help="one person's tickets as JSON (disclosure requests)")
+    person.add_argument("aad_object_id", metavar="AAD_ID", help="the person's Entra object id")
+    person.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "migrate":
             return asyncio.run(_migrate())
+        if arguments.command == "drafts":
+            return asyncio.run(_drafts_export(arguments.directory, arguments.all))
+        if arguments.command == "export-person":
+            return _export_person(arguments.aad_object_id, arguments.output)
     except SettingsError as error:
         print(f"invalid settings\n{error}", file=sys.stderr)
         return 2

@@ -7,7 +7,7 @@ Routing is by tables: typed commands through `commands` (by `CommandName`), card
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
@@ -24,13 +24,17 @@ from bot.invoke import InvokeResult, unknown_verb
 from bot.services import Services
 from bot.teams import channel_id_of, clean_text, conversation_type_of, tenant_of
 
-__all__ = ["AskHandler", "CommandHandler", "KotaeBot", "VerbHandler"]
+__all__ = ["ActivityObserver", "AskHandler", "CommandHandler", "KotaeBot", "ThreadHandler", "VerbHandler"]
 
 _log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[TurnContext, ParsedCommand, Lang], Awaitable[None]]
 VerbHandler = Callable[[TurnContext, dict[str, Any], Lang], Awaitable[InvokeResult]]
 AskHandler = Callable[[TurnContext, str, Lang], Awaitable[None]]
+# Gets a channel message first; True when it was a reply in a ticket's thread and is handled.
+ThreadHandler = Callable[[TurnContext, Lang], Awaitable[bool]]
+# Sees every activity before it is routed (e.g. the desk learns how to reach its channel).
+ActivityObserver = Callable[[Activity], Awaitable[None]]
 # The sender's own language choice (the `language` command), or None to follow the activity's locale.
 LanguagePreference = Callable[[Activity], Awaitable[Lang | None]]
 _PREFERRED_LANGUAGE = "kotae.preferred_language"
@@ -44,6 +48,8 @@ class KotaeBot(TeamsActivityHandler):
         ask: AskHandler,
         commands: Mapping[CommandName, CommandHandler] | None = None,
         verbs: Mapping[str, VerbHandler] | None = None,
+        thread_reply: ThreadHandler | None = None,
+        observers: Sequence[ActivityObserver] = (),
         preferred_language: LanguagePreference | None = None,
     ) -> None:
         super().__init__()
@@ -51,6 +57,8 @@ class KotaeBot(TeamsActivityHandler):
         self._ask = ask
         self._commands: dict[CommandName, CommandHandler] = {CommandName.HELP: self._help, **(commands or {})}
         self._verbs = dict(verbs or {})
+        self._thread_reply = thread_reply
+        self._observers = tuple(observers)
         self._preferred_language = preferred_language
         # Conversations whose reference this process has stored, with the service URL it had.
         self._known_references: dict[str, str] = {}
@@ -71,6 +79,8 @@ class KotaeBot(TeamsActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_reference(turn_context.activity)
+        for observe in self._observers:
+            await observe(turn_context.activity)
         if self._preferred_language is not None:
             preferred = await self._preferred_language(turn_context.activity)
             turn_context.turn_state[_PREFERRED_LANGUAGE] = preferred
@@ -104,6 +114,8 @@ class KotaeBot(TeamsActivityHandler):
         handler = self._commands.get(command.name) if command else None
         if command and handler:
             await handler(turn_context, command, lang)
+            return
+        if self._thread_reply is not None and await self._thread_reply(turn_context, lang):
             return
         await self._ask(turn_context, text, lang)
 

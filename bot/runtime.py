@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.adapter import KotaeAdapter, build_adapter
 from bot.asker.wiring import AskerHandlers
 from bot.config import Settings
+from bot.desk.service import Desk
 from bot.handler import KotaeBot
 from bot.services import Services
 from bot.storage.engine import create_engine, create_session_factory
@@ -68,6 +69,7 @@ class Runtime:
     adapter: KotaeAdapter
     bot: KotaeBot
     knowledge: LiveKnowledge
+    desk: Desk
     database: DatabaseStatus = field(default_factory=DatabaseStatus)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -75,6 +77,8 @@ class Runtime:
     def build(cls, settings: Settings) -> Runtime:
         engine = create_engine(settings.database_url)
         services = Services(settings=settings, sessions=create_session_factory(engine))
+        adapter = build_adapter(settings)
+        desk = Desk.build(settings, services.sessions, adapter)
         knowledge = LiveKnowledge(
             settings.knowledge_dir,
             match_settings(settings),
@@ -85,16 +89,19 @@ class Runtime:
         bot = KotaeBot(
             services,
             ask=asker.ask,
-            commands=asker.commands,
-            verbs=asker.verbs,
+            commands={**desk.commands.handlers(), **asker.commands},
+            verbs={**desk.verbs.handlers(), **asker.verbs},
+            thread_reply=desk.threads.handle,
+            observers=[desk.observe],
             preferred_language=asker.preferred_language,
         )
         return cls(
             settings=settings,
             engine=engine,
             services=services,
-            adapter=build_adapter(settings),
+            adapter=adapter,
             bot=bot,
+            desk=desk,
             knowledge=knowledge,
         )
 
@@ -104,14 +111,25 @@ class Runtime:
         self._tasks.append(
             asyncio.create_task(self.database.bring_up(self.engine, self.settings.migrate_on_start))
         )
+        self.desk.start(self.database.became_ready)
 
     async def close(self) -> None:
+        await self.desk.stop()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.knowledge.stop()
         await self.engine.dispose()
+
+    async def _ict_channel(self, database_ready: bool) -> dict[str, Any]:
+        """Whether the ICT channel is configured and known yet; never a reason to be unready."""
+        if not database_ready:
+            return {"configured": self.settings.ict_channel_id is not None, "known": False}
+        try:
+            return await self.desk.status()
+        except Exception as error:  # reported, not raised: the channel's state does not gate readiness
+            return {"configured": self.settings.ict_channel_id is not None, "error": type(error).__name__}
 
     async def readiness(self) -> dict[str, Any]:
         """Ready when the database answers at the current schema and the knowledge base is loaded."""
@@ -128,9 +146,7 @@ class Runtime:
             "ready": database["ready"] and knowledge_ready,
             "database": database,
             "knowledge": {"ready": knowledge_ready, **knowledge},
-            "ict_channel": {
-                "configured": self.settings.ict_channel_id is not None,
-            },
+            "ict_channel": await self._ict_channel(database["ready"]),
             "dev_mode": self.settings.dev_mode,
         }
 

@@ -136,3 +136,21 @@ async def test_health_and_readiness(bot: BotUnderTest):
     assert ready.status == 200
     assert ready.body["database"] == {"ready": True, "reason": "ok"}
     assert ready.body["ict_channel"]["configured"] is False
+
+
+async def test_a_failing_turn_apologises_and_logs_no_message_text(
+    bot: BotUnderTest, teams: TeamsActivities, emulator, alice: Person, caplog
+):
+    from sqlalchemy import text
+
+    async with bot.runtime.engine.begin() as connection:  # break storage under the running bot
+        await connection.execute(text("DROP TABLE conversation_references"))
+    activity = teams.message(alice, "秘密の質問テキスト")
+    reply = await bot.post(activity)
+    assert reply.status == 200
+    (apology,) = emulator.messages()
+    assert apology.text.startswith("申し訳ありません")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert activity["id"] in logged
+    assert "秘密の質問テキスト" not in logged
+    assert "秘密の質問テキスト" not in caplog.text  # nor in a logged traceback

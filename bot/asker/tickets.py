@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cards.my_questions import TicketLine
 from bot.desk.actors import Actor
 from bot.desk.models import Ticket, TicketState
+from bot.desk.queries import tickets_of_asker
 from bot.desk.transitions import RULES, Action, Change, DeskPolicy, apply
 
 __all__ = ["WITHDRAWABLE", "AskerTickets", "WithdrawOutcome", "Withdrawal"]
@@ -40,24 +41,12 @@ class AskerTickets:
         self._policy = policy
 
     async def recent(self, session: AsyncSession, aad_object_id: str) -> Sequence[TicketLine]:
-        rows = await session.execute(
-            select(Ticket.number, Ticket.state, Ticket.question, Ticket.created_at)
-            .where(Ticket.asker_aad_object_id == aad_object_id)
-            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-            .limit(_LISTED)
-        )
-        return [TicketLine(*row) for row in rows]
+        tickets = await tickets_of_asker(session, aad_object_id, limit=_LISTED)
+        return [TicketLine(t.number, t.state, t.question, t.created_at) for t in tickets]
 
     async def withdrawable_numbers(self, session: AsyncSession, aad_object_id: str) -> Sequence[int]:
-        numbers = await session.scalars(
-            select(Ticket.number)
-            .where(
-                Ticket.asker_aad_object_id == aad_object_id,
-                Ticket.state.in_([state.value for state in WITHDRAWABLE]),
-            )
-            .order_by(Ticket.number)
-        )
-        return numbers.all()
+        tickets = await tickets_of_asker(session, aad_object_id, states=tuple(WITHDRAWABLE))
+        return sorted(ticket.number for ticket in tickets)
 
     async def withdraw(self, session: AsyncSession, actor: Actor, number: int) -> Withdrawal:
         """Withdraw the asker's ticket `number` through the desk's state machine (audited, notified)."""

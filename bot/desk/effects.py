@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.models import OutboxKind, OutboxMessage, Ticket
-from bot.desk.sql import insert_ignoring_conflicts
+from bot.desk.models import OutboxKind, OutboxMessage, OutboxState, Ticket
+from bot.storage.dialect import upsert_insert
 
 __all__ = ["Audience", "Notice", "enqueue", "notify"]
 
@@ -47,16 +47,20 @@ async def enqueue(
     target_conversation_id: str | None = None,
 ) -> None:
     """Queue one message; a row with the same `dedupe_key` already queued makes this a no-op."""
-    statement = insert_ignoring_conflicts(session, OutboxMessage, [OutboxMessage.dedupe_key]).values(
-        kind=kind.value,
-        ticket_id=ticket_id,
-        target_conversation_id=target_conversation_id,
-        payload=payload,
-        dedupe_key=dedupe_key,
-        state="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
+    statement = (
+        upsert_insert(session, OutboxMessage)
+        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+        .values(
+            kind=kind.value,
+            ticket_id=ticket_id,
+            target_conversation_id=target_conversation_id,
+            payload=payload,
+            dedupe_key=dedupe_key,
+            state=OutboxState.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
     )
     await session.execute(statement)
 

@@ -20,7 +20,7 @@ from bot.desk.actors import Actor
 from bot.desk.audit import record_events
 from bot.desk.effects import enqueue
 from bot.desk.models import OutboxKind, Ticket, TicketCounter, TicketState
-from bot.desk.sql import insert_ignoring_conflicts
+from bot.storage.dialect import upsert_insert
 from bot.storage.models import utcnow
 
 __all__ = [
@@ -133,7 +133,8 @@ async def open_ticket(
         raise RuntimeError("the ticket counter row is missing: run `python -m bot migrate`")
     channel_id = routing.channel_for(request.category)
     ticket_id = await session.scalar(
-        insert_ignoring_conflicts(session, Ticket, [Ticket.idempotency_key])
+        upsert_insert(session, Ticket)
+        .on_conflict_do_nothing(index_elements=[Ticket.idempotency_key])
         .values(
             number=number,
             idempotency_key=request.idempotency_key,

@@ -27,6 +27,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -186,7 +187,7 @@ class OutboxWorker:
         while not stop.is_set():
             try:
                 handled = await self.drain_once()
-            except (OSError, TimeoutError) as error:  # the database is away; try again later
+            except (DBAPIError, OSError, TimeoutError) as error:  # the database is away; try again later
                 _log.warning("outbox: cannot reach the database (%s)", type(error).__name__)
                 handled = 0
             if handled == 0:

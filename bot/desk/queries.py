@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.models import OutboxMessage, OutboxState, Ticket, TicketEvent, TicketState
 
-__all__ = ["ActiveTicket", "active_tickets", "events_of", "ticket_by_number"]
+__all__ = ["ActiveTicket", "active_tickets", "events_of", "ticket_by_number", "tickets_of_asker"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,5 +42,24 @@ async def events_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketEve
     """The audit trail of one ticket, in order."""
     result = await session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    )
+    return result.all()
+
+
+async def tickets_of_asker(
+    session: AsyncSession,
+    aad_object_id: str,
+    *,
+    states: Sequence[TicketState] = tuple(TicketState),
+    limit: int = 20,
+) -> Sequence[Ticket]:
+    """One person's tickets in `states`, newest first (`my questions`, "is this about ticket #N?")."""
+    result = await session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.asker_aad_object_id == aad_object_id, Ticket.state.in_([state.value for state in states])
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
     )
     return result.all()

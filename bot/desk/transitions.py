@@ -103,6 +103,10 @@ class Change:
     text: str | None = None  # the answer, a resolution note, the asker's follow-up or reason
     duplicate_of: int | None = None  # LINK_DUPLICATE: the main ticket's id
 
+    def __post_init__(self) -> None:
+        # Card data carries the state as text; an unknown one raises ValueError here.
+        object.__setattr__(self, "expected_state", TicketState(self.expected_state))
+
 
 @dataclass(frozen=True, slots=True)
 class TransitionResult:

@@ -21,6 +21,8 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     timeout instead of failing with "database is locked" when a read transaction upgrades to a write.
     """
     url = make_url(database_url)
+    # Statement parameters carry what people wrote: keep them out of error messages and logs.
+    options.setdefault("hide_parameters", True)
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, **options)
     if url.database and url.database != ":memory:":

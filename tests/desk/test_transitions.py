@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.desk.actors import Actor
 from bot.desk.models import OutboxMessage, Ticket, TicketState
 from bot.desk.opening import TicketRouting, open_ticket
-from bot.desk.queries import active_tickets, events_of, ticket_by_number
+from bot.desk.queries import active_tickets, events_of, ticket_by_number, tickets_of_asker
 from bot.desk.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
 from tests.desk.conftest import Database
 from tests.desk.factories import T0, new_ticket, staff
@@ -300,3 +300,15 @@ async def test_tickets_listing_and_lookup(db: Database, routing: TicketRouting) 
         by_number = await ticket_by_number(session, 2)
     assert [(item.ticket.id, item.delivery_failed) for item in listed] == [(first, False), (second, False)]
     assert by_number.id == second
+
+
+async def test_tickets_of_asker(db: Database, routing: TicketRouting) -> None:
+    older = await _open(db, routing, key="a")
+    newer = await _open(db, routing, key="b")
+    await _open(db, routing, key="c", aad="someone-else")
+    await _do(db, older, Action.CLAIM, staff(1))
+    async with db.sessions() as session:
+        mine = await tickets_of_asker(session, "aad-asker")
+        waiting = await tickets_of_asker(session, "aad-asker", states=[TicketState.CLAIMED])
+    assert {t.id for t in mine} == {older, newer}
+    assert [t.id for t in waiting] == [older]

@@ -1,0 +1,45 @@
+"""Business hours of the ICT desk: weekdays, configured hours, no Japanese public holidays
+(`jpholiday`, maintained upstream), and the office's own closed dates (by default 12/29–1/3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import jpholiday
+
+from bot.config import Settings
+
+__all__ = ["BusinessCalendar"]
+
+_SATURDAY = 5
+
+
+def _clock_time(text: str) -> time:
+    hours, minutes = (int(part) for part in text.split(":"))
+    return time.max if hours == 24 else time(hours, minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessCalendar:
+    zone: ZoneInfo
+    opens: time
+    closes: time
+    closed_dates: frozenset[tuple[int, int]] = frozenset()  # (month, day), every year
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BusinessCalendar:
+        opens, closes = settings.desk_business_hours.split("-")
+        closed = frozenset((int(day[:2]), int(day[3:])) for day in settings.desk_closed_dates)
+        return cls(ZoneInfo(settings.timezone), _clock_time(opens), _clock_time(closes), closed)
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        return (
+            day.weekday() < _SATURDAY
+            and not jpholiday.is_holiday(day)
+            and (day.month, day.day) not in self.closed_dates
+            and self.opens <= local.time() < self.closes
+        )

@@ -1,0 +1,265 @@
+"""The outbox's Teams side: delivers each row through the botbuilder `CloudAdapter`.
+
+- `new_thread`: the ticket card as a new thread in the ICT channel (`TeamsInfo.send_message_to_teams_channel`
+  inside a continued turn, which supplies the learned service URL); the thread's ids are stored on the
+  ticket in the transaction that marks the row sent (`remember_thread`).
+- `update_card`: the thread's card re-rendered from the ticket as it is now (idempotent).
+- `thread_reply` / `notify_asker`: a notice in the ticket's thread / in the conversation it was asked in.
+
+Cards are rendered when they are sent, so a late update never shows an old state. Connector errors
+become outcomes through `outcome_for_status`; a network error or timeout is retried, which for a new
+thread can post it twice if Teams had accepted the first try before the connection broke.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+)
+from botframework.connector.models import ErrorResponseException
+from msrest.exceptions import ClientRequestError
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.adapter import KotaeAdapter
+from bot.cards.base import Card, to_attachment
+from bot.cards.desk_notices import answer_card, notice_card
+from bot.cards.ticket import ticket_card
+from bot.desk.channels import IctChannels
+from bot.desk.models import OutboxKind, Ticket
+from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Retry, Sent, outcome_for_status
+from bot.i18n import Lang, catalogue
+
+__all__ = ["TeamsDeliverer", "remember_thread"]
+
+_NOT_CONFIGURED_WAIT = 300.0
+_NOT_LEARNED_WAIT = 60.0
+_NO_THREAD_WAIT = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    ticket: Ticket
+    main_number: int | None  # the number of the ticket this one duplicates
+
+
+async def remember_thread(session: AsyncSession, delivery: Delivery, sent: Sent) -> None:
+    """Store where a ticket's thread is (after-sent hook for `new_thread`)."""
+    if delivery.ticket_id is None:
+        return
+    await session.execute(
+        update(Ticket)
+        .where(Ticket.id == delivery.ticket_id)
+        .values(
+            thread_conversation_id=sent.result["conversation_id"],
+            thread_root_id=sent.result["activity_id"],
+            card_activity_id=sent.result["activity_id"],
+        )
+    )
+
+
+class TeamsDeliverer(Deliverer):
+    def __init__(
+        self,
+        adapter: KotaeAdapter,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        bot_app_id: str,
+        desk_lang: Lang,
+        zone: ZoneInfo,
+        auto_resolve_days: float,
+        channels: IctChannels | None = None,
+    ) -> None:
+        self._adapter = adapter
+        self._sessions = sessions
+        self._bot_app_id = bot_app_id
+        self._lang = desk_lang
+        self._zone = zone
+        self._auto_resolve_days = auto_resolve_days
+        self._channels = channels or IctChannels()
+        self._kinds: dict[OutboxKind, Callable[[Delivery, _Row], Awaitable[Outcome]]] = {
+            OutboxKind.NEW_THREAD: self._new_thread,
+            OutboxKind.UPDATE_CARD: self._update_card,
+            OutboxKind.THREAD_REPLY: self._thread_reply,
+            OutboxKind.NOTIFY_ASKER: self._notify_asker,
+        }
+
+    async def deliver(self, delivery: Delivery) -> Outcome:
+        async with self._sessions() as session:
+            ticket = await session.get(Ticket, delivery.ticket_id) if delivery.ticket_id is not None else None
+            main_number = (
+                (await session.get_one(Ticket, ticket.duplicate_of)).number
+                if ticket and ticket.duplicate_of
+                else None
+            )
+        if ticket is None:
+            return Failed("the row's ticket no longer exists")
+        try:
+            return await self._kinds[delivery.kind](delivery, _Row(ticket, main_number))
+        except ErrorResponseException as error:
+            response = error.response
+            status = getattr(response, "status_code", None) or getattr(response, "status", 0)
+            headers = getattr(response, "headers", None) or {}
+            return outcome_for_status(int(status), headers.get("Retry-After"))
+        except (aiohttp.ClientError, ClientRequestError, TimeoutError, OSError) as error:
+            return Retry(f"{type(error).__name__} talking to the Bot Connector")
+
+    async def _continue(
+        self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """Run `work` in a continued turn and let its errors reach the outbox.
+
+        The adapter's turn-error handler would otherwise log and swallow them, and a refused send
+        would look delivered.
+        """
+        failures: list[Exception] = []
+
+        async def run(turn_context: TurnContext) -> None:
+            try:
+                await work(turn_context)
+            except Exception as error:  # re-raised below, outside the adapter's turn-error handler
+                failures.append(error)
+
+        await self._adapter.continue_conversation(reference, run, bot_app_id=self._bot_app_id)
+        if failures:
+            raise failures[0]
+
+    # --- kinds --------------------------------------------------------------------------------
+
+    def _card(self, row: _Row) -> Card:
+        return ticket_card(row.ticket, self._lang, zone=self._zone, main_number=row.main_number)
+
+    async def _new_thread(self, delivery: Delivery, row: _Row) -> Outcome:
+        ticket = row.ticket
+        channel_id = delivery.target_conversation_id or ticket.channel_id
+        if channel_id is None:
+            return Deferred("no ICT channel is configured (KOTAE_ICT_CHANNEL_ID)", _NOT_CONFIGURED_WAIT)
+        async with self._sessions() as session:
+            channel = await self._channels.get(session, channel_id)
+        if channel is None:
+            return Deferred("the ICT channel's service URL is not learned yet", _NOT_LEARNED_WAIT)
+        reference = ConversationReference(
+            channel_id="msteams",
+            service_url=channel.service_url,
+            bot=ChannelAccount(id=self._bot_app_id),
+            conversation=ConversationAccount(
+                id=channel_id, is_group=True, conversation_type="channel", tenant_id=channel.tenant_id
+            ),
+        )
+        activity = MessageFactory.attachment(to_attachment(self._card(row)))
+        posted: list[tuple[ConversationReference, str]] = []
+
+        async def post(turn_context: TurnContext) -> None:
+            posted.append(
+                await TeamsInfo.send_message_to_teams_channel(
+                    turn_context, activity, channel_id, bot_app_id=self._bot_app_id
+                )
+            )
+
+        await self._continue(reference, post)
+        thread, message_id = posted[0]
+        return Sent({"conversation_id": thread.conversation.id, "activity_id": message_id})
+
+    async def _in_thread(self, ticket: Ticket, work: Callable[[TurnContext], Awaitable[None]]) -> Outcome:
+        """Run `work` in a turn continued in the ticket's thread, once the thread is posted."""
+        async with self._sessions() as session:
+            channel = await self._channels.get(session, ticket.channel_id) if ticket.channel_id else None
+        if ticket.thread_conversation_id is None or channel is None:
+            return Deferred("the ticket's thread is not posted yet", _NO_THREAD_WAIT)
+        reference = ConversationReference(
+            channel_id="msteams",
+            service_url=channel.service_url,
+            bot=ChannelAccount(id=self._bot_app_id),
+            conversation=ConversationAccount(
+                id=ticket.thread_conversation_id,
+                is_group=True,
+                conversation_type="channel",
+                tenant_id=ticket.tenant_id,
+            ),
+        )
+        await self._continue(reference, work)
+        return Sent()
+
+    async def _update_card(self, delivery: Delivery, row: _Row) -> Outcome:
+        ticket = row.ticket
+        if ticket.card_activity_id is None:
+            return Deferred("the ticket's card is not posted yet", _NO_THREAD_WAIT)
+        card = self._card(row)
+
+        async def replace(turn_context: TurnContext) -> None:
+            activity = MessageFactory.attachment(to_attachment(card))
+            activity.id = ticket.card_activity_id
+            activity.type = ActivityTypes.message
+            await turn_context.update_activity(activity)
+
+        return await self._in_thread(ticket, replace)
+
+    async def _thread_reply(self, delivery: Delivery, row: _Row) -> Outcome:
+        ticket = row.ticket
+        activity = self._thread_notice(delivery, ticket)
+
+        async def reply(turn_context: TurnContext) -> None:
+            await turn_context.send_activity(activity)
+
+        return await self._in_thread(ticket, reply)
+
+    def _thread_notice(self, delivery: Delivery, ticket: Ticket) -> Activity:
+        text = catalogue().text
+        event = str(delivery.payload.get("event"))
+        lang = self._lang
+        if event == "reopened" and ticket.claimer_id:
+            name = ticket.claimer_name or ticket.claimer_id
+            card = notice_card(
+                text("desk.thread.reopened", lang, claimer=f"<at>{name}</at>"),
+                quote_label=text("desk.thread.followup", lang),
+                quote=delivery.payload.get("text"),
+                mention=(ticket.claimer_id, name),
+            )
+            return MessageFactory.attachment(to_attachment(card))
+        return MessageFactory.text(text(f"desk.thread.{event}", lang, number=ticket.number))
+
+    async def _notify_asker(self, delivery: Delivery, row: _Row) -> Outcome:
+        ticket = row.ticket
+        if not ticket.asker_reference:
+            return Failed("the asker's conversation reference was purged")
+        reference = ConversationReference().deserialize(ticket.asker_reference)
+        activity = self._asker_notice(delivery, ticket)
+
+        async def send(turn_context: TurnContext) -> None:
+            await turn_context.send_activity(activity)
+
+        await self._continue(reference, send)
+        return Sent()
+
+    def _asker_notice(self, delivery: Delivery, ticket: Ticket) -> Activity:
+        text = catalogue().text
+        lang: Lang = "en" if ticket.language == "en" else "ja"
+        event = str(delivery.payload.get("event"))
+        note = delivery.payload.get("text")
+        if event == "answered":
+            answer = note or ticket.answer or ""
+            return MessageFactory.attachment(to_attachment(answer_card(ticket, answer, lang)))
+        if event == "resolved" and note:
+            card = notice_card(
+                text("desk.asker.resolved", lang, number=ticket.number),
+                quote_label=text("desk.asker.resolved_note", lang),
+                quote=note,
+            )
+            return MessageFactory.attachment(to_attachment(card))
+        values = {
+            "number": ticket.number,
+            "name": ticket.claimer_name or "",
+            "days": f"{self._auto_resolve_days:g}",
+        }
+        return MessageFactory.text(text(f"desk.asker.{event}", lang, **values))

@@ -1,0 +1,58 @@
+"""Replies in a ticket's ICT thread that @mention the bot.
+
+Teams can drop the inputs of a card clicked in a channel, and long answers are easier to type in a
+reply: the claimer's reply to a claimed ticket's thread is the answer. Anyone else's reply is an
+internal note: it stays in the thread and is not relayed to the asker.
+"""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.desk.actors import Actor
+from bot.desk.models import Ticket, TicketState
+from bot.desk.transitions import Action, Change, DeskPolicy, apply
+from bot.i18n import Lang, catalogue
+from bot.teams import channel_id_of, clean_text, conversation_type_of
+
+__all__ = ["ThreadReplies"]
+
+_THREAD = ";messageid="
+
+
+class ThreadReplies:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, policy: DeskPolicy) -> None:
+        self._sessions = sessions
+        self._policy = policy
+
+    async def handle(self, turn_context: TurnContext, lang: Lang) -> bool:
+        """True when the message was a reply in a ticket's thread (and is handled here)."""
+        activity = turn_context.activity
+        conversation_id = activity.conversation.id
+        if conversation_type_of(activity) != "channel" or _THREAD not in conversation_id:
+            return False
+        root = conversation_id.split(_THREAD, 1)[1]
+        async with self._sessions() as session:
+            ticket = await session.scalar(
+                select(Ticket).where(
+                    Ticket.thread_root_id == root, Ticket.channel_id == channel_id_of(activity)
+                )
+            )
+        if ticket is None:
+            return False
+        sender = activity.from_property
+        text = clean_text(activity)
+        is_claimer = bool(sender.aad_object_id) and sender.aad_object_id == ticket.claimer_aad_object_id
+        if not (is_claimer and ticket.state == TicketState.CLAIMED and text):
+            await turn_context.send_activity(catalogue().text("desk.thread.internal_note", lang))
+            return True
+        actor = Actor(id=sender.id, aad_object_id=sender.aad_object_id, name=sender.name)
+        change = Change(ticket.id, Action.ANSWER, actor, TicketState.CLAIMED, ticket.version, text)
+        async with self._sessions.begin() as session:
+            result = await apply(session, change, policy=self._policy)
+        key = "desk.thread.answer_sent" if result.applied else "desk.refusal.stale"
+        state = catalogue().text(f"desk.state.{result.ticket.state}", lang) if result.ticket else ""
+        await turn_context.send_activity(catalogue().text(key, lang, state=state))
+        return True
