@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.cards.base import Card, card, execute_action, heading, text_block
-from bot.cards.markdown import plain
+from bot.cards.base import Card, card, execute_action, heading
+from bot.cards.ticket import plain_text
 from bot.i18n import Lang, catalogue
 from knowledge import Hit
 
@@ -46,7 +46,7 @@ def _choices(
 
 def clarify_card(hits: Sequence[Hit], lang: Lang, *, asker: str, question: str, card_id: str) -> Card:
     text = catalogue().text
-    body = [heading(text("asker.clarify.title", lang)), text_block(plain(question), isSubtle=True)]
+    body = [heading(text("asker.clarify.title", lang)), plain_text(question, isSubtle=True)]
     actions = [
         *_choices(hits, asker=asker, question=question, card_id=card_id, decision="clarify"),
         ask_ict_action(lang, asker=asker, question=question, title_key="asker.clarify.none"),

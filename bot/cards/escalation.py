@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.cards.base import Card, card, execute_action, heading, text_block
-from bot.cards.markdown import plain
+from bot.cards.ticket import plain_text
 from bot.i18n import Lang, catalogue
 from dialogs import Attachment
 
@@ -38,11 +38,13 @@ def escalate_card(
     if question:
         body += [
             text_block(text("asker.escalate.question_label", lang), weight="Bolder", spacing="Medium"),
-            text_block(plain(question)),
+            plain_text(question),
         ]
     if attachments:
-        names = "\n".join(f"- {plain(attachment.name)}" for attachment in attachments)
-        body.append(text_block(text("asker.escalate.attachments_label", lang) + "\n" + names))
+        body.append(
+            text_block(text("asker.escalate.attachments_label", lang), weight="Bolder", spacing="Medium")
+        )
+        body += [{**plain_text(attachment.name), "spacing": "None"} for attachment in attachments]
     body += [
         text_block(text("asker.escalate.help_scope", lang), isSubtle=True, spacing="Medium"),
         {
@@ -73,7 +75,7 @@ def ticket_created_card(lang: Lang, *, number: int, question: str) -> Card:
     text = catalogue().text
     body = [
         heading(text("asker.ticket.title", lang, number=number)),
-        text_block(plain(question), isSubtle=True) if question else None,
+        plain_text(question, isSubtle=True) if question else None,
         text_block(text("asker.ticket.next", lang)),
         text_block(text("asker.ticket.withdraw_hint", lang, number=number), isSubtle=True),
     ]

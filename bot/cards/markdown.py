@@ -2,32 +2,23 @@ r"""Text for Teams' Markdown: paths that keep their backslashes, user text that 
 
 Teams renders a CommonMark subset in TextBlocks, where `\\` is an escape for one backslash: a UNC
 path such as `\\fileserver\share` would lose a backslash. Teams also refuses messages over about
-28 KB, counted in UTF-16, so long answers are cut to fit (`fit`).
+28 KB, counted in UTF-16, so long answers are cut to fit (`fit`). (Someone's own words are shown
+as `TextRun`s, which are never Markdown: `bot.cards.ticket.plain_text`.)
 """
 
 from __future__ import annotations
 
 import json
-import re
 
-__all__ = ["MESSAGE_LIMIT", "fit", "plain", "teams_markdown", "utf16_size"]
+__all__ = ["MESSAGE_LIMIT", "fit", "teams_markdown", "utf16_size"]
 
 # Teams' limit for one message, in bytes of UTF-16; the card must stay under it with its envelope.
 MESSAGE_LIMIT = 28 * 1024
-# Characters that start formatting anywhere, and list or heading markers at the start of a line.
-_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>~])")
-_LINE_MARKERS = re.compile(r"^(\s*(?:\d+)?)([-+#.)])", re.MULTILINE)
 
 
 def teams_markdown(text: str) -> str:
     """FAQ Markdown as Teams should show it: every backslash literal (FAQ editors write paths as-is)."""
     return text.replace("\\", "\\\\")
-
-
-def plain(text: str) -> str:
-    """Someone's own words shown as typed: Markdown characters escaped, no formatting or links."""
-    escaped = _INLINE_SPECIALS.sub(r"\\\1", text)
-    return _LINE_MARKERS.sub(r"\1\\\2", escaped)
 
 
 def utf16_size(value: object) -> int:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cards.base import Card, card, heading, text_block
-from bot.cards.markdown import plain
+from bot.cards.ticket import plain_text
 from bot.i18n import Lang, catalogue
 
 __all__ = ["TicketLine", "my_questions_card"]
@@ -24,11 +25,12 @@ class TicketLine:
     created_at: datetime
 
 
-def _shorten(question: str | None, lang: Lang) -> str:
+def _question(question: str | None, lang: Lang) -> dict[str, Any]:
     if question is None:
-        return catalogue().text("asker.my_questions.purged", lang)
+        return text_block(catalogue().text("asker.my_questions.purged", lang), isSubtle=True, spacing="None")
     flat = " ".join(question.split())
-    return plain(flat if len(flat) <= _QUESTION_CHARS else flat[:_QUESTION_CHARS] + "…")
+    shown = flat if len(flat) <= _QUESTION_CHARS else flat[:_QUESTION_CHARS] + "…"
+    return {**plain_text(shown, isSubtle=True), "spacing": "None"}
 
 
 def my_questions_card(tickets: Sequence[TicketLine], lang: Lang, *, timezone: ZoneInfo) -> Card:
@@ -52,7 +54,7 @@ def my_questions_card(tickets: Sequence[TicketLine], lang: Lang, *, timezone: Zo
         )
         body += [
             text_block(status, weight="Bolder", spacing="Medium"),
-            text_block(_shorten(ticket.question, lang), isSubtle=True, spacing="None"),
+            _question(ticket.question, lang),
         ]
     body.append(text_block(text("asker.my_questions.withdraw_hint", lang), isSubtle=True, spacing="Medium"))
     return card(body)

@@ -30,7 +30,12 @@ def action(card: dict[str, Any], verb: str, index: int = 0) -> dict[str, Any]:
 
 
 def texts_of(card: dict[str, Any]) -> str:
-    return "\n".join(element.get("text", "") for element in card.get("body") or [])
+    """All text a card shows: TextBlocks, and the TextRuns of RichTextBlocks."""
+    texts = []
+    for element in card.get("body") or []:
+        texts.append(element.get("text", ""))
+        texts += [inline.get("text", "") for inline in element.get("inlines") or []]
+    return "\n".join(texts)
 
 
 @dataclass
