@@ -14,6 +14,7 @@ from dialogs import MAX_QUESTION_CHARS, Attachment
 
 __all__ = [
     "AskIctData",
+    "AskNewData",
     "CancelData",
     "CardData",
     "ChooseData",
@@ -60,6 +61,12 @@ class AskIctData(_AskerData):
     """ "Ask ICT staff" / "None of these": show the escalation card for the question."""
 
     question: _Question
+
+
+class AskNewData(_AskerData):
+    """ "No, it's a new question" on the "is this about #N?" card."""
+
+    question: Annotated[str, StringConstraints(min_length=1, max_length=MAX_QUESTION_CHARS)]
 
 
 class _AttachmentData(CardData):

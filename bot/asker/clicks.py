@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.asker.activity import asker_id
 from bot.asker.card_data import (
     AskIctData,
+    AskNewData,
     CancelData,
     CardData,
     ChooseData,
@@ -30,6 +31,7 @@ from bot.asker.card_data import (
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback, Pick, Vote, VoteKind
 from bot.asker.preferences import LanguagePreferences
+from bot.asker.questions import render
 from bot.cards.answer import AnswerContext, answer_card, answer_version
 from bot.cards.base import to_attachment
 from bot.cards.choices import alternatives_card
@@ -78,6 +80,7 @@ class AskerClicks:
             "not_helpful": self._guarded(VoteData, self._not_helpful),
             "choose": self._guarded(ChooseData, self._choose),
             "ask_ict": self._guarded(AskIctData, self._ask_ict),
+            "ask_new": self._guarded(AskNewData, self._ask_new),
             "escalate": self._guarded(EscalateData, self._escalate),
             "cancel": self._guarded(CancelData, self._cancel),
             "more": self._guarded(MoreData, self._more, askers_only=False),
@@ -144,6 +147,10 @@ class AskerClicks:
             lang, asker=data.asker, key=_new_id(), question=data.question, reason="asker.escalate.asked"
         )
         return card_response(card)
+
+    async def _ask_new(self, turn_context: TurnContext, data: AskNewData, lang: Lang) -> InvokeResult:
+        reply = render(self._flow.respond(data.question, lang), lang, data.asker)
+        return message_response(reply) if isinstance(reply, str) else card_response(reply)
 
     async def _escalate(self, turn_context: TurnContext, data: EscalateData, lang: Lang) -> InvokeResult:
         try:

@@ -10,8 +10,11 @@ import uuid
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.activity import asker_id, mentions_bot, user_attachments
+from bot.asker.tickets import AskerTickets
+from bot.cards.about_ticket import about_ticket_card
 from bot.cards.answer import AnswerContext, answer_card
 from bot.cards.base import Card, to_attachment
 from bot.cards.choices import clarify_card
@@ -31,7 +34,7 @@ from dialogs import (
     SmallTalkReply,
 )
 
-__all__ = ["QuestionHandler"]
+__all__ = ["QuestionHandler", "render"]
 
 _SMALL_TALK = {SmallTalk.GREETING: "asker.greeting", SmallTalk.THANKS: "asker.thanks"}
 
@@ -40,24 +43,23 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-def render(outcome: Outcome, lang: Lang, asker: str) -> Activity:
-    """The reply for one outcome: a card, or a short text for prompts and small talk."""
+def render(outcome: Outcome, lang: Lang, asker: str) -> Card | str:
+    """The reply to one outcome: a card, or a short text for prompts and small talk."""
     text = catalogue().text
-    card: Card
     match outcome:
         case Prompt():
-            return MessageFactory.text(text("asker.prompt", lang))
+            return text("asker.prompt", lang)
         case SmallTalkReply(kind=kind):
-            return MessageFactory.text(text(_SMALL_TALK[kind], lang))
+            return text(_SMALL_TALK[kind], lang)
         case Answer(question=question, hit=hit):
             context = AnswerContext(asker, question, hit.score, "answer", _new_id())
-            card = answer_card(hit.entry, lang, context)
+            return answer_card(hit.entry, lang, context)
         case Clarify(question=question, hits=hits):
-            card = clarify_card(hits, lang, asker=asker, question=question, card_id=_new_id())
+            return clarify_card(hits, lang, asker=asker, question=question, card_id=_new_id())
         case Escalate(question=question):
-            card = escalate_card(lang, asker=asker, key=_new_id(), question=question)
+            return escalate_card(lang, asker=asker, key=_new_id(), question=question)
         case AttachmentOffer(question=question, attachments=attachments):
-            card = escalate_card(
+            return escalate_card(
                 lang,
                 asker=asker,
                 key=_new_id(),
@@ -65,21 +67,46 @@ def render(outcome: Outcome, lang: Lang, asker: str) -> Activity:
                 attachments=attachments,
                 reason="asker.escalate.attachments",
             )
-    return MessageFactory.attachment(to_attachment(card))
+
+
+def _activity(reply: Card | str) -> Activity:
+    return (
+        MessageFactory.text(reply)
+        if isinstance(reply, str)
+        else MessageFactory.attachment(to_attachment(reply))
+    )
 
 
 class QuestionHandler:
-    """The bot's `ask` handler."""
+    """The bot's `ask` handler.
 
-    def __init__(self, flow: AskerFlow) -> None:
+    In a 1:1 chat, while an ICT answer waits for the asker's "did this solve it?", a new message is
+    first asked about: is it about that ticket, or a new question?
+    """
+
+    def __init__(
+        self, flow: AskerFlow, sessions: async_sessionmaker[AsyncSession], tickets: AskerTickets
+    ) -> None:
         self._flow = flow
+        self._sessions = sessions
+        self._tickets = tickets
 
     async def __call__(self, turn_context: TurnContext, text: str, lang: Lang) -> None:
         activity = turn_context.activity
-        if not is_personal(activity) and not mentions_bot(activity):
+        personal = is_personal(activity)
+        if not personal and not mentions_bot(activity):
             return  # a channel message for the people there (resource-specific consent delivers those)
-        outcome = self._flow.respond(text, lang, user_attachments(activity))
-        replies = [render(outcome, lang, asker_id(activity))]
+        asker = asker_id(activity)
+        attachments = user_attachments(activity)
+        if personal and text and not attachments:
+            async with self._sessions() as session:
+                waiting = await self._tickets.awaiting_reply(session, asker)
+            if waiting is not None:
+                card = about_ticket_card(waiting, text[:MAX_QUESTION_CHARS], lang, asker=asker)
+                await turn_context.send_activity(_activity(card))
+                return
+        outcome = self._flow.respond(text, lang, attachments)
+        replies = [_activity(render(outcome, lang, asker))]
         if getattr(outcome, "cut", False):
             note = catalogue().text("asker.cut", lang, limit=f"{MAX_QUESTION_CHARS:,}")
             replies.insert(0, MessageFactory.text(note))

@@ -48,6 +48,11 @@ class AskerTickets:
         tickets = await tickets_of_asker(session, aad_object_id, states=tuple(WITHDRAWABLE))
         return sorted(ticket.number for ticket in tickets)
 
+    async def awaiting_reply(self, session: AsyncSession, aad_object_id: str) -> Ticket | None:
+        """The asker's newest ticket whose answer waits for their "did this solve it?"."""
+        tickets = await tickets_of_asker(session, aad_object_id, states=(TicketState.ANSWERED,), limit=1)
+        return tickets[0] if tickets else None
+
     async def withdraw(self, session: AsyncSession, actor: Actor, number: int) -> Withdrawal:
         """Withdraw the asker's ticket `number` through the desk's state machine (audited, notified)."""
         seen = (

@@ -49,13 +49,15 @@ class AskerHandlers:
             escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings)),
             preferences=preferences,
         )
+        tickets = AskerTickets(DeskPolicy.from_settings(settings))
         commands = AskerCommands(
             sessions=services.sessions,
-            tickets=AskerTickets(DeskPolicy.from_settings(settings)),
+            tickets=tickets,
             preferences=preferences,
             timezone=ZoneInfo(settings.timezone),
         )
-        return cls(QuestionHandler(flow), commands.commands, clicks.verbs, preferences)
+        ask = QuestionHandler(flow, services.sessions, tickets)
+        return cls(ask, commands.commands, clicks.verbs, preferences)
 
     async def preferred_language(self, activity: Activity) -> Lang | None:
         """The sender's `language` choice, which wins over the locale Teams sends."""

@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.cards.about_ticket import about_ticket_card
 from bot.cards.answer import AnswerContext, answer_card
 from bot.cards.choices import alternatives_card, clarify_card
 from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticket_created_card
 from bot.cards.language import language_card
 from bot.cards.markdown import MESSAGE_LIMIT, utf16_size
 from bot.cards.my_questions import TicketLine, my_questions_card
+from bot.desk.models import Ticket
 from bot.i18n import LANGUAGES
 from dialogs import Attachment
 from knowledge import Entry, Hit, Link
@@ -80,6 +82,12 @@ def _all_cards(lang):
         language_card(lang),
         my_questions_card(tickets, lang, timezone=ZoneInfo("Asia/Tokyo")),
         my_questions_card([], lang, timezone=ZoneInfo("Asia/Tokyo")),
+        about_ticket_card(
+            Ticket(id=3, number=3, version=3, state="answered", question="質問"),
+            "まだです",
+            lang,
+            asker=ASKER,
+        ),
     ]
 
 
