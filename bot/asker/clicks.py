@@ -16,6 +16,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.activity import asker_id
+from bot.asker.awaiting import AwaitingAnswers
 from bot.asker.card_data import (
     AskIctData,
     AskNewData,
@@ -65,12 +66,14 @@ class AskerClicks:
         feedback: Feedback,
         escalations: Escalations,
         preferences: LanguagePreferences,
+        awaiting: AwaitingAnswers,
     ) -> None:
         self._sessions = sessions
         self._flow = flow
         self._feedback = feedback
         self._escalations = escalations
         self._preferences = preferences
+        self._awaiting = awaiting
 
     @property
     def verbs(self) -> Mapping[str, Callable[[TurnContext, dict[str, Any], Lang], Awaitable[InvokeResult]]]:
@@ -149,6 +152,7 @@ class AskerClicks:
         return card_response(card)
 
     async def _ask_new(self, turn_context: TurnContext, data: AskNewData, lang: Lang) -> InvokeResult:
+        self._awaiting.dismiss(data.asker)
         reply = render(self._flow.respond(data.question, lang), lang, data.asker)
         return message_response(reply) if isinstance(reply, str) else card_response(reply)
 

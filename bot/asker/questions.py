@@ -10,10 +10,9 @@ import uuid
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.activity import asker_id, mentions_bot, user_attachments
-from bot.asker.tickets import AskerTickets
+from bot.asker.awaiting import AwaitingAnswers
 from bot.cards.about_ticket import about_ticket_card
 from bot.cards.answer import AnswerContext, answer_card
 from bot.cards.base import Card, to_attachment
@@ -84,12 +83,9 @@ class QuestionHandler:
     first asked about: is it about that ticket, or a new question?
     """
 
-    def __init__(
-        self, flow: AskerFlow, sessions: async_sessionmaker[AsyncSession], tickets: AskerTickets
-    ) -> None:
+    def __init__(self, flow: AskerFlow, awaiting: AwaitingAnswers) -> None:
         self._flow = flow
-        self._sessions = sessions
-        self._tickets = tickets
+        self._awaiting = awaiting
 
     async def __call__(self, turn_context: TurnContext, text: str, lang: Lang) -> None:
         activity = turn_context.activity
@@ -99,8 +95,7 @@ class QuestionHandler:
         asker = asker_id(activity)
         attachments = user_attachments(activity)
         if personal and text and not attachments:
-            async with self._sessions() as session:
-                waiting = await self._tickets.awaiting_reply(session, asker)
+            waiting = await self._awaiting.ticket_for(asker)
             if waiting is not None:
                 card = about_ticket_card(waiting, text[:MAX_QUESTION_CHARS], lang, asker=asker)
                 await turn_context.send_activity(_activity(card))

@@ -11,6 +11,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.asker.activity import asker_id
+from bot.asker.awaiting import AwaitingAnswers
 from bot.asker.clicks import AskerClicks
 from bot.asker.commands import AskerCommands
 from bot.asker.escalation import Escalations
@@ -42,21 +43,23 @@ class AskerHandlers:
         settings = services.settings
         flow = AskerFlow(lambda: knowledge.matcher)
         preferences = LanguagePreferences(services.sessions)
+        tickets = AskerTickets(DeskPolicy.from_settings(settings))
+        awaiting = AwaitingAnswers(services.sessions, tickets)
         clicks = AskerClicks(
             sessions=services.sessions,
             flow=flow,
             feedback=Feedback(),
             escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings)),
             preferences=preferences,
+            awaiting=awaiting,
         )
-        tickets = AskerTickets(DeskPolicy.from_settings(settings))
         commands = AskerCommands(
             sessions=services.sessions,
             tickets=tickets,
             preferences=preferences,
             timezone=ZoneInfo(settings.timezone),
         )
-        ask = QuestionHandler(flow, services.sessions, tickets)
+        ask = QuestionHandler(flow, awaiting)
         return cls(ask, commands.commands, clicks.verbs, preferences)
 
     async def preferred_language(self, activity: Activity) -> Lang | None:
