@@ -1,22 +1,24 @@
 """Load benchmark: many simultaneous conversations asking questions of one bot process over HTTP.
 
     PYTHONPATH=. python benchmarks/load_bot.py [--conversations 64] [--rate Q] [--seconds 20]
-                                               [--database-url URL] [--profile FILE.svg|FILE.txt]
+                                               [--postgres-server URL] [--profile FILE.svg|FILE.txt]
 
-The bot runs as its own process (`python app.py`, dev mode, SQLite in a temporary folder unless
---database-url says otherwise); this process runs the connector emulator the bot replies to, and
-the askers. Each conversation is a different person in a 1:1 chat (questions from
-tests/questions/tuning.jsonl, the dev split, in turn). Two ways to load it:
+The bot runs as its own process (`python app.py`, dev mode) on a fresh database: a SQLite file in a
+temporary folder, or with --postgres-server URL a database created on that PostgreSQL server and
+dropped afterwards. This process runs the connector emulator the bot replies to, and the askers.
+Each conversation is a different person in a 1:1 chat (questions from tests/questions/tuning.jsonl,
+the dev split, in turn). Two ways to load it:
 
 - closed loop (default): every conversation posts a question, waits for the reply, posts the next;
   this finds the most the bot can answer per second (latency then grows with the queue).
 - open loop (--rate Q): Q questions per second arrive at even intervals, round-robin over the
   conversations, whether or not earlier ones were answered; this is how staff ask, and it shows the
   latency at that load.
- Latency is from sending the request to the bot until the reply has been received: the bot
-sends its reply to the emulator inside the turn and answers the POST only after the emulator has
-accepted it, so the POST's round trip covers the whole path. Every conversation says hello once
-before the clock starts (the bot stores the conversation reference on a conversation's first turn).
+
+Latency is from sending the request to the bot until the reply has been received: the bot sends its
+reply to the emulator inside the turn and answers the POST only after the emulator has accepted it,
+so the POST's round trip covers the whole path. Every conversation says hello once before the clock
+starts (the bot stores the conversation reference on a conversation's first turn).
 
 --profile samples the bot process with py-spy (installed in the venv) for the measured interval:
 a .svg file gets a flame graph, anything else the top functions as text.
@@ -34,11 +36,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
 import aiohttp
 from common import machine, percentile
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
 from bot.devtools.emulator import ConnectorEmulator
@@ -66,6 +72,24 @@ def _start_bot(port: int, database_url: str) -> subprocess.Popen[bytes]:
         "LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=environment)
+
+
+async def _admin(server_url: str, statement: str) -> None:
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def _fresh_database(server_url: str | None, folder: str) -> str:
+    """A new, empty database for this run: a SQLite file in `folder`, or one on the PostgreSQL server."""
+    if not server_url:
+        return f"sqlite+aiosqlite:///{folder}/kotae.db"
+    name = f"kotae_bench_{uuid.uuid4().hex[:12]}"
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def _wait_ready(http: aiohttp.ClientSession, url: str, bot: subprocess.Popen[bytes]) -> None:
@@ -180,7 +204,7 @@ async def run(arguments: argparse.Namespace) -> None:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as folder:
-        database_url = arguments.database_url or f"sqlite+aiosqlite:///{folder}/kotae.db"
+        database_url = await _fresh_database(arguments.postgres_server, folder)
         bot = _start_bot(port, database_url)
         connector = aiohttp.TCPConnector(limit=0)
         try:
@@ -228,10 +252,14 @@ async def run(arguments: argparse.Namespace) -> None:
             bot.send_signal(signal.SIGINT)
             bot.wait(timeout=30)
             await emulator.close()
+            if arguments.postgres_server:
+                await _admin(
+                    arguments.postgres_server, f'DROP DATABASE IF EXISTS "{make_url(database_url).database}"'
+                )
     answered = len(latencies)
     print(f"machine: {machine()}")
     print(
-        f"bot: one process (python app.py, dev mode), database {'SQLite' if not arguments.database_url else arguments.database_url.split(':')[0]}"
+        f"bot: one process (python app.py, dev mode), database {'PostgreSQL' if arguments.postgres_server else 'SQLite'}"
     )
     mode = f"open loop at {arguments.rate:g} questions/s" if arguments.rate else "closed loop"
     print(
@@ -261,7 +289,10 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=64)
     parser.add_argument("--rate", type=float, help="open loop: questions per second (default: closed loop)")
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--database-url", help="default: SQLite in a temporary folder")
+    parser.add_argument(
+        "--postgres-server",
+        help="a PostgreSQL server URL (postgresql+asyncpg://…); default: SQLite in a temporary folder",
+    )
     parser.add_argument(
         "--profile", type=Path, help="sample the bot with py-spy into this file (.svg or .txt)"
     )
