@@ -39,6 +39,7 @@ from bot.cards.choices import alternatives_card
 from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticket_created_card
 from bot.cards.markdown import teams_markdown
 from bot.desk.opening import IdempotencyKeyReusedError
+from bot.handler import VerbHandler
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
 from dialogs import AskerFlow
@@ -76,7 +77,7 @@ class AskerClicks:
         self._awaiting = awaiting
 
     @property
-    def verbs(self) -> Mapping[str, Callable[[TurnContext, dict[str, Any], Lang], Awaitable[InvokeResult]]]:
+    def verbs(self) -> Mapping[str, VerbHandler]:
         """The verb table for `KotaeBot`: each verb with its data model and whether only the asker may click."""
         return {
             "helpful": self._guarded(VoteData, self._helpful),
@@ -90,9 +91,7 @@ class AskerClicks:
             "language": self._guarded(LanguageData, self._language, askers_only=False),
         }
 
-    def _guarded(
-        self, model: type[CardData], handler: _Handler, *, askers_only: bool = True
-    ) -> Callable[[TurnContext, dict[str, Any], Lang], Awaitable[InvokeResult]]:
+    def _guarded(self, model: type[CardData], handler: _Handler, *, askers_only: bool = True) -> VerbHandler:
         """Validate the data; refuse a click on someone else's card before the handler runs."""
 
         async def handle(turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -16,6 +16,7 @@ from bot.cards.language import language_card
 from bot.cards.my_questions import my_questions_card
 from bot.commands import CommandName, ParsedCommand
 from bot.desk.actors import Actor
+from bot.handler import CommandHandler
 from bot.i18n import LANGUAGES, Lang, catalogue
 
 __all__ = ["AskerCommands"]
@@ -47,7 +48,7 @@ class AskerCommands:
         self._timezone = timezone
 
     @property
-    def commands(self) -> Mapping[CommandName, Callable[[TurnContext, ParsedCommand, Lang], Awaitable[None]]]:
+    def commands(self) -> Mapping[CommandName, CommandHandler]:
         return {
             CommandName.MY_QUESTIONS: self._my_questions,
             CommandName.CANCEL: self._cancel,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.asker.activity import asker_id
@@ -19,11 +17,11 @@ from bot.asker.feedback import Feedback
 from bot.asker.preferences import LanguagePreferences
 from bot.asker.questions import QuestionHandler
 from bot.asker.tickets import AskerTickets
-from bot.commands import CommandName, ParsedCommand
+from bot.commands import CommandName
 from bot.desk.opening import TicketRouting
 from bot.desk.transitions import DeskPolicy
+from bot.handler import CommandHandler, VerbHandler
 from bot.i18n import Lang
-from bot.invoke import InvokeResult
 from bot.services import Services
 from dialogs import AskerFlow
 from knowledge import LiveKnowledge
@@ -34,8 +32,8 @@ __all__ = ["AskerHandlers"]
 @dataclass(frozen=True)
 class AskerHandlers:
     ask: QuestionHandler
-    commands: Mapping[CommandName, Callable[[TurnContext, ParsedCommand, Lang], Awaitable[None]]]
-    verbs: Mapping[str, Callable[[TurnContext, dict[str, Any], Lang], Awaitable[InvokeResult]]]
+    commands: Mapping[CommandName, CommandHandler]
+    verbs: Mapping[str, VerbHandler]
     preferences: LanguagePreferences
 
     @classmethod
