@@ -43,7 +43,7 @@ async def _ticket(chat: Chat, ticket_id: int) -> Ticket:
 async def test_a_follow_up_goes_back_to_the_claimer(chat: Chat):
     ticket = await _answered_ticket(chat)
     card = await chat.card("まだ庁舎にいます")
-    assert card["body"][0]["text"] == "ICT担当から回答した質問 #1 についてのご連絡ですか?"
+    assert card["body"][0]["text"] == "ICT担当が回答した質問 #1 についてのご連絡ですか?"
     assert "まだ庁舎にいます" in texts_of(card)
     reopen = action(card, "reopen")
     assert reopen["data"]["followup"] == "まだ庁舎にいます"

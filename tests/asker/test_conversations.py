@@ -89,7 +89,7 @@ async def test_votes_are_stored_once_per_user_and_a_second_click_changes_them(ch
     assert helpful.body == {
         "statusCode": 200,
         "type": MESSAGE,
-        "value": "ご回答ありがとうございます。解決してよかったです。",
+        "value": "お知らせいただきありがとうございます。解決してよかったです。",
     }
     await chat.click(action(card, "helpful"))
     (vote,) = await _rows(chat, FeedbackVote)
