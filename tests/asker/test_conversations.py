@@ -316,3 +316,14 @@ async def test_an_image_pasted_into_a_channel_message_is_kept_from_its_html(chat
     await chat.click(action(card, "escalate"))
     (ticket,) = await _rows(chat, Ticket)
     assert ticket.attachments == [{"name": "image-1", "url": f"{url}&v=1", "content_type": "image"}]
+
+
+async def test_a_forged_send_with_someone_elses_key_opens_nothing(chat: Chat, bob: Person):
+    card = await chat.card("宇宙人が庁舎に来ました")
+    send = action(card, "escalate")
+    await chat.click(send)
+    forged = {**send, "data": {**send["data"], "asker": bob.aad_object_id}}
+    reply = await chat.click(forged, by=bob)
+    assert reply.body["value"].startswith("このボタンは質問した方だけが使えます")
+    (ticket,) = await _rows(chat, Ticket)
+    assert ticket.asker_aad_object_id == chat.person.aad_object_id
