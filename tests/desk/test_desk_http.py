@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,12 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 from sqlalchemy import select
 
+from bot.desk.business_hours import BusinessCalendar
 from bot.desk.drafts import export_drafts
+from bot.desk.housekeeping import Housekeeping, ReminderPolicy
 from bot.desk.models import FaqDraft, OutboxMessage, Ticket
 from bot.desk.opening import Asker, Candidate, NewTicket, open_ticket
+from bot.desk.transitions import DeskPolicy
 from bot.devtools.activities import Person, Place, TeamsActivities
 from bot.devtools.emulator import Call, ConnectorEmulator, Member
 from tests.conftest import SettingsFactory
@@ -338,3 +342,27 @@ async def test_auto_resolve_tells_the_asker(desk: Desk) -> None:
     await desk.bot.runtime.desk.housekeeping.run_once()
     assert (await desk.ticket(ticket.id)).state == "resolved"
     await desk.until(lambda _: "ご返信がなかったため" in _texts(desk.to_asker()))
+
+
+class _AlwaysOpen(BusinessCalendar):
+    """Business hours are tested on their own; here the reminder must go out whatever the date."""
+
+    def is_open(self, moment: datetime) -> bool:
+        return True
+
+
+async def test_reminder_reaches_the_thread(desk: Desk) -> None:
+    ticket = await desk.thread_of(await desk.escalate())
+    calendar = BusinessCalendar.from_settings(desk.bot.settings)
+    housekeeping = Housekeeping(
+        desk.bot.runtime.services.sessions,
+        calendar=_AlwaysOpen(calendar.zone, calendar.opens, calendar.closes),
+        reminders=ReminderPolicy(after=timedelta(0)),
+        policy=DeskPolicy(),
+        retention=None,
+    )
+    await housekeeping.run_once()
+    await housekeeping.run_once()  # not due again yet: one reminder
+    await desk.until(lambda _: f"#{ticket.number} はまだ担当者がいません" in _texts(desk.in_thread()))
+    await asyncio.sleep(0.3)
+    assert _texts(desk.in_thread()).count("まだ担当者がいません") == 1
