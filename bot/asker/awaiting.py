@@ -2,11 +2,13 @@
 
 Asked for every 1:1 message, so "nothing waits" is remembered for a few seconds per asker: on
 SQLite every read takes the write lock, and a read per message was the bot's p99 under load. A
-waiting ticket is always read fresh (few askers have one), so a stale "yes" never shows.
+waiting ticket is always read fresh (few askers have one), so a stale "yes" never shows. The time
+is jittered so that askers who started together do not all read again at the same moment.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 
@@ -42,7 +44,7 @@ class AwaitingAnswers:
         async with self._sessions() as session:
             ticket = await self._tickets.awaiting_reply(session, aad_object_id)
         if ticket is None:
-            self._quiet(aad_object_id, _NOTHING_WAITS_FOR)
+            self._quiet(aad_object_id, _NOTHING_WAITS_FOR * random.uniform(0.5, 1.0))
         return ticket
 
     def dismiss(self, aad_object_id: str) -> None:

@@ -2,11 +2,13 @@
 
 The outbox worker reads it with `preferred_language(session, aad_object_id)`. The bot reads it on
 every turn, so each process keeps a short-lived cache; a change made through another replica is
-seen within `ttl` seconds.
+seen within `ttl` seconds. Entries expire at jittered times, so that users who started together do
+not all read again at once (on SQLite every read takes the write lock).
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 
@@ -71,4 +73,4 @@ class LanguagePreferences:
     def _remember(self, aad_object_id: str, lang: Lang | None) -> None:
         if len(self._cache) >= _MAX_CACHED:
             self._cache.clear()
-        self._cache[aad_object_id] = (self._clock() + self._ttl, lang)
+        self._cache[aad_object_id] = (self._clock() + self._ttl * random.uniform(0.5, 1.0), lang)
