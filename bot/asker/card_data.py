@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from dialogs import MAX_QUESTION_CHARS, Attachment
 
@@ -85,6 +85,12 @@ class EscalateData(_AskerData):
     question: _Question
     attachments: list[_AttachmentData] = Field(default_factory=list, max_length=20)
     details: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+    @model_validator(mode="after")
+    def _something_to_send(self) -> EscalateData:
+        if not self.question.strip() and not self.attachments:
+            raise ValueError("an escalation needs a question or an attachment")
+        return self
 
 
 class CancelData(_AskerData):

@@ -39,7 +39,7 @@ class Escalations:
         attachments = [item.to_attachment() for item in data.attachments]
         question = data.question.strip()
         if not question:
-            names = ", ".join(item.name for item in attachments) or "-"
+            names = ", ".join(item.name for item in attachments)
             question = catalogue().text("asker.escalate.attachment_only_question", lang, names=names)
         hits = self._flow.candidates(data.question, lang) if data.question.strip() else ()
         request = NewTicket(

@@ -265,8 +265,12 @@ async def test_expired_unknown_and_forged_cards_get_a_helpful_reply(chat: Chat):
     removed = {**choose, "data": {**choose["data"], "entry": "no-such-entry"}}
     truncated = {**choose, "data": {"asker": chat.person.aad_object_id}}
     old_more = {"verb": "more", "data": {"entry": "pdf-merge", "offset": 10, "version": "0ld"}}
+    empty_send = {
+        "verb": "escalate",
+        "data": {"asker": chat.person.aad_object_id, "key": "k", "question": " "},
+    }
     unknown = {"verb": "no_such_verb", "data": {}}
-    for stale in (removed, truncated, old_more):
+    for stale in (removed, truncated, old_more, empty_send):
         reply = await chat.click(stale)
         assert (
             reply.body["value"]
@@ -276,6 +280,7 @@ async def test_expired_unknown_and_forged_cards_get_a_helpful_reply(chat: Chat):
     assert reply.body["type"] == MESSAGE
     assert reply.body["value"]
     assert await _rows(chat, SuggestedAlternate) == []
+    assert await _rows(chat, Ticket) == []
 
 
 async def test_my_questions_and_cancel_withdraw_my_ticket(chat: Chat, bob: Person):
