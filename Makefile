@@ -65,6 +65,10 @@ bench-localgovfaq: $(STAMP_RUN)
 bench-scale: $(STAMP_RUN)
 	$(BIN)/python -m benchmarks.scale --sizes 1000 2000 10000 --repeats 5 --queries 2000
 
+## bench-load: questions from many simultaneous conversations to one bot process (SQLite)
+bench-load: $(STAMP_DEV)
+	$(BIN)/python -m benchmarks.load_bot --conversations 200 --rate 200 --seconds 30
+
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,6 +1,6 @@
 """Load benchmark: many simultaneous conversations asking questions of one bot process over HTTP.
 
-    PYTHONPATH=. python benchmarks/load_bot.py [--conversations 64] [--rate Q] [--seconds 20]
+    python -m benchmarks.load_bot [--conversations 64] [--rate Q] [--seconds 20]
                                                [--postgres-server URL] [--profile FILE.svg|FILE.txt]
 
 The bot runs as its own process (`python app.py`, dev mode) on a fresh database: a SQLite file in a
@@ -41,7 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 import aiohttp
-from common import machine, percentile
+from benchmarks.common import machine, percentile
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
