@@ -41,11 +41,11 @@ from collections import Counter
 from pathlib import Path
 
 import aiohttp
-from benchmarks.common import machine, percentile
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from benchmarks.common import machine, percentile
 from bot.devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
 from bot.devtools.emulator import ConnectorEmulator
 
