@@ -36,18 +36,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.common import machine, percentile
 from bot.devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
 from bot.devtools.emulator import ConnectorEmulator
+from bot.storage.databases import create_database, drop_database
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = REPO / "tests" / "questions" / "tuning.jsonl"
@@ -74,22 +71,11 @@ def _start_bot(port: int, database_url: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=environment)
 
 
-async def _admin(server_url: str, statement: str) -> None:
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 async def _fresh_database(server_url: str | None, folder: str) -> str:
     """A new, empty database for this run: a SQLite file in `folder`, or one on the PostgreSQL server."""
     if not server_url:
         return f"sqlite+aiosqlite:///{folder}/kotae.db"
-    name = f"kotae_bench_{uuid.uuid4().hex[:12]}"
-    await _admin(server_url, f'CREATE DATABASE "{name}"')
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    return await create_database(server_url, prefix="kotae_bench")
 
 
 async def _wait_ready(http: aiohttp.ClientSession, url: str, bot: subprocess.Popen[bytes]) -> None:
@@ -122,12 +108,7 @@ async def _converse(
     while time.monotonic() < stop_at:
         activity = teams.message(person, questions[turn % len(questions)])
         turn += 1
-        started = time.perf_counter()
-        async with http.post(f"{url}/api/messages", json=activity) as response:
-            await response.read()
-            statuses[response.status] += 1
-        if response.status == 200:
-            latencies.append(time.perf_counter() - started)
+        await _ask_once(http, url, activity, latencies, statuses)
 
 
 async def _hello(http: aiohttp.ClientSession, url: str, teams: TeamsActivities, person: Person) -> None:
@@ -253,9 +234,7 @@ async def run(arguments: argparse.Namespace) -> None:
             bot.wait(timeout=30)
             await emulator.close()
             if arguments.postgres_server:
-                await _admin(
-                    arguments.postgres_server, f'DROP DATABASE IF EXISTS "{make_url(database_url).database}"'
-                )
+                await drop_database(arguments.postgres_server, database_url)
     answered = len(latencies)
     print(f"machine: {machine()}")
     print(
