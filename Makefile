@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test chat migrate package lint bench-knowledge bench-load clean
+.PHONY: run test chat migrate package lint kb-validate kb-eval calibrate bench-startup bench-localgovfaq bench-scale bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,36 @@ migrate: $(STAMP_RUN)
 ## package: build the Teams app package into build/ (APP_ID=<guid> overrides MicrosoftAppId)
 package: $(STAMP_DEV)
 	$(BIN)/python -m manifest build --out build $(if $(APP_ID),--app-id $(APP_ID))
+
+## kb-validate: check the FAQ files (every problem as path:line:col)
+kb-validate: $(STAMP_RUN)
+	$(BIN)/python -m knowledge validate knowledge/faq
+
+## kb-eval: the matcher on both halves of the test questions
+kb-eval: $(STAMP_RUN)
+	$(BIN)/python -m knowledge eval --kb knowledge/faq --cases tests/questions/tuning.jsonl
+	$(BIN)/python -m knowledge eval --kb knowledge/faq --cases tests/questions/heldout.jsonl
+
+## calibrate: fit the confidence and thresholds on the tuning half, report the held-out half
+calibrate: $(STAMP_RUN)
+	$(BIN)/python -m benchmarks.calibrate --kb knowledge/faq --cases tests/questions/tuning.jsonl --report tests/questions/heldout.jsonl
+
+## bench-startup: start-up time and idle memory of the bot
+bench-startup: $(STAMP_RUN)
+	$(BIN)/python -m benchmarks.startup --repeats 5
+
+## bench-localgovfaq: LOCALGOVFAQ=/path/to/dataset (corpus.json, queries.json, qrels.json; never committed)
+bench-localgovfaq: $(STAMP_RUN)
+	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split dev
+	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split test
+
+## bench-scale: synthetic knowledge bases of 1k, 2k and 10k entries
+bench-scale: $(STAMP_RUN)
+	$(BIN)/python -m benchmarks.scale --sizes 1000 2000 10000 --repeats 5 --queries 2000
+
+## bench-load: questions from many simultaneous conversations to one bot process (SQLite)
+bench-load: $(STAMP_DEV)
+	$(BIN)/python -m benchmarks.load_bot --conversations 200 --rate 200 --seconds 30
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

@@ -23,11 +23,12 @@ def machine() -> str:
 
 def settings_with(overrides: list[str]) -> MatchSettings:
     """MatchSettings with NAME=VALUE overrides from the command line."""
+    defaults = MatchSettings()
     values = {}
     for item in overrides:
         name, _, value = item.partition("=")
-        values[name] = float(value)
-    return dataclasses.replace(MatchSettings(), **values)
+        values[name] = type(getattr(defaults, name))(float(value))
+    return dataclasses.replace(defaults, **values)
 
 
 def percentile(values: list[float], fraction: float) -> float:

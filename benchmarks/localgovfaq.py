@@ -1,6 +1,6 @@
 """LocalgovFAQ retrieval benchmark: the engine's ranking against plain BM25 in the same run.
 
-    python benchmarks/localgovfaq.py /tmp/localgovfaq [--split dev|test|all] [--set NAME=VALUE ...]
+    python -m benchmarks.localgovfaq /tmp/localgovfaq [--split dev|test|all] [--set NAME=VALUE ...]
 
 DATA is a folder with corpus.json, queries.json and qrels.json (see
 ../shared/benchmarks/localgovfaq/README.md; never commit them). Split: test = odd query ids,
@@ -19,9 +19,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from common import machine, percentile, settings_with
 from sudachipy import Dictionary, SplitMode
 
+from benchmarks.common import machine, percentile, settings_with
 from knowledge import Entry, KnowledgeBase, Matcher
 from knowledge.index import Postings, accumulate, add_field
 

@@ -1,4 +1,4 @@
-"""Start-up time and idle memory of the bot process: `python benchmarks/startup.py [--repeats N]`.
+"""Start-up time and idle memory of the bot process: `python -m benchmarks.startup [--repeats N]`.
 
 Starts `python app.py` in dev mode on a fresh SQLite file, measures the time until `/readyz` answers
 200 (migrations applied, knowledge base loaded) and the process's resident memory once idle.

@@ -8,10 +8,11 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.asker.disclosure import export_asker_records
 from bot.config import SettingsError, load_settings
 from bot.desk.disclosure import export_person
 from bot.desk.drafts import export_drafts
@@ -49,8 +50,16 @@ async def _drafts_export(directory: Path, everything: bool) -> int:
     return 0
 
 
+async def _everything_about(session: AsyncSession, aad_object_id: str) -> dict[str, Any]:
+    """Tickets and actions (desk) plus votes, picks and the language choice (asker)."""
+    return {
+        **await export_person(session, aad_object_id),
+        **await export_asker_records(session, aad_object_id),
+    }
+
+
 def _export_person(aad_object_id: str, output: Path | None) -> int:
-    data = asyncio.run(_in_transaction(lambda session: export_person(session, aad_object_id)))
+    data = asyncio.run(_in_transaction(lambda session: _everything_about(session, aad_object_id)))
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if output is None:
         print(text)

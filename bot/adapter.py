@@ -16,6 +16,7 @@ from botframework.connector.auth import (
     ServiceClientCredentialsFactory,
 )
 
+from bot.client_reuse import ReusedClients
 from bot.config import AppType, Settings
 from bot.i18n import catalogue, language_of_locale
 from bot.storage.state import StateConflictError
@@ -54,7 +55,7 @@ class KotaeAdapter(CloudAdapter):
             credential_factory=_credentials_factory(settings),
             auth_configuration=AuthenticationConfiguration(),
         )
-        super().__init__(authentication)
+        super().__init__(ReusedClients(authentication))
         self.settings = settings
         self.on_turn_error = self._on_turn_error
 

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = [
+    "SETTINGS_CONFIG",
     "AppType",
     "Settings",
     "SettingsError",
@@ -99,17 +100,21 @@ def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+# Shared by every settings class of Kotae's commands (the bot, the manifest build).
+SETTINGS_CONFIG = SettingsConfigDict(
+    env_file=".env",
+    env_file_encoding="utf-8",
+    extra="ignore",
+    frozen=True,
+    case_sensitive=False,
+    populate_by_name=True,
+)
+
+
 class Settings(BaseSettings):
     """Every setting Kotae reads. Documented in README.md (a test keeps the two in step)."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        frozen=True,
-        case_sensitive=False,
-        populate_by_name=True,
-    )
+    model_config = SETTINGS_CONFIG
 
     host: str = Field("127.0.0.1", validation_alias="HOST")
     port: int = Field(3978, ge=1, le=65535, validation_alias="PORT")

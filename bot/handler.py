@@ -35,6 +35,9 @@ AskHandler = Callable[[TurnContext, str, Lang], Awaitable[None]]
 ThreadHandler = Callable[[TurnContext, Lang], Awaitable[bool]]
 # Sees every activity before it is routed (e.g. the desk learns how to reach its channel).
 ActivityObserver = Callable[[Activity], Awaitable[None]]
+# The sender's own language choice (the `language` command), or None to follow the activity's locale.
+LanguagePreference = Callable[[Activity], Awaitable[Lang | None]]
+_PREFERRED_LANGUAGE = "kotae.preferred_language"
 
 
 class KotaeBot(TeamsActivityHandler):
@@ -47,6 +50,7 @@ class KotaeBot(TeamsActivityHandler):
         verbs: Mapping[str, VerbHandler] | None = None,
         thread_reply: ThreadHandler | None = None,
         observers: Sequence[ActivityObserver] = (),
+        preferred_language: LanguagePreference | None = None,
     ) -> None:
         super().__init__()
         self._services = services
@@ -55,6 +59,7 @@ class KotaeBot(TeamsActivityHandler):
         self._verbs = dict(verbs or {})
         self._thread_reply = thread_reply
         self._observers = tuple(observers)
+        self._preferred_language = preferred_language
         # Conversations whose reference this process has stored, with the service URL it had.
         self._known_references: dict[str, str] = {}
 
@@ -67,12 +72,18 @@ class KotaeBot(TeamsActivityHandler):
         return self._commands
 
     def language(self, turn_context: TurnContext) -> Lang:
+        preferred = turn_context.turn_state.get(_PREFERRED_LANGUAGE)
+        if preferred:
+            return preferred
         return language_of_locale(turn_context.activity.locale, self._services.settings.default_locale)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_reference(turn_context.activity)
         for observe in self._observers:
             await observe(turn_context.activity)
+        if self._preferred_language is not None:
+            preferred = await self._preferred_language(turn_context.activity)
+            turn_context.turn_state[_PREFERRED_LANGUAGE] = preferred
         await super().on_turn(turn_context)
 
     async def _remember_reference(self, activity: Activity) -> None:

@@ -6,14 +6,17 @@ shared dictionary (the dictionary itself is read-only and memory-mapped once).
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import functools
+import itertools
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sudachipy import Dictionary, SplitMode, Tokenizer
+from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
-from knowledge.normalize import fold, normalize
+from knowledge.normalize import fold, normalize, tidy
 
 # Parts of speech that carry the topic of a question; particles, auxiliaries, symbols and the like
 # are dropped.
@@ -142,6 +145,11 @@ _STOP_WORDS = frozenset(
 )
 
 
+# term, reading, Sudachi synonym group ids, and whether it names a thing (a noun) rather than an
+# action or a quality
+Word = tuple[str, str, tuple[int, ...], bool]
+
+
 @dataclass(frozen=True, slots=True)
 class Concept:
     """A glossary term found in the text, spanning terms[start:end]."""
@@ -154,13 +162,31 @@ class Concept:
 @dataclass(frozen=True, slots=True)
 class Analysis:
     terms: tuple[str, ...]  # folded normalized forms of the content words, in order
-    readings: tuple[str, ...]  # folded reading forms of the same words
+    readings: tuple[str, ...]  # folded reading forms of the same words (empty: terms_only)
     synonym_groups: tuple[tuple[int, ...], ...]  # Sudachi synonym group ids of the same words
     concepts: tuple[Concept, ...]  # glossary terms found among them
+    topical: tuple[bool, ...] = ()  # per word: a noun (the topic) rather than a verb or adjective
 
     @property
     def index_terms(self) -> tuple[str, ...]:
         return self.terms + tuple(concept.term for concept in self.concepts)
+
+
+# Words repeat: folding each distinct one once halves the time to index a knowledge base.
+_fold_word = functools.lru_cache(maxsize=1 << 16)(fold)
+
+
+def _singular(term: str) -> str:
+    """English plurals meet their singular (contacts/contact); other words are left alone."""
+    if (
+        term.endswith("s")
+        and len(term) > 3
+        and term.isascii()
+        and term.isalpha()
+        and not (term.endswith(("ss", "us", "is")))
+    ):
+        return term[:-1]
+    return term
 
 
 @functools.cache
@@ -168,12 +194,14 @@ def _dictionary() -> Dictionary:
     return Dictionary()
 
 
-def bigrams(text: str) -> tuple[str, ...]:
-    """Character bigrams of the normalised text: robust to typos and unknown words."""
-    key = normalize(text)
-    if len(key) < 2:
-        return (key,) if key else ()
-    return tuple(key[i : i + 2] for i in range(len(key) - 1))
+@functools.cache
+def _is_content(pos_id: int) -> bool:
+    return _dictionary().pos_of(pos_id)[0] in _CONTENT_POS
+
+
+@functools.cache
+def _is_topical(pos_id: int) -> bool:
+    return _dictionary().pos_of(pos_id)[0] in ("名詞", "記号")
 
 
 class Analyzer:
@@ -182,13 +210,17 @@ class Analyzer:
     def __init__(self, synonym_groups: Iterable[Sequence[str]]) -> None:
         self._local = threading.local()
         self._phrases: dict[tuple[str, ...], str] = {}
+        self._phrase_starts: frozenset[str] = frozenset()  # no concepts while reading the groups
+        self._memo: dict[tuple[int, str], Word | None] | None = None
+        self._longest = 0
         for group in synonym_groups:
             canonical = "≡" + normalize(group[0])
             for term in group:
-                words = self._words(term)[0]
+                words = self.analyze(term, terms_only=True).terms
                 if words:
                     self._phrases.setdefault(words, canonical)
         self._longest = max((len(p) for p in self._phrases), default=0)
+        self._phrase_starts = frozenset(phrase[0] for phrase in self._phrases)
 
     def _tokenizer(self) -> Tokenizer:
         tokenizer = getattr(self._local, "tokenizer", None)
@@ -197,29 +229,82 @@ class Analyzer:
             self._local.tokenizer = tokenizer
         return tokenizer
 
-    def _words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[int, ...], ...]]:
-        terms, readings, groups = [], [], []
-        # Sudachi normalises width and kana spelling itself, so it reads the text as typed.
-        for morpheme in self._tokenizer().tokenize(text):
-            if morpheme.part_of_speech()[0] not in _CONTENT_POS:
-                continue
-            surface = fold(morpheme.surface())
-            term = fold(morpheme.normalized_form())
-            # English function words are stopped by surface: Sudachi reads "it" as IT.
-            if surface in _STOP_WORDS or term in _STOP_WORDS or not term.strip():
-                continue
-            terms.append(term)
-            readings.append(fold(morpheme.reading_form()))
-            groups.append(tuple(morpheme.synonym_group_ids()))
-        return tuple(terms), tuple(readings), tuple(groups)
+    @contextlib.contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Within the block each (lexicon entry, spelling) is read once: for indexing many texts.
 
-    def analyze(self, text: str) -> Analysis:
-        terms, readings, groups = self._words(text)
-        return Analysis(terms, readings, groups, self._concepts(terms))
+        Not for questions: their unknown words would grow the memory without bound.
+        """
+        self._memo = {}
+        try:
+            yield
+        finally:
+            self._memo = None
+
+    def _word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
+        if self._memo is None:
+            return self._read_word(morpheme, terms_only)
+        key = (morpheme.word_id(), morpheme.surface())
+        if key not in self._memo:
+            self._memo[key] = self._read_word(morpheme, False)
+        word = self._memo[key]
+        return (word[0], "", (), word[3]) if word and terms_only else word
+
+    def _read_word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
+        """The Word of a content word, None for anything else (particles, stop words …)."""
+        if not _is_content(morpheme.part_of_speech_id()):
+            return None
+        term = _fold_word(morpheme.normalized_form())
+        # English function words are stopped by surface: Sudachi reads "it" as IT.
+        surface = _fold_word(morpheme.surface()) if term.isascii() else term
+        if surface in _STOP_WORDS or term in _STOP_WORDS or not term.strip():
+            return None
+        topical = _is_topical(morpheme.part_of_speech_id())
+        if terms_only:
+            return _singular(term), "", (), topical
+        return (
+            _singular(term),
+            _fold_word(morpheme.reading_form()),
+            tuple(morpheme.synonym_group_ids()),
+            topical,
+        )
+
+    def analyze(self, text: str, *, terms_only: bool = False) -> Analysis:
+        """Terms, readings, synonym groups and glossary concepts; only terms if terms_only.
+
+        terms_only is for answers: long texts, where the rest costs more than it finds.
+        """
+        # Kana stay as typed: Sudachi needs hiragana to tell particles from words.
+        words = [self._word(m, terms_only) for m in self._tokenizer().tokenize(tidy(text))]
+        return self._analysis([word for word in words if word], terms_only)
+
+    def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
+        """analyze() of each text with one tokenizer call: much cheaper for many short texts."""
+        tidied = [tidy(text).replace("\n", " ") for text in texts]
+        starts = list(itertools.accumulate((len(text) + 1 for text in tidied), initial=0))
+        words: list[list[Word]] = [[] for _ in texts]
+        for morpheme in self._tokenizer().tokenize("\n".join(tidied)):
+            word = self._word(morpheme, False)
+            if word:
+                words[bisect.bisect_right(starts, morpheme.begin()) - 1].append(word)
+        return [self._analysis(found, False) for found in words]
+
+    def _analysis(self, words: list[Word], terms_only: bool) -> Analysis:
+        terms = tuple(word[0] for word in words)
+        if terms_only:
+            return Analysis(terms, (), (), ())
+        return Analysis(
+            terms,
+            tuple(word[1] for word in words),
+            tuple(word[2] for word in words),
+            self._concepts(terms),
+            tuple(word[3] for word in words),
+        )
 
     def _concepts(self, terms: tuple[str, ...]) -> tuple[Concept, ...]:
         found = []
-        for start in range(len(terms)):
+        starts = self._phrase_starts
+        for start in [i for i, term in enumerate(terms) if term in starts]:
             for end in range(min(start + self._longest, len(terms)), start, -1):
                 canonical = self._phrases.get(terms[start:end])
                 if canonical is not None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
 from rapidfuzz import fuzz, process
 
 from knowledge.model import Entry
-from knowledge.normalize import normalize
+from knowledge.normalize import bigrams, normalize
 
 NEAR_DUPLICATE_SIMILARITY = 90  # rapidfuzz ratio on normalised questions, 0..100
+PREFIX_OVERLAP = 0.6  # share of bigrams that pairs above NEAR_DUPLICATE_SIMILARITY have in common
+MAX_COMPARED = 50  # earlier questions compared with each question, at most
 
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -29,16 +33,34 @@ def near_duplicates(entries: Sequence[Entry]) -> Iterator[tuple[Entry, Entry, in
     """(later entry, earlier entry, similarity %) for different questions that read almost alike.
 
     Identical questions are errors reported elsewhere; this finds those a typo or particle apart.
+    Comparing every pair is quadratic (minutes at 100k entries), so only pairs sharing one of their
+    rarest character bigrams are compared ("prefix filtering"): two strings that share
+    PREFIX_OVERLAP of their bigrams always share one of those. Past MAX_COMPARED candidates a
+    question's rarer bigrams win; a warning may then be missed, never a wrong one given.
     """
     keys = [normalize(entry.question) for entry in entries]
-    for index in range(1, len(entries)):
-        earlier = process.extract(
+    grams = [set(bigrams(key)) for key in keys]
+    frequency = Counter(gram for gram_set in grams for gram in gram_set)
+    seen: defaultdict[str, list[int]] = defaultdict(list)
+    for index, gram_set in enumerate(grams):
+        rarest = sorted(gram_set, key=lambda gram: (frequency[gram], gram))
+        prefix = rarest[: len(rarest) - math.ceil(PREFIX_OVERLAP * len(rarest)) + 1]
+        # Rarest first, and no more than MAX_COMPARED: keeps 100k entries within seconds.
+        found: dict[int, None] = {}
+        for gram in prefix:
+            found.update(dict.fromkeys(seen[gram][:MAX_COMPARED]))
+            if len(found) >= MAX_COMPARED:
+                break
+        earlier = list(found)
+        close = process.extract(
             keys[index],
-            keys[:index],
+            [keys[other] for other in earlier],
             scorer=fuzz.ratio,
             score_cutoff=NEAR_DUPLICATE_SIMILARITY,
             limit=None,
         )
-        for key, similarity, other in earlier:
+        for key, similarity, position in close:
             if key != keys[index]:
-                yield entries[index], entries[other], round(similarity)
+                yield entries[index], entries[earlier[position]], round(similarity)
+        for gram in prefix:
+            seen[gram].append(index)

@@ -34,11 +34,15 @@ def add_field(
     counts = [Counter(terms) for terms in documents]
     for count in counts:
         frequency.update(count.keys())
+    # weight * idf * (k1 + 1): the part of each contribution that depends on the term alone.
+    scale = {term: weight * idf(len(documents), df) * (k1 + 1.0) for term, df in frequency.items()}
     for doc, count in enumerate(counts):
         norm = k1 * (1.0 - b + b * lengths[doc] / average)
         for term, tf in count.items():
-            score = weight * idf(len(documents), frequency[term]) * tf * (k1 + 1.0) / (tf + norm)
-            postings.setdefault(term, {})[doc] = postings.get(term, {}).get(doc, 0.0) + score
+            posting = postings.get(term)
+            if posting is None:
+                posting = postings[term] = {}
+            posting[doc] = posting.get(doc, 0.0) + scale[term] * tf / (tf + norm)
 
 
 def accumulate(

@@ -131,17 +131,33 @@ class LiveKnowledge:
         )
 
     async def _watch(self) -> None:
-        async for _changes in awatch(
-            self.directory,
-            watch_filter=_is_knowledge_file,
-            stop_event=self._stop,
-            force_polling=self.force_polling,
-            poll_delay_ms=int(self.poll_interval * 1000),
-            debounce=400,
-            step=50,
-            rust_timeout=max(int(self.poll_interval * 1000), 1),
-            yield_on_timeout=True,
-        ):
-            # An empty set is the periodic timeout: reload only if the files really changed.
-            if await asyncio.to_thread(_fingerprint, self.directory) != self._seen:
-                await self.reload()
+        while not self._stop.is_set():
+            try:
+                async for _changes in awatch(
+                    self.directory,
+                    watch_filter=_is_knowledge_file,
+                    stop_event=self._stop,
+                    force_polling=self.force_polling,
+                    poll_delay_ms=int(self.poll_interval * 1000),
+                    debounce=400,
+                    step=50,
+                    rust_timeout=max(int(self.poll_interval * 1000), 1),
+                    yield_on_timeout=True,
+                ):
+                    await self._reload_if_changed()
+            except OSError as error:
+                # The folder is gone or unreachable for now: keep checking until it is back.
+                log.warning(
+                    "cannot watch %s (%s); checking again in %.1f s",
+                    self.directory,
+                    error,
+                    self.poll_interval,
+                )
+                await self._reload_if_changed()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), self.poll_interval)
+
+    async def _reload_if_changed(self) -> None:
+        # Called on file events and on the watcher's periodic timeout (an empty set of changes).
+        if await asyncio.to_thread(_fingerprint, self.directory) != self._seen:
+            await self.reload()

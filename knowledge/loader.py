@@ -37,6 +37,8 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _URL = re.compile(r"(https?://[^\s/?#]+[^\s]*|file://\S+|\\\\[^\\\s]+\\\S+)\Z", re.IGNORECASE)
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _NULL_TAG = "tag:yaml.org,2002:null"
+# libyaml's parser keeps the same line/column marks and is about ten times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def _read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
     problems = _indentation_problems(label, text)
     if problems:
         return None, problems
-    loader = yaml.SafeLoader(text)
+    loader = _YAML_LOADER(text)
     try:
         return loader.get_single_node(), []
     except yaml.MarkedYAMLError as exc:

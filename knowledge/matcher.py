@@ -3,8 +3,8 @@
 Ranking: BM25 over the question (with alternates), keywords and answer terms, the reading forms and
 the character bigrams of the questions, plus query expansion through glossary concepts and
 Sudachi synonym groups. Confidence: a logistic function of how much of the question the entry
-covers, how close the asker's wording is to one of the entry's questions, and how the entry's
-BM25 score compares with the best one (see docs/knowledge.md for how the weights were fitted).
+covers, how close the asker's wording is to one of the entry's questions, and how far the entry's
+BM25 score leads its best rival (docs/knowledge.md explains how the weights were fitted).
 """
 
 from __future__ import annotations
@@ -13,22 +13,35 @@ import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from rapidfuzz import fuzz
+import jaconv
+from rapidfuzz import fuzz, process
 
-from knowledge.analyzer import Analysis, Analyzer, bigrams
+from knowledge.analyzer import Analysis, Analyzer
 from knowledge.glossary import GLOSSARY
 from knowledge.index import Postings, accumulate, add_field, idf
 from knowledge.model import Entry, KnowledgeBase
-from knowledge.normalize import normalize
+from knowledge.normalize import bigrams, normalize
 
 DecisionKind = Literal["answer", "clarify", "escalate"]
 
-# Logistic calibration of a hit's features into a 0..1 confidence, fitted on the tuning half of
-# the test questions (benchmarks/calibrate.py prints new values; docs/knowledge.md explains).
-_CALIBRATION = {"coverage": 5.0, "closeness": 3.0, "relative": 2.0, "bias": -6.0}
+_READING = "読:"  # marks a reading among an entry's terms
+_QUERY_BIGRAMS = 8  # at most this many of the query's bigrams are looked up
+_RESCUED_WORDS = 3  # unknown query words looked up by similarity, at most
 _ANSWER_SHARE = 0.5  # a query word found only in an entry's answer counts half for coverage
+_ACTION_SHARE = 0.5  # a verb or adjective weighs this much in coverage, a noun 1
+_MAX_DOMINANCE = 2.0  # a hit scoring twice its best rival is as dominant as it gets
+
+
+class Features(NamedTuple):
+    """What the confidence of one hit is computed from (all roughly 0..1)."""
+
+    coverage: float  # idf-weighted share of the query's words the entry contains
+    closeness: float  # rapidfuzz ratio of the query to the closest question or alternate
+    dominance: float  # BM25 score over the best other candidate's, minus 1, within -1..1
+    relative: float  # BM25 score over the best candidate's, 0..1
+    language: float = 1.0  # other_lang_factor for an entry not in the asker's language, else 1
 
 
 @dataclass(frozen=True)
@@ -40,27 +53,53 @@ class MatchSettings:
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.7
+    answer_threshold: float = 0.65
     answer_margin: float = 0.1
-    clarify_threshold: float = 0.35
+    clarify_threshold: float = 0.5
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
-    weight_question: float = 1.0
+    weight_question: float = 0.7
     weight_keywords: float = 0.8
-    weight_answer: float = 0.8
+    weight_answer: float = 1.2
     weight_reading: float = 0.3
     weight_bigram: float = 0.05
     synonym_weight: float = 0.7
+    rescue_similarity: float = 0.8  # an unknown query word this close to a known one stands for it
+    rescue_weight: float = 0.7  # query weight of such a stand-in
+    max_term_share: float = 0.2  # query words in more entries than this share are skipped
     k1: float = 1.2
     b: float = 0.75
+    # Rank order: BM25 relative to the best candidate plus these multiples of the other Features
+    # (chosen on the LocalgovFAQ dev split and the tuning questions together).
+    rank_closeness: float = 1.0
+    rank_coverage: float = 2.0
+    rank_dominance: float = 0.5
+    # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
+    confidence_coverage: float = 6.42
+    confidence_closeness: float = 3.11
+    confidence_dominance: float = 0.18
+    confidence_bias: float = -3.54
 
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
-            if not isinstance(value, int | float) or value < 0 or isinstance(value, bool):
-                raise ValueError(f"MatchSettings.{field.name} is {value!r}; it must be a number >= 0.")
-        for name in ("answer_threshold", "clarify_threshold", "other_lang_factor", "b"):
+            negative_ok = field.name.startswith("confidence_")  # logistic weights
+            if (
+                not isinstance(value, int | float)
+                or isinstance(value, bool)
+                or (value < 0 and not negative_ok)
+            ):
+                allowed = "a number" if negative_ok else "a number >= 0"
+                raise ValueError(f"MatchSettings.{field.name} is {value!r}; it must be {allowed}.")
+        for name in (
+            "answer_threshold",
+            "clarify_threshold",
+            "other_lang_factor",
+            "b",
+            "max_term_share",
+            "rescue_similarity",
+        ):
             if getattr(self, name) > 1:
                 raise ValueError(f"MatchSettings.{name} is {getattr(self, name)!r}; allowed: 0..1.")
         if self.clarify_threshold > self.answer_threshold:
@@ -70,6 +109,18 @@ class MatchSettings:
             )
         if self.max_query_chars < 1 or self.candidates < 1:
             raise ValueError("MatchSettings.max_query_chars and candidates must be at least 1.")
+
+
+def confidence(s: MatchSettings, features: Features) -> float:
+    """The calibrated 0..1 confidence of a hit with these features."""
+    z = (
+        s.confidence_coverage * features.coverage
+        + s.confidence_closeness * features.closeness
+        + s.confidence_dominance * features.dominance
+        + s.confidence_bias
+    )
+    # An answer in another language than the asker's is a worse answer, however well it fits.
+    return features.language / (1.0 + math.exp(-z))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,27 +163,38 @@ class Matcher:
         self._synonyms: defaultdict[int, set[str]] = defaultdict(set)
         self._idf: dict[str, float] = {}
         self._entry_terms: list[_EntryTerms] = []
+        self._docs_by_lang = {
+            lang: frozenset(doc for doc, e in enumerate(kb.entries) if e.lang == lang)
+            for lang in ("ja", "en")
+        }
         self._build()
 
     def _build(self) -> None:
         s = self.settings
         asked, keyworded, answered, readings, grams = [], [], [], [], []
-        for doc, entry in enumerate(self._entries):
-            questions = [self._analyzer.analyze(text) for text in entry.questions]
-            keywords = [self._analyzer.analyze(text) for text in entry.keywords]
-            answer = self._analyzer.analyze(entry.answer)
+        with self._analyzer.remembering():
+            analyses = [
+                (
+                    self._analyzer.analyze_many((*entry.questions, *entry.keywords)),
+                    self._analyzer.analyze(entry.answer, terms_only=True),
+                )
+                for entry in self._entries
+            ]
+        for doc, (entry, (asked_texts, answer)) in enumerate(zip(self._entries, analyses, strict=True)):
+            questions = asked_texts[: len(entry.questions)]
+            keywords = asked_texts[len(entry.questions) :]
             asked.append([t for a in questions for t in a.index_terms])
             keyworded.append([t for a in keywords for t in a.index_terms])
             answered.append(list(answer.index_terms))
             readings.append([r for a in questions for r in a.readings])
             grams.append([g for text in entry.questions for g in bigrams(text)])
-            for analysis in (*questions, *keywords, answer):
+            for analysis in (*questions, *keywords):
                 for term, groups in zip(analysis.terms, analysis.synonym_groups, strict=True):
                     for group in groups:
                         self._synonyms[group].add(term)
             self._entry_terms.append(
                 _EntryTerms(
-                    frozenset(asked[-1] + keyworded[-1]),
+                    frozenset(asked[-1] + keyworded[-1] + [_READING + r for r in readings[-1]]),
                     frozenset(answered[-1]),
                     tuple(normalize(text) for text in entry.questions),
                 )
@@ -153,63 +215,170 @@ class Matcher:
             for term in terms.asked | terms.answered:
                 frequency[term] += 1
         self._idf = {term: idf(count, df) for term, df in frequency.items()}
+        # What an unknown query word may stand for: words and readings of questions and keywords.
+        self._vocabulary = sorted(
+            {
+                term.removeprefix(_READING)
+                for terms in self._entry_terms
+                for term in terms.asked
+                if not term.startswith("≡")
+            }
+        )
         self._unknown_idf = idf(count, 0)
 
     def ask(self, text: str, lang: str = "ja", top: int = 5) -> Decision:
         """Rank the entries for a question and decide whether to answer, clarify or escalate."""
+        query = text[: self.settings.max_query_chars]
+        hits: list[Hit] = []
+        ceiling = 1.0
+        for doc, features in self.candidates(query, lang, top)[:top]:
+            # Shown best first: a lower-ranked hit never claims more confidence than the one above.
+            ceiling = min(ceiling, confidence(self.settings, features))
+            hits.append(Hit(self._entries[doc], ceiling))
+        return Decision(
+            query=text, kind=self._decide(hits), hits=tuple(hits), truncated=len(text) > len(query)
+        )
+
+    def candidates(self, query: str, lang: str, top: int) -> list[tuple[int, Features]]:
+        """The best entries, in rank order (as indexes into kb.entries), with their features.
+
+        Rank order combines the BM25 score with the other Features (rank_* settings); a question
+        typed exactly as an entry has it comes first.
+        """
         s = self.settings
-        truncated = len(text) > s.max_query_chars
-        query = text[: s.max_query_chars]
         analysis = self._analyzer.analyze(query)
-        scores = self._raw_scores(query, analysis)
+        rescued = self._rescue(analysis)
+        scores = self._raw_scores(query, analysis, rescued)
         key = normalize(query)
         exact = self._exact.get(key)
-        if lang in ("ja", "en"):
-            for doc in scores:
-                if self._entries[doc].lang != lang:
-                    scores[doc] *= s.other_lang_factor
-        candidates = heapq.nlargest(max(top, s.candidates), scores.items(), key=lambda i: i[1])
+        self._prefer_language(scores, lang)
+        best = heapq.nlargest(max(top, s.candidates), scores, key=scores.__getitem__)
+        candidates = [(doc, scores[doc]) for doc in best]
         if exact is not None and all(doc != exact for doc, _ in candidates):
-            # A question typed exactly as an entry has it always competes.
             candidates.append((exact, scores.get(exact, 0.0)))
-        best_raw = max((score for _, score in candidates), default=0.0) or 1.0
-        weights = self._coverage_weights(analysis)
-        hits = sorted(
-            (
-                Hit(self._entries[doc], self._confidence(doc, raw / best_raw, key, weights))
-                for doc, raw in candidates
-            ),
-            key=lambda hit: hit.score,
-            reverse=True,
-        )[:top]
-        return Decision(query=text, kind=self._decide(hits), hits=tuple(hits), truncated=truncated)
+        weights = self._coverage_weights(analysis, rescued)
+        ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
+        found = []
+        for doc, raw in candidates:
+            rival = ordered[1] if raw >= ordered[0] else ordered[0]
+            dominance = min(raw / rival, _MAX_DOMINANCE) - 1.0 if rival > 0 else 1.0
+            language = (
+                s.other_lang_factor if lang in self._docs_by_lang and self._entries[doc].lang != lang else 1.0
+            )
+            found.append(
+                (
+                    doc,
+                    Features(
+                        self._coverage(doc, weights),
+                        self._closeness(doc, key),
+                        dominance,
+                        raw / ordered[0] if ordered[0] else 0.0,
+                        language,
+                    ),
+                )
+            )
+        return sorted(found, key=lambda item: (item[0] == exact, self._rank(item[1])), reverse=True)
 
-    def _raw_scores(self, query: str, analysis: Analysis) -> defaultdict[int, float]:
+    def _rank(self, features: Features) -> float:
+        s = self.settings
+        return (
+            features.relative
+            + s.rank_closeness * features.closeness
+            + s.rank_coverage * features.coverage
+            + s.rank_dominance * features.dominance
+        )
+
+    def _prefer_language(self, scores: dict[int, float], lang: str) -> None:
+        """Scale the other language's scores down, touching whichever side has fewer entries.
+
+        Only ratios of scores matter downstream, so scaling the asker's language up by
+        1/other_lang_factor is the same as scaling the other one down.
+        """
+        factor = self.settings.other_lang_factor
+        if lang not in self._docs_by_lang or factor == 1.0:
+            return
+        others = self._docs_by_lang["en" if lang == "ja" else "ja"]
+        if factor == 0.0:  # the other language is never offered
+            for doc in others.intersection(scores):
+                del scores[doc]
+            return
+        if len(others) > len(self._docs_by_lang[lang]):
+            others, factor = self._docs_by_lang[lang], 1.0 / factor
+        for doc in others.intersection(scores) if len(others) < len(scores) else others:
+            if doc in scores:
+                scores[doc] *= factor
+
+    def _rescue(self, analysis: Analysis) -> dict[int, str]:
+        """Position -> known word, for query words the index does not know: typos (チームス),
+        romaji (pasuwaado), spellings Sudachi splits differently."""
+        rescued: dict[int, str] = {}
+        cutoff = self.settings.rescue_similarity * 100
+        for position, (term, reading) in enumerate(zip(analysis.terms, analysis.readings, strict=True)):
+            if len(rescued) == _RESCUED_WORDS:
+                break
+            if len(term) < 3 or term in self._terms or reading in self._readings:
+                continue
+            spelled = _katakana_of_romaji(term) if term.isascii() else term
+            match = process.extractOne(spelled, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if match is not None:
+                rescued[position] = match[0]
+        return rescued
+
+    def _raw_scores(self, query: str, analysis: Analysis, rescued: dict[int, str]) -> defaultdict[int, float]:
         scores: defaultdict[int, float] = defaultdict(float)
         terms = dict.fromkeys(analysis.index_terms, 1.0)
+        for word in rescued.values():
+            terms.setdefault(word, self.settings.rescue_weight)
         for groups in analysis.synonym_groups:
             for group in groups:
                 for synonym in self._synonyms.get(group, ()):
                     terms.setdefault(synonym, self.settings.synonym_weight)
-        accumulate(scores, self._terms, terms.items())
-        accumulate(scores, self._readings, ((r, 1.0) for r in dict.fromkeys(analysis.readings)))
-        accumulate(scores, self._bigrams, ((g, 1.0) for g in dict.fromkeys(bigrams(query))))
+        limit = self.settings.max_term_share * len(self._entries)
+        # Readings are for words the index does not know as typed (「ぷりんと」, homophones).
+        readings = {
+            reading: 1.0
+            for term, reading in zip(analysis.terms, analysis.readings, strict=True)
+            if term not in self._terms
+        }
+        for word in rescued.values():
+            readings.setdefault(word, self.settings.rescue_weight)
+        for postings, weighted in ((self._terms, terms), (self._readings, readings)):
+            # A word found in many entries tells little and costs a pass over all of them: it is
+            # skipped, unless the question has nothing rarer (then its rarest word is read).
+            ordered = sorted(weighted.items(), key=lambda item: len(postings.get(item[0], ())))
+            rare = [item for item in ordered if len(postings.get(item[0], ())) <= limit]
+            accumulate(scores, postings, rare or ordered[:1])
+        # The rarest bigrams carry the typo tolerance; common ones cost time and say little.
+        grams = sorted(dict.fromkeys(bigrams(query)), key=lambda gram: len(self._bigrams.get(gram, ())))
+        accumulate(scores, self._bigrams, ((gram, 1.0) for gram in grams[:_QUERY_BIGRAMS]))
         return scores
 
-    def _coverage_weights(self, analysis: Analysis) -> list[tuple[float, frozenset[str]]]:
+    def _coverage_weights(
+        self, analysis: Analysis, rescued: dict[int, str]
+    ) -> list[tuple[float, frozenset[str]]]:
         """Per content word of the query: its idf and the terms that count as finding it."""
-        alternatives: list[set[str]] = [{term} for term in analysis.terms]
+        # A word is found by its form, a glossary concept it is part of, its reading
+        # (「ぷりんと」 is not a word to Sudachi, but reads as プリント) or the word it stands for.
+        alternatives = [
+            {term, _READING + reading}
+            for term, reading in zip(analysis.terms, analysis.readings, strict=True)
+        ]
+        for position, word in rescued.items():
+            alternatives[position].update((word, _READING + word))
         for concept in analysis.concepts:
             for position in range(concept.start, concept.end):
                 alternatives[position].add(concept.term)
+        # Nouns carry the topic; a verb or adjective (借りる, 遅い) alone fits many topics.
         return [
-            (self._idf.get(term, self._unknown_idf), frozenset(found))
-            for term, found in zip(analysis.terms, alternatives, strict=True)
+            (self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE), frozenset(found))
+            for term, found, topical in zip(analysis.terms, alternatives, analysis.topical, strict=True)
         ]
 
-    def _confidence(
-        self, doc: int, relative: float, key: str, weights: list[tuple[float, frozenset[str]]]
-    ) -> float:
+    def _closeness(self, doc: int, key: str) -> float:
+        questions = self._entry_terms[doc].questions
+        return max((fuzz.ratio(key, question) for question in questions), default=0.0) / 100.0
+
+    def _coverage(self, doc: int, weights: list[tuple[float, frozenset[str]]]) -> float:
         terms = self._entry_terms[doc]
         total = sum(weight for weight, _ in weights)
         found = 0.0
@@ -218,11 +387,7 @@ class Matcher:
                 found += weight
             elif alternatives & terms.answered:
                 found += weight * _ANSWER_SHARE
-        coverage = found / total if total else 0.0
-        closeness = max((fuzz.ratio(key, q) for q in terms.questions), default=0.0) / 100.0
-        c = _CALIBRATION
-        z = c["coverage"] * coverage + c["closeness"] * closeness + c["relative"] * relative + c["bias"]
-        return 1.0 / (1.0 + math.exp(-z))
+        return found / total if total else 0.0
 
     def _decide(self, hits: list[Hit]) -> DecisionKind:
         s = self.settings
@@ -232,3 +397,10 @@ class Matcher:
         if hits[0].score >= s.answer_threshold and hits[0].score - runner_up >= s.answer_margin:
             return "answer"
         return "clarify"
+
+
+def _katakana_of_romaji(word: str) -> str:
+    """「pasuwaado」 -> 「パスワアド」; the word itself when it does not read as romaji."""
+    kana = jaconv.hira2kata(jaconv.alphabet2kana(word))
+    readable = all("\u30a1" <= char <= "\u30fc" for char in kana) and not kana.startswith("ッ")
+    return kana if readable else word

@@ -20,6 +20,8 @@ _HIRAGANA_TO_KATAKANA.update({0x309D: 0x30FD, 0x309E: 0x30FE})  # iteration mark
 # NFKC already turns half-width ｰ into ー; these are the dashes and tildes people type instead.
 _DASH_AFTER_KANA = re.compile(rf"(?<=[{_HIRAGANA}{_KATAKANA}ー])[-‐‑‒–—―−〜~～]")
 _LONG_VOWEL_RUN = re.compile("ー{2,}")
+# 「WiーFi」: a long-vowel mark or dash between Latin letters or digits is a hyphen.
+_DASH_IN_LATIN = re.compile(r"(?<=[A-Za-z0-9])[ー‐‑‒–—―−](?=[A-Za-z0-9])")
 # A long-vowel mark after three kana (or marks); whether it ends a word is decided in _word_end.
 _LONG_VOWEL_AFTER_WORD = re.compile(rf"(?<=[{_HIRAGANA}{_KATAKANA}ー]{{3}})ー")
 _IS_HIRAGANA = re.compile(f"[{_HIRAGANA}]")
@@ -43,9 +45,14 @@ def _drop_word_final_long_vowel(text: str) -> str:
     return _LONG_VOWEL_AFTER_WORD.sub(replace, text)
 
 
+def tidy(text: str) -> str:
+    """Width (NFKC) and hyphen repairs that keep the text readable for a tokenizer."""
+    return _DASH_IN_LATIN.sub("-", unicodedata.normalize("NFKC", text))
+
+
 def fold(text: str) -> str:
     """Fold width, case, kana and long-vowel spelling; keep punctuation and spaces."""
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).lower())
+    text = unicodedata.normalize("NFKC", tidy(text).lower())
     text = _LONG_VOWEL_RUN.sub("ー", _DASH_AFTER_KANA.sub("ー", text))
     return _drop_word_final_long_vowel(text).translate(_HIRAGANA_TO_KATAKANA)
 
@@ -53,3 +60,11 @@ def fold(text: str) -> str:
 def normalize(text: str) -> str:
     """Fold, then drop punctuation and spaces: the key for exact and fuzzy comparison."""
     return _NOT_WORD.sub("", fold(text))
+
+
+def bigrams(text: str) -> tuple[str, ...]:
+    """Character bigrams of the normalised text: robust to typos and unknown words."""
+    key = normalize(text)
+    if len(key) < 2:
+        return (key,) if key else ()
+    return tuple(key[i : i + 2] for i in range(len(key) - 1))

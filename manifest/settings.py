@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
-from bot.config import describe_validation_error
+from bot.config import SETTINGS_CONFIG, describe_validation_error
 
 __all__ = ["PLACEHOLDER_URL", "REPO_ROOT", "ManifestSettings", "SettingsError", "load_settings"]
 
@@ -45,14 +45,7 @@ def _default_schemas_dir() -> Path:
 class ManifestSettings(BaseSettings):
     """What the manifest takes from the deployment: ids, name, version, host and publisher."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        frozen=True,
-        case_sensitive=False,
-        populate_by_name=True,
-    )
+    model_config = SETTINGS_CONFIG
 
     app_id: str = Field(validation_alias="MicrosoftAppId")
     app_version: str = Field(default_factory=_project_version, validation_alias="KOTAE_APP_VERSION")

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings, load_settings
 from bot.devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
 from bot.devtools.emulator import ConnectorEmulator
+from bot.storage.databases import create_database, drop_database
 from tests.harness import BotUnderTest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,27 +81,17 @@ def postgres_server_url() -> str:
     return url
 
 
-async def _admin(server_url: str, statement: str) -> None:
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture
 def postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh, empty database on the test server for one test, dropped afterwards.
 
     A plain fixture (its own short event loop), so that parametrised fixtures can ask for it by name.
     """
-    name = f"kotae_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(postgres_server_url, f'CREATE DATABASE "{name}"'))
+    url = asyncio.run(create_database(postgres_server_url, prefix="kotae_test"))
     try:
-        yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        asyncio.run(_admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(drop_database(postgres_server_url, url))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -102,3 +102,23 @@ async def test_conversation_references_round_trip(sessions: async_sessionmaker[A
     assert found.service_url == "https://smba.example/moved/"
     assert by_id.conversation.id == "a:1"
     assert found.user.aad_object_id == "aad-1"
+
+
+async def test_reads_do_not_wait_for_a_writer_on_sqlite(tmp_path):
+    """A reading session is served while another transaction holds SQLite's write lock."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'locks.db'}")
+    await upgrade(engine)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions.begin() as writer:
+            await writer.execute(text("INSERT INTO installations VALUES ('held', CURRENT_TIMESTAMP)"))
+            async with asyncio.timeout(2), sessions() as reader:  # would wait 15 s behind BEGIN IMMEDIATE
+                assert (await reader.execute(text("SELECT count(*) FROM installations"))).scalar_one() == 0
+        async with sessions() as reader:
+            assert (await reader.execute(text("SELECT count(*) FROM installations"))).scalar_one() == 1
+    finally:
+        await engine.dispose()

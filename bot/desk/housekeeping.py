@@ -19,6 +19,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.asker.retention import purge_asker_texts
 from bot.config import Settings
 from bot.desk.actors import SYSTEM
 from bot.desk.audit import record_events
@@ -146,6 +147,7 @@ class Housekeeping:
         if self._retention is not None:
             async with self._sessions.begin() as session:
                 await purge(session, older_than=self._retention, now=now)
+                await purge_asker_texts(session, older_than=self._retention, now=now)
         if reminded or resolved:
             _log.info("desk: %d reminder(s), %d ticket(s) auto-resolved", len(reminded), len(resolved))
 

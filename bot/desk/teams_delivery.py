@@ -33,6 +33,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapter import KotaeAdapter
+from bot.asker.preferences import preferred_language
 from bot.cards.base import Card, to_attachment
 from bot.cards.desk_notices import answer_card, notice_card
 from bot.cards.ticket import ticket_card
@@ -220,7 +221,11 @@ class TeamsDeliverer(Deliverer):
         if not ticket.asker_reference:
             return Failed("the asker's conversation reference was purged")
         reference = ConversationReference().deserialize(ticket.asker_reference)
-        activity = self._asker_notice(delivery, ticket)
+        # The asker's `language` choice, read when sending: it may have changed since the ticket opened.
+        async with self._sessions() as session:
+            chosen = await preferred_language(session, ticket.asker_aad_object_id)
+        lang: Lang = chosen or ("en" if ticket.language == "en" else "ja")
+        activity = self._asker_notice(delivery, ticket, lang)
 
         async def send(turn_context: TurnContext) -> None:
             await turn_context.send_activity(activity)
@@ -228,9 +233,8 @@ class TeamsDeliverer(Deliverer):
         await self._continue(reference, send)
         return Sent()
 
-    def _asker_notice(self, delivery: Delivery, ticket: Ticket) -> Activity:
+    def _asker_notice(self, delivery: Delivery, ticket: Ticket, lang: Lang) -> Activity:
         text = catalogue().text
-        lang: Lang = "en" if ticket.language == "en" else "ja"
         event = str(delivery.payload.get("event"))
         note = delivery.payload.get("text")
         if event == "answered":

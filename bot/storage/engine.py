@@ -9,9 +9,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-__all__ = ["create_engine", "create_session_factory"]
+__all__ = ["KotaeSessions", "create_engine", "create_session_factory"]
 
 _SQLITE_BUSY_TIMEOUT_MS = 15_000
+_READ_ONLY = "kotae_read_only"
 
 
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
@@ -46,8 +47,25 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads take no write lock: in WAL mode they never wait for a writer (see KotaeSessions).
+        deferred = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+class KotaeSessions(async_sessionmaker[AsyncSession]):
+    """`sessions()` reads; `sessions.begin()` is a unit of work that writes and commits.
+
+    On SQLite a reading session's transaction is deferred, so reads never queue behind the write
+    lock that every writing transaction takes at its start.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False)
+        self._writer = engine
+
+    def begin(self) -> Any:
+        return self(bind=self._writer)._maker_context_manager()
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return KotaeSessions(engine)

@@ -3,7 +3,9 @@
 A feature that adds tables imports its models module here.
 """
 
-import bot.desk.models  # noqa: F401  (registers the desk's tables on Base.metadata)
+# Imported for their side effect: each registers its tables on Base.metadata.
+import bot.asker.models
+import bot.desk.models  # noqa: F401
 from bot.storage.models import Base
 
 metadata = Base.metadata

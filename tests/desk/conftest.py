@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.desk.opening import TicketRouting
 from bot.desk.transitions import DeskPolicy
+from bot.storage.databases import create_database, drop_database
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import upgrade
-from tests.conftest import _admin
 from tests.desk.factories import ICT_CHANNEL
 
 _DESK_TABLES = ("faq_drafts", "outbox", "ticket_events", "tickets", "ict_channels")
@@ -57,14 +55,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def desk_postgres_url(postgres_server_url: str) -> Iterator[str]:
     """One fresh, migrated database for the desk's tests in this session; tables are emptied per test."""
-    name = f"kotae_desk_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(postgres_server_url, f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+    url = asyncio.run(create_database(postgres_server_url, prefix="kotae_desk_test"))
     try:
         asyncio.run(_migrated(url))
         yield url
     finally:
-        asyncio.run(_admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(drop_database(postgres_server_url, url))
 
 
 @pytest.fixture

@@ -190,6 +190,15 @@ async def test_life_of_a_ticket(desk: Desk) -> None:
     assert "下書き" in body["value"]
 
 
+async def test_notices_to_the_asker_follow_their_language_choice(desk: Desk) -> None:
+    ticket = await desk.thread_of(await desk.escalate())  # opened in Japanese
+    assert (await desk.bot.post(desk.teams.message(desk.asker, "language en"))).status == 200
+    await desk.click(STAFF, "claim", ticket)
+    await desk.until(lambda _: any("from the ICT staff is looking at" in c.text for c in desk.to_asker()))
+    notices = [c.text for c in desk.to_asker() if c.text]
+    assert not any("さんが" in text for text in notices)
+
+
 async def test_exactly_one_of_simultaneous_claims_wins(desk: Desk) -> None:
     ticket = await desk.thread_of(await desk.escalate())
     bodies = await asyncio.gather(desk.click(STAFF, "claim", ticket), desk.click(STAFF2, "claim", ticket))

@@ -140,4 +140,7 @@ def test_cli_drafts_export_and_export_person(
     monkeypatch.setenv("KOTAE_DEV_MODE", "true")
     person = tmp_path / "person.json"
     assert main(["export-person", "aad-asker", "-o", str(person)]) == 0
-    assert json.loads(person.read_text(encoding="utf-8"))["tickets_asked"][0]["id"] == ticket_id
+    exported = json.loads(person.read_text(encoding="utf-8"))
+    assert exported["tickets_asked"][0]["id"] == ticket_id
+    # The asker's records (votes, picks, language choice) are part of the same disclosure.
+    assert {"feedback_votes", "suggested_alternates", "language_preferences"} <= set(exported)

@@ -28,6 +28,10 @@ def write(root: Path, name: str, text: str) -> None:
     temporary.replace(root / name)
 
 
+def move(source: Path, target: Path) -> None:
+    source.rename(target)
+
+
 @pytest.fixture
 def kb_folder(write_kb: WriteKb) -> Path:
     return write_kb(
@@ -134,3 +138,22 @@ async def test_stop_ends_the_watcher_promptly(kb_folder: Path) -> None:
     await live.start()
     await asyncio.sleep(0.2)
     await asyncio.wait_for(live.stop(), timeout=5)
+
+
+async def test_a_folder_that_disappears_and_returns(kb_folder: Path) -> None:
+    live = LiveKnowledge(kb_folder, MatchSettings(), poll_interval=0.1)
+    await live.start()
+    try:
+        hidden = kb_folder.with_name("moved-away")
+        move(kb_folder, hidden)
+        await wait_for(lambda: live.status()["last_error"] is not None)
+        assert live.matcher.kb.get("wifi") is not None  # still serving
+        move(hidden, kb_folder)
+        write(
+            kb_folder,
+            "pdf.yaml",
+            ENTRY.format(id="pdf", question="PDFを結合したい", answer="結合ツールを使います。"),
+        )
+        await wait_for(lambda: live.status()["last_error"] is None and live.status()["entries"] == 2)
+    finally:
+        await live.stop()

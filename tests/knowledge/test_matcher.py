@@ -67,9 +67,16 @@ def test_english_question_finds_a_japanese_only_topic(matcher: Matcher) -> None:
 
 
 def test_two_close_entries_ask_which_one(matcher: Matcher) -> None:
-    decision = matcher.ask("Wi-Fi")
+    decision = matcher.ask("PDF")
     assert decision.kind == "clarify"
-    assert {hit.entry.id for hit in decision.hits[:3]} >= {"wifi-connect", "en-wifi"}
+    assert {hit.entry.id for hit in decision.hits[:2]} == {"pdf-merge", "pdf-redaction"}
+
+
+def test_same_topic_in_two_languages_answers_in_the_askers(matcher: Matcher) -> None:
+    japanese, english = matcher.ask("Wi-Fi", lang="ja"), matcher.ask("Wi-Fi", lang="en")
+    assert [h.entry.id for h in japanese.hits[:2]] == ["wifi-connect", "en-wifi"]
+    assert [h.entry.id for h in english.hits[:2]] == ["en-wifi", "wifi-connect"]
+    assert japanese.kind == english.kind == "answer"
 
 
 def test_top_limits_hits_and_long_questions_are_truncated(matcher: Matcher) -> None:
@@ -129,3 +136,21 @@ def test_editors_synonyms_extend_the_glossary() -> None:
     with_synonyms = Matcher(KnowledgeBase("kb", (entry,), synonyms=(("紙詰まり", "ジャム"),)))
     question = "プリンタ ジャム"
     assert with_synonyms.ask(question).best.score > without.ask(question).best.score
+
+
+def test_analyzing_many_texts_at_once_splits_them_back() -> None:
+    from knowledge.analyzer import Analyzer
+
+    analyzer = Analyzer((("Wi-Fi", "無線LAN"),))
+    texts = ["庁内Wi-Fiにつながらない", "無線LANの設定", "", "PDFを結合したい\n改行あり"]
+    assert analyzer.analyze_many(texts) == [analyzer.analyze(text) for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("pasuwaado wasureta", "password-forgot"), ("VPNがつあがらない", "vpn-connect")],
+)
+def test_romaji_and_typos_stand_for_known_words(matcher: Matcher, question: str, expected: str) -> None:
+    decision = matcher.ask(question)
+    assert decision.best.entry.id == expected
+    assert decision.kind != "escalate"

@@ -1,0 +1,122 @@
+"""The data each asker verb carries (docs/cards.md), validated before anything acts on it.
+
+Card data comes back from the client, so it is checked like any input: a card from an older
+version, a forged click or a truncated payload fails validation and gets the "out of date" reply.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from dialogs import MAX_QUESTION_CHARS, Attachment
+
+__all__ = [
+    "AskIctData",
+    "AskNewData",
+    "CancelData",
+    "CardData",
+    "ChooseData",
+    "EscalateData",
+    "LanguageData",
+    "MoreData",
+    "VoteData",
+    "parse",
+]
+
+_Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+_Question = Annotated[str, StringConstraints(max_length=MAX_QUESTION_CHARS)]
+
+
+class CardData(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class _AskerData(CardData):
+    asker: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class VoteData(_AskerData):
+    """helpful / not_helpful on an answer card."""
+
+    answer: _Id
+    entry: _Id
+    question: _Question
+    score: float = Field(ge=0, le=1)
+    decision: Literal["answer", "clarify", "alternative"]
+
+
+class ChooseData(_AskerData):
+    """A pick on a "did you mean" or "not helpful" card."""
+
+    card: _Id
+    entry: _Id
+    question: _Question
+    score: float = Field(ge=0, le=1)
+    decision: Literal["clarify", "alternative"]
+
+
+class AskIctData(_AskerData):
+    """ "Ask ICT staff" / "None of these": show the escalation card for the question."""
+
+    question: _Question
+
+
+class AskNewData(_AskerData):
+    """ "No, it's a new question" on the "is this about #N?" card."""
+
+    question: Annotated[str, StringConstraints(min_length=1, max_length=MAX_QUESTION_CHARS)]
+
+
+class _AttachmentData(CardData):
+    name: Annotated[str, StringConstraints(max_length=512)]
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    content_type: Annotated[str, StringConstraints(max_length=256)] = ""
+
+    def to_attachment(self) -> Attachment:
+        return Attachment(self.name, self.url, self.content_type)
+
+
+class EscalateData(_AskerData):
+    """Send on the escalation card; `details` is the card's input field, merged in by Teams."""
+
+    key: _Id
+    question: _Question
+    attachments: list[_AttachmentData] = Field(default_factory=list, max_length=20)
+    details: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+    @model_validator(mode="after")
+    def _something_to_send(self) -> EscalateData:
+        if not self.question.strip() and not self.attachments:
+            raise ValueError("an escalation needs a question or an attachment")
+        return self
+
+
+class CancelData(_AskerData):
+    """Cancel on the escalation card."""
+
+    key: _Id
+
+
+class MoreData(CardData):
+    """The next part of a long answer; anyone in the conversation may ask for it."""
+
+    entry: _Id
+    offset: int = Field(ge=1)
+    version: _Id
+
+
+class LanguageData(CardData):
+    lang: Literal["ja", "en"]
+
+
+_Data = TypeVar("_Data", bound=CardData)
+
+
+def parse(model: type[_Data], data: dict[str, Any]) -> _Data | None:
+    """`data` as `model`, or None when it does not fit (an old, truncated or forged card)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None

@@ -1,0 +1,60 @@
+"""Send on the escalation card: the question becomes a ticket through the desk's `open_ticket`.
+
+The card's `key` (a uuid put in when the card was built) is the idempotency key, so a double click
+or a Teams retry returns the same ticket instead of opening a second one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botbuilder.schema import Activity
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.asker.activity import asker_of
+from bot.asker.card_data import EscalateData
+from bot.desk.opening import Candidate, NewTicket, OpenedTicket, TicketRouting, open_ticket
+from bot.i18n import Lang, catalogue
+from dialogs import AskerFlow
+
+__all__ = ["Escalations", "Sent"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    ticket: OpenedTicket
+    question: str
+
+
+class Escalations:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], flow: AskerFlow, routing: TicketRouting
+    ) -> None:
+        self._sessions = sessions
+        self._flow = flow
+        self._routing = routing
+
+    async def send(self, activity: Activity, data: EscalateData, lang: Lang) -> Sent:
+        """Open (or find again) the ticket of this card; raises `IdempotencyKeyReusedError` for a foreign key."""
+        attachments = [item.to_attachment() for item in data.attachments]
+        question = data.question.strip()
+        if not question:
+            names = ", ".join(item.name for item in attachments)
+            question = catalogue().text("asker.escalate.attachment_only_question", lang, names=names)
+        hits = self._flow.candidates(data.question, lang) if data.question.strip() else ()
+        request = NewTicket(
+            idempotency_key=data.key,
+            asker=asker_of(activity),
+            question=question,
+            language=lang,
+            details=data.details.strip() or None,
+            attachments=[
+                {"name": item.name, "url": item.url, "content_type": item.content_type}
+                for item in attachments
+            ],
+            candidates=[Candidate(hit.entry.id, round(hit.score, 4)) for hit in hits],
+            category=hits[0].entry.category if hits else None,
+        )
+        async with self._sessions.begin() as session:
+            ticket = await open_ticket(session, request, routing=self._routing)
+        return Sent(ticket, question)

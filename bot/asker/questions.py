@@ -1,0 +1,108 @@
+"""Free text from the asker: the flow decides, this renders the outcome as a reply in the same place.
+
+In channels and group chats Kotae answers only when @mentioned; the reply goes to the same
+conversation (a channel thread's id carries the thread, so the answer lands in that thread).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Activity
+
+from bot.asker.activity import asker_id, mentions_bot, user_attachments
+from bot.asker.awaiting import AwaitingAnswers
+from bot.cards.about_ticket import about_ticket_card
+from bot.cards.answer import AnswerContext, answer_card
+from bot.cards.base import Card, to_attachment
+from bot.cards.choices import clarify_card
+from bot.cards.escalation import escalate_card
+from bot.i18n import Lang, catalogue
+from bot.teams import is_personal
+from dialogs import (
+    MAX_QUESTION_CHARS,
+    Answer,
+    AskerFlow,
+    AttachmentOffer,
+    Clarify,
+    Escalate,
+    Outcome,
+    Prompt,
+    SmallTalk,
+    SmallTalkReply,
+)
+
+__all__ = ["QuestionHandler", "render"]
+
+_SMALL_TALK = {SmallTalk.GREETING: "asker.greeting", SmallTalk.THANKS: "asker.thanks"}
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def render(outcome: Outcome, lang: Lang, asker: str) -> Card | str:
+    """The reply to one outcome: a card, or a short text for prompts and small talk."""
+    text = catalogue().text
+    match outcome:
+        case Prompt():
+            return text("asker.prompt", lang)
+        case SmallTalkReply(kind=kind):
+            return text(_SMALL_TALK[kind], lang)
+        case Answer(question=question, hit=hit):
+            context = AnswerContext(asker, question, hit.score, "answer", _new_id())
+            return answer_card(hit.entry, lang, context)
+        case Clarify(question=question, hits=hits):
+            return clarify_card(hits, lang, asker=asker, question=question, card_id=_new_id())
+        case Escalate(question=question):
+            return escalate_card(lang, asker=asker, key=_new_id(), question=question)
+        case AttachmentOffer(question=question, attachments=attachments):
+            return escalate_card(
+                lang,
+                asker=asker,
+                key=_new_id(),
+                question=question,
+                attachments=attachments,
+                reason="asker.escalate.attachments",
+            )
+
+
+def _activity(reply: Card | str) -> Activity:
+    return (
+        MessageFactory.text(reply)
+        if isinstance(reply, str)
+        else MessageFactory.attachment(to_attachment(reply))
+    )
+
+
+class QuestionHandler:
+    """The bot's `ask` handler.
+
+    In a 1:1 chat, while an ICT answer waits for the asker's "did this solve it?", a new message is
+    first asked about: is it about that ticket, or a new question?
+    """
+
+    def __init__(self, flow: AskerFlow, awaiting: AwaitingAnswers) -> None:
+        self._flow = flow
+        self._awaiting = awaiting
+
+    async def __call__(self, turn_context: TurnContext, text: str, lang: Lang) -> None:
+        activity = turn_context.activity
+        personal = is_personal(activity)
+        if not personal and not mentions_bot(activity):
+            return  # a channel message for the people there (resource-specific consent delivers those)
+        asker = asker_id(activity)
+        attachments = user_attachments(activity)
+        if personal and text and not attachments:
+            waiting = await self._awaiting.ticket_for(asker)
+            if waiting is not None:
+                card = about_ticket_card(waiting, text[:MAX_QUESTION_CHARS], lang, asker=asker)
+                await turn_context.send_activity(_activity(card))
+                return
+        outcome = self._flow.respond(text, lang, attachments)
+        replies = [_activity(render(outcome, lang, asker))]
+        if getattr(outcome, "cut", False):
+            note = catalogue().text("asker.cut", lang, limit=f"{MAX_QUESTION_CHARS:,}")
+            replies.insert(0, MessageFactory.text(note))
+        await turn_context.send_activities(replies)

@@ -1,0 +1,66 @@
+"""Builds the asker's handlers from what the runtime owns; `Runtime.build` plugs them into the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from botbuilder.schema import Activity
+
+from bot.asker.activity import asker_id
+from bot.asker.awaiting import AwaitingAnswers
+from bot.asker.clicks import AskerClicks
+from bot.asker.commands import AskerCommands
+from bot.asker.escalation import Escalations
+from bot.asker.feedback import Feedback
+from bot.asker.preferences import LanguagePreferences
+from bot.asker.questions import QuestionHandler
+from bot.asker.tickets import AskerTickets
+from bot.commands import CommandName
+from bot.desk.opening import TicketRouting
+from bot.desk.transitions import DeskPolicy
+from bot.handler import CommandHandler, VerbHandler
+from bot.i18n import Lang
+from bot.services import Services
+from dialogs import AskerFlow
+from knowledge import LiveKnowledge
+
+__all__ = ["AskerHandlers"]
+
+
+@dataclass(frozen=True)
+class AskerHandlers:
+    ask: QuestionHandler
+    commands: Mapping[CommandName, CommandHandler]
+    verbs: Mapping[str, VerbHandler]
+    preferences: LanguagePreferences
+
+    @classmethod
+    def build(cls, services: Services, knowledge: LiveKnowledge) -> AskerHandlers:
+        settings = services.settings
+        flow = AskerFlow(lambda: knowledge.matcher)
+        preferences = LanguagePreferences(services.sessions)
+        tickets = AskerTickets(DeskPolicy.from_settings(settings))
+        awaiting = AwaitingAnswers(services.sessions, tickets)
+        clicks = AskerClicks(
+            sessions=services.sessions,
+            flow=flow,
+            feedback=Feedback(),
+            escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings)),
+            preferences=preferences,
+            awaiting=awaiting,
+        )
+        commands = AskerCommands(
+            sessions=services.sessions,
+            tickets=tickets,
+            preferences=preferences,
+            timezone=ZoneInfo(settings.timezone),
+        )
+        ask = QuestionHandler(flow, awaiting)
+        return cls(ask, commands.commands, clicks.verbs, preferences)
+
+    async def preferred_language(self, activity: Activity) -> Lang | None:
+        """The sender's `language` choice, which wins over the locale Teams sends."""
+        sender = asker_id(activity)
+        return await self.preferences.get(sender) if sender else None

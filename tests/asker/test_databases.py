@@ -1,0 +1,48 @@
+"""The asker's writes on SQLite and PostgreSQL: concurrent Sends make one ticket, votes stay one per user."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.asker.models import FeedbackVote
+from bot.desk.models import Ticket
+from bot.devtools.activities import Person, Place, TeamsActivities
+from bot.devtools.emulator import ConnectorEmulator
+from tests.asker.conversation import Chat, action
+from tests.conftest import SettingsFactory
+from tests.harness import BotUnderTest
+
+
+async def test_simultaneous_sends_and_votes(
+    make_settings: SettingsFactory,
+    database_url: str,
+    teams: TeamsActivities,
+    emulator: ConnectorEmulator,
+    alice: Person,
+    schemas_dir: Path,
+):
+    bot = await BotUnderTest.start(make_settings(database_url=database_url))
+    try:
+        chat = Chat(bot, teams, emulator, alice, Place.personal(alice), schemas_dir)
+        escalation = await chat.card("宇宙人が庁舎に来ました")
+        other = await chat.card("隕石が駐車場に落ちました")
+        sends = [chat.click(action(escalation, "escalate")) for _ in range(8)]
+        sends += [chat.click(action(other, "escalate")) for _ in range(8)]
+        replies = await asyncio.gather(*sends)
+        titles = {reply.body["value"]["body"][0]["text"] for reply in replies}
+        assert titles == {"ICT担当に送りました(受付番号 #1)", "ICT担当に送りました(受付番号 #2)"}
+        answer = await chat.card("wifiつながんない")
+        votes = [chat.click(action(answer, verb)) for verb in ("helpful", "not_helpful") * 4]
+        await asyncio.gather(*votes)
+        async with bot.runtime.services.sessions() as session:
+            tickets = (await session.scalars(select(Ticket).order_by(Ticket.number))).all()
+            assert [ticket.question for ticket in tickets] == [
+                "宇宙人が庁舎に来ました",
+                "隕石が駐車場に落ちました",
+            ]
+            assert len((await session.scalars(select(FeedbackVote))).all()) == 1
+    finally:
+        await bot.close()
