@@ -8,6 +8,7 @@ sends them, which the chat cannot tell apart from the bot's own.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,12 +17,9 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
 
 from bot.cards.base import card, execute_action, heading, open_url_action
-from bot.desk.opening import Asker, Candidate, NewTicket, open_ticket
-from bot.devtools.activities import Place, TeamsActivities
+from bot.devtools.activities import Place
 from bot.devtools.chat import (
     DEFAULT_ICT_CHANNEL,
     ICT_STAFF,
@@ -169,8 +167,13 @@ QUESTION_CARD = card(
 )
 
 
-async def test_staff_sees_the_welcome_help_and_clicks_a_proactive_cards_button(
-    chat: Terminal, recorder: Recorder, emulator: ConnectorEmulator
+def number_of(button: str, text: str) -> str:
+    """The number the chat gave the last button titled `button` in `text`."""
+    return re.findall(rf"\[(\d+)\] {re.escape(button)}", text)[-1]
+
+
+async def test_staff_sees_the_welcome_help_and_an_answer_whose_buttons_click(
+    chat: Terminal, recorder: Recorder
 ):
     welcome = await chat.expect("│ - Wi-Fiにつながらない")
     assert "Kotae ▸ 1:1 with 山田 花子" in welcome
@@ -180,10 +183,22 @@ async def test_staff_sees_the_welcome_help_and_clicks_a_proactive_cards_button(
     chat.type("help")
     assert "│ **Kotae の使い方**" in await chat.expect("│ - **ヘルプ**: この説明を表示します")
 
-    chat.type("Wi-Fiにつながらない")
-    await chat.expect("Kotae ▸ 1:1 with 山田 花子\n  ")  # a text reply, whatever the FAQ says
+    chat.type("Wi-Fiにつながらない")  # the welcome's own example: the FAQ answers it
+    answer = await chat.expect("] 解決しない")
     assert recorder.posted[-1]["text"] == "Wi-Fiにつながらない"
+    assert "Kotae ▸ 1:1 with 山田 花子\n  │ **" in answer  # a card with a title
+    chat.type(number_of("解決した", answer))
+    await chat.expect("山田 花子 clicks “解決した”.")
+    await chat.expect("Kotae ▸ 1:1 with 山田 花子 (")  # the bot's answer to the click
+    vote = await recorder.invoke("helpful")
+    assert vote["from"]["aadObjectId"] == STAFF.aad_object_id
+    assert vote["value"]["action"]["data"]["asker"] == STAFF.aad_object_id
 
+
+async def test_a_proactive_card_with_an_input_a_link_and_then_an_update(
+    chat: Terminal, recorder: Recorder, emulator: ConnectorEmulator
+):
+    await chat.expect("│ - Wi-Fiにつながらない")
     # A proactive card arrives between turns, with an input, a button and a link.
     sent = await bot_sends(
         emulator, f"/v3/conversations/{STAFF_CONVERSATION}/activities", card_message(QUESTION_CARD)
@@ -328,40 +343,23 @@ def test_without_a_terminal_the_transcript_shows_what_was_typed():
     assert "".join(written) == "staff> help\n"
 
 
-async def open_ticket_for_staff(kotae: BotUnderTest, emulator: ConnectorEmulator, question: str) -> None:
-    """Open a ticket as the asker's flow does when the staff member sends a question to ICT staff."""
-    teams = TeamsActivities(service_url=emulator.url)
-    activity = Activity().deserialize(teams.message(STAFF, question))
-    request = NewTicket(
-        idempotency_key="chat-test-1",
-        asker=Asker(
-            id=STAFF.account["id"],
-            aad_object_id=STAFF.aad_object_id,
-            name=STAFF.name,
-            tenant_id=teams.tenant_id,
-            conversation_id=activity.conversation.id,
-            conversation_type="personal",
-            reference=TurnContext.get_conversation_reference(activity).serialize(),
-        ),
-        question=question,
-        language="ja",
-        candidates=[Candidate("wifi-connect", 0.31)],
-    )
-    async with kotae.runtime.services.sessions.begin() as session:
-        await open_ticket(session, request, routing=kotae.runtime.desk.routing)
-
-
-async def test_a_ticket_from_its_ict_thread_to_the_askers_confirmation(
-    chat: Terminal, kotae: BotUnderTest, recorder: Recorder, emulator: ConnectorEmulator
+async def test_a_question_from_staff_to_ict_staff_and_back(
+    chat: Terminal, kotae: BotUnderTest, recorder: Recorder
 ):
     await chat.expect("Kotae ▸ ICT channel\n")  # the team install: Kotae now knows the ICT channel
     assert (await kotae.get("/readyz")).body["ict_channel"]["known"] is True
-    await open_ticket_for_staff(kotae, emulator, "会議室のWi-Fiが切れる")
 
-    ticket = await chat.expect("[1] 担当する")
+    # Not helped by the FAQ's answer, the staff member sends the question to ICT staff.
+    chat.type("Wi-Fiにつながらない")
+    chat.type(number_of("解決しない", await chat.expect("] 解決しない")))
+    chat.type(number_of("ICTに質問する", await chat.expect("] ICTに質問する")))
+    chat.type(number_of("送信する", await chat.expect("] やめる")), "会議室Aで、今朝から")
+    await chat.expect("ICT担当に送りました(受付番号 #1)")
+
+    ticket = await chat.expect("] 担当する")
     assert "Kotae ▸ ICT channel, thread #1 (new thread; ICT staff now write here)" in ticket
-    assert "│ 会議室のWi-Fiが切れる" in ticket
-    chat.type("1", "")  # claim; leave the "merge into ticket number" field empty
+    assert "│ 会議室Aで、今朝から" in ticket
+    chat.type(number_of("担当する", ticket), "")  # claim; leave "merge into ticket number" empty
     claimed = await chat.expect("(the card you clicked is now)")
     assert "佐藤 健 clicks “担当する”" in claimed
     mine = await chat.expect("担当を外れる")
@@ -374,11 +372,10 @@ async def test_a_ticket_from_its_ict_thread_to_the_askers_confirmation(
     # The claimer answers by replying in the ticket's thread; the asker gets the answer card.
     chat.type("/as ict", "アクセスポイントを再起動しました。もう一度つないでみてください。")
     await chat.expect("回答を質問者に送りました")
-    answer = await chat.expect("解決しない")
+    answer = await chat.expect("] 解決しない")
     assert "Kotae ▸ 1:1 with 山田 花子" in answer
     assert "│ アクセスポイントを再起動しました。もう一度つないでみてください。" in answer
-    number = answer[answer.rindex("[", 0, answer.index("] 解決した")) + 1 : answer.index("] 解決した")]
-    chat.type("/as staff", number, "つながりました")
+    chat.type("/as staff", number_of("解決した", answer), "つながりました")
     await chat.expect("解決済みにしました")
     await chat.expect("Kotae ▸ ICT channel, thread #1 (updated its message)")
     confirm = recorder.posted[-1]
