@@ -637,7 +637,7 @@ def _framed(text: str) -> str:
 # --- running it ---------------------------------------------------------------------------------
 
 
-async def bot_readiness(http: aiohttp.ClientSession, bot_url: str) -> dict[str, Any]:
+async def _bot_readiness(http: aiohttp.ClientSession, bot_url: str) -> dict[str, Any]:
     """The bot's `/readyz` report once it is ready; BotUnavailable if it is not running or not ready."""
     url = bot_url.rstrip("/") + "/readyz"
     loop = asyncio.get_running_loop()
@@ -667,7 +667,7 @@ async def run_chat(
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as http:
         try:
-            report = await bot_readiness(http, options.bot_url)
+            report = await _bot_readiness(http, options.bot_url)
         except BotUnavailable as problem:
             console.show(f"kotae chat: {problem}")
             return 1
