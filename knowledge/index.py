@@ -39,10 +39,14 @@ def add_field(
     for doc, count in enumerate(counts):
         norm = k1 * (1.0 - b + b * lengths[doc] / average)
         for term, tf in count.items():
+            contribution = scale[term] * tf / (tf + norm)
             posting = postings.get(term)
             if posting is None:
-                posting = postings[term] = {}
-            posting[doc] = posting.get(doc, 0.0) + scale[term] * tf / (tf + norm)
+                postings[term] = {doc: contribution}
+            elif doc in posting:  # the term was in an earlier field of this document
+                posting[doc] += contribution
+            else:
+                posting[doc] = contribution
 
 
 def accumulate(

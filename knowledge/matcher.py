@@ -22,7 +22,7 @@ from knowledge.analyzer import Analysis, Analyzer
 from knowledge.glossary import GLOSSARY
 from knowledge.index import Postings, accumulate, add_field, idf
 from knowledge.model import Entry, KnowledgeBase
-from knowledge.normalize import bigrams, normalize
+from knowledge.normalize import bigrams, key_bigrams, normalize
 
 DecisionKind = Literal["answer", "clarify", "escalate"]
 
@@ -172,22 +172,19 @@ class Matcher:
     def _build(self) -> None:
         s = self.settings
         asked, keyworded, answered, readings, grams = [], [], [], [], []
-        with self._analyzer.remembering():
-            analyses = [
-                (
-                    self._analyzer.analyze_many((*entry.questions, *entry.keywords)),
-                    self._analyzer.analyze(entry.answer, terms_only=True),
-                )
-                for entry in self._entries
-            ]
+        analyses = self._analyzer.analyze_entries(
+            [(*entry.questions, *entry.keywords) for entry in self._entries],
+            [entry.answer for entry in self._entries],
+        )
         for doc, (entry, (asked_texts, answer)) in enumerate(zip(self._entries, analyses, strict=True)):
             questions = asked_texts[: len(entry.questions)]
             keywords = asked_texts[len(entry.questions) :]
+            keys = tuple(normalize(text) for text in entry.questions)
             asked.append([t for a in questions for t in a.index_terms])
             keyworded.append([t for a in keywords for t in a.index_terms])
-            answered.append(list(answer.index_terms))
+            answered.append(answer)
             readings.append([r for a in questions for r in a.readings])
-            grams.append([g for text in entry.questions for g in bigrams(text)])
+            grams.append([g for key in keys for g in key_bigrams(key)])
             for analysis in (*questions, *keywords):
                 for term, groups in zip(analysis.terms, analysis.synonym_groups, strict=True):
                     for group in groups:
@@ -196,7 +193,7 @@ class Matcher:
                 _EntryTerms(
                     frozenset(asked[-1] + keyworded[-1] + [_READING + r for r in readings[-1]]),
                     frozenset(answered[-1]),
-                    tuple(normalize(text) for text in entry.questions),
+                    keys,
                 )
             )
             for key in self._entry_terms[-1].questions:

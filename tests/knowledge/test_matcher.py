@@ -8,6 +8,23 @@ import pytest
 from knowledge import Decision, Entry, Hit, KnowledgeBase, Matcher, MatchSettings
 
 
+def test_indexing_analysis_equals_one_text_at_a_time() -> None:
+    """Chunks on two threads, remembered words and repeated texts change nothing."""
+    from knowledge.analyzer import _CHUNK, Analyzer
+
+    analyzer = Analyzer((("Wi-Fi", "無線LAN"),))
+    phrasings = ["庁内Wi-Fiにつながらない", "無線LANの設定", "PDFを結合したい", "Teams 録画", ""]
+    asked = [(phrasings[i % 5], phrasings[(i * 3) % 5], f"キーワード{i}") for i in range(2 * _CHUNK + 7)]
+    answers = [
+        f"{i}. 設定画面を開き、パスワードを入力してください。\n詳しくは内線{i}へ。" for i in range(len(asked))
+    ]
+    expected = [
+        (analyzer.analyze_many(texts), analyzer.analyze(answer, terms_only=True).terms)
+        for texts, answer in zip(asked, answers, strict=True)
+    ]
+    assert analyzer.analyze_entries(asked, answers) == expected
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
