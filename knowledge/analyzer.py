@@ -150,6 +150,9 @@ _STOP_WORDS = frozenset(
 # Entries analysed per task when indexing; below two chunks a knowledge base is analysed inline.
 _CHUNK = 500
 _UNREAD = object()  # a memo miss (None is a remembered "not a content word")
+# Sudachi's word ids of out-of-vocabulary words: one id for all of them, so their spelling counts.
+# A lexicon word's id alone decides its Word: its spellings differ only in width and case.
+_OOV_WORD_IDS = 0xF0000000
 
 # term, reading, Sudachi synonym group ids, and whether it names a thing (a noun) rather than an
 # action or a quality
@@ -217,7 +220,7 @@ class Analyzer:
         self._local = threading.local()
         self._phrases: dict[tuple[str, ...], str] = {}
         self._phrase_starts: frozenset[str] = frozenset()  # no concepts while reading the groups
-        self._memo: dict[tuple[int, str], Word | None] | None = None
+        self._memo: dict[int | tuple[int, str], Word | None] | None = None
         self._texts: dict[str, Analysis] | None = None
         self._longest = 0
         for group in synonym_groups:
@@ -238,9 +241,9 @@ class Analyzer:
 
     @contextlib.contextmanager
     def remembering(self) -> Iterator[None]:
-        """Within the block each (lexicon entry, spelling) is read once, and analyze_many()
-        analyses each distinct text once (keywords and alternates repeat across entries): for
-        indexing many texts.
+        """Within the block each lexicon word (each spelling of an unknown one) is read once, and
+        analyze_many() analyses each distinct text once (keywords and alternates repeat across
+        entries): for indexing many texts.
 
         Not for questions: their unknown words would grow the memory without bound.
         """
@@ -255,7 +258,9 @@ class Analyzer:
     def _word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         if self._memo is None:
             return self._read_word(morpheme, terms_only)
-        key = (morpheme.word_id(), morpheme.surface())
+        key = morpheme.word_id()
+        if key >= _OOV_WORD_IDS:
+            key = (key, morpheme.surface())
         if key not in self._memo:
             self._memo[key] = self._read_word(morpheme, False)
         word = self._memo[key]
@@ -268,7 +273,9 @@ class Analyzer:
         assert memo is not None  # only called by analyze_entries, which remembers
         terms = []
         for morpheme in self._tokenizer().tokenize(tidy(text)):
-            key = (morpheme.word_id(), morpheme.surface())
+            key = morpheme.word_id()
+            if key >= _OOV_WORD_IDS:
+                key = (key, morpheme.surface())
             word = memo.get(key, _UNREAD)
             if word is _UNREAD:
                 word = memo[key] = self._read_word(morpheme, False)
