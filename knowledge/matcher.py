@@ -63,8 +63,8 @@ class MatchSettings:
     weight_keywords: float = 0.8
     weight_answer: float = 1.2
     weight_reading: float = 0.3
-    weight_bigram: float = 0.05
-    synonym_weight: float = 0.7
+    weight_bigram: float = 0.1
+    synonym_weight: float = 0.5
     rescue_similarity: float = 0.8  # an unknown query word this close to a known one stands for it
     rescue_weight: float = 0.7  # query weight of such a stand-in
     max_term_share: float = 0.2  # query words in more entries than this share are skipped
