@@ -41,6 +41,7 @@ class Features(NamedTuple):
     closeness: float  # rapidfuzz ratio of the query to the closest question or alternate
     dominance: float  # BM25 score over the best other candidate's, minus 1, within -1..1
     relative: float  # BM25 score over the best candidate's, 0..1
+    unknown: float = 0.0  # idf-weighted share of the query's words no entry knows (same for all hits)
     language: float = 1.0  # other_lang_factor for an entry not in the asker's language, else 1
 
 
@@ -53,9 +54,9 @@ class MatchSettings:
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.65
-    answer_margin: float = 0.1
-    clarify_threshold: float = 0.5
+    answer_threshold: float = 0.6
+    answer_margin: float = 0.05
+    clarify_threshold: float = 0.55
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -76,10 +77,11 @@ class MatchSettings:
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
     # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 6.42
-    confidence_closeness: float = 3.11
-    confidence_dominance: float = 0.18
-    confidence_bias: float = -3.54
+    confidence_coverage: float = 5.7
+    confidence_closeness: float = 3.23
+    confidence_dominance: float = 0.1
+    confidence_unknown: float = -1.06
+    confidence_bias: float = -2.91
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -117,6 +119,7 @@ def confidence(s: MatchSettings, features: Features) -> float:
         s.confidence_coverage * features.coverage
         + s.confidence_closeness * features.closeness
         + s.confidence_dominance * features.dominance
+        + s.confidence_unknown * features.unknown
         + s.confidence_bias
     )
     # An answer in another language than the asker's is a worse answer, however well it fits.
@@ -254,6 +257,7 @@ class Matcher:
         if exact is not None and all(doc != exact for doc, _ in candidates):
             candidates.append((exact, scores.get(exact, 0.0)))
         weights = self._coverage_weights(analysis, rescued)
+        unknown = self._unknown_share(weights)
         ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
         found = []
         for doc, raw in candidates:
@@ -270,6 +274,7 @@ class Matcher:
                         self._closeness(doc, key),
                         dominance,
                         raw / ordered[0] if ordered[0] else 0.0,
+                        unknown,
                         language,
                     ),
                 )
@@ -370,6 +375,13 @@ class Matcher:
             (self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE), frozenset(found))
             for term, found, topical in zip(analysis.terms, alternatives, analysis.topical, strict=True)
         ]
+
+    def _unknown_share(self, weights: list[tuple[float, frozenset[str]]]) -> float:
+        """How much of the question is about things no entry mentions: a question on a topic the
+        knowledge base does not have tends to bring words of its own (給与, 旅費, 会議室の鍵)."""
+        total = sum(weight for weight, _ in weights)
+        unknown = sum(weight for weight, found in weights if found.isdisjoint(self._idf))
+        return unknown / total if total else 0.0
 
     def _closeness(self, doc: int, key: str) -> float:
         questions = self._entry_terms[doc].questions
