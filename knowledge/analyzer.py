@@ -198,6 +198,12 @@ def _singular(term: str) -> str:
     return term
 
 
+def _memo_key(morpheme: Morpheme) -> int | tuple[int, str]:
+    """What decides a morpheme's Word: its lexicon id, or for an unknown word also its spelling."""
+    word_id = morpheme.word_id()
+    return (word_id, morpheme.surface()) if word_id >= _OOV_WORD_IDS else word_id
+
+
 @functools.cache
 def _dictionary() -> Dictionary:
     return Dictionary()
@@ -240,17 +246,17 @@ class Analyzer:
         return tokenizer
 
     @contextlib.contextmanager
-    def remembering(self) -> Iterator[None]:
+    def remembering(self) -> Iterator[dict[int | tuple[int, str], Word | None]]:
         """Within the block each lexicon word (each spelling of an unknown one) is read once, and
         analyze_many() analyses each distinct text once (keywords and alternates repeat across
-        entries): for indexing many texts.
+        entries): for indexing many texts. Yields the remembered words.
 
         Not for questions: their unknown words would grow the memory without bound.
         """
-        self._memo = {}
+        self._memo = memo = {}
         self._texts = {}
         try:
-            yield
+            yield memo
         finally:
             self._memo = None
             self._texts = None
@@ -258,22 +264,18 @@ class Analyzer:
     def _word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         if self._memo is None:
             return self._read_word(morpheme, terms_only)
-        key = morpheme.word_id()
-        if key >= _OOV_WORD_IDS:
-            key = (key, morpheme.surface())
+        key = _memo_key(morpheme)
         if key not in self._memo:
             self._memo[key] = self._read_word(morpheme, False)
         word = self._memo[key]
         return (word[0], "", (), word[3]) if word and terms_only else word
 
-    def _answer_terms(self, text: str) -> tuple[str, ...]:
-        """analyze(text, terms_only=True).terms within remembering(), without the per-word objects:
-        answers hold most of a knowledge base's words."""
-        memo = self._memo
-        assert memo is not None  # only called by analyze_entries, which remembers
+    def _answer_terms(self, text: str, memo: dict[int | tuple[int, str], Word | None]) -> tuple[str, ...]:
+        """analyze(text, terms_only=True).terms with remembered words, without the per-word
+        objects: answers hold most of a knowledge base's words."""
         terms = []
         for morpheme in self._tokenizer().tokenize(tidy(text)):
-            key = morpheme.word_id()
+            key = morpheme.word_id()  # _memo_key, inlined: a million calls at 10k entries
             if key >= _OOV_WORD_IDS:
                 key = (key, morpheme.surface())
             word = memo.get(key, _UNREAD)
@@ -296,12 +298,12 @@ class Analyzer:
         def chunk(start: int) -> list[tuple[list[Analysis], tuple[str, ...]]]:
             end = start + _CHUNK
             return [
-                (self.analyze_many(texts), self._answer_terms(answer))
+                (self.analyze_many(texts), self._answer_terms(answer, memo))
                 for texts, answer in zip(asked[start:end], answers[start:end], strict=True)
             ]
 
         starts = range(0, len(answers), _CHUNK)
-        with self.remembering():
+        with self.remembering() as memo:
             if len(starts) < 2 or (os.cpu_count() or 1) < 2:
                 return [analysis for start in starts for analysis in chunk(start)]
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kotae-index") as pool:
