@@ -47,7 +47,7 @@ class Features(NamedTuple):
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """Ranking weights and decision thresholds; each field maps to KOTAE_MATCH_<FIELD> in the bot.
+    """Ranking weights and decision thresholds (the bot exposes the three thresholds as settings).
 
     answer_threshold: the best hit's confidence needed to answer outright;
     answer_margin: and its lead over the second hit (two close hits mean "ask which one");
