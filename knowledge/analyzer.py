@@ -149,6 +149,7 @@ _STOP_WORDS = frozenset(
 
 # Entries analysed per task when indexing; below two chunks a knowledge base is analysed inline.
 _CHUNK = 500
+_SUDACHI_MAX_BYTES = 49_149  # SudachiPy refuses longer input in one call
 _UNREAD = object()  # a memo miss (None is a remembered "not a content word")
 # Sudachi's word ids of out-of-vocabulary words: one id for all of them, so their spelling counts.
 # A lexicon word's id alone decides its Word: its spellings differ only in width and case.
@@ -274,7 +275,7 @@ class Analyzer:
         """analyze(text, terms_only=True).terms with remembered words, without the per-word
         objects: answers hold most of a knowledge base's words."""
         terms = []
-        for morpheme in self._tokenizer().tokenize(tidy(text)):
+        for morpheme in self._morphemes(tidy(text)):
             key = morpheme.word_id()  # _memo_key, inlined: a million calls at 10k entries
             if key >= _OOV_WORD_IDS:
                 key = (key, morpheme.surface())
@@ -328,13 +329,19 @@ class Analyzer:
             topical,
         )
 
+    def _morphemes(self, text: str) -> Iterator[Morpheme]:
+        """Sudachi's morphemes of `text`, however long (it refuses more than 49,149 bytes at once)."""
+        tokenizer = self._tokenizer()
+        for piece in _pieces(text, _SUDACHI_MAX_BYTES):
+            yield from tokenizer.tokenize(piece)
+
     def analyze(self, text: str, *, terms_only: bool = False) -> Analysis:
         """Terms, readings, synonym groups and glossary concepts; only terms if terms_only.
 
         terms_only is for answers: long texts, where the rest costs more than it finds.
         """
         # Kana stay as typed: Sudachi needs hiragana to tell particles from words.
-        words = [self._word(m, terms_only) for m in self._tokenizer().tokenize(tidy(text))]
+        words = [self._word(m, terms_only) for m in self._morphemes(tidy(text))]
         return self._analysis([word for word in words if word], terms_only)
 
     def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
@@ -343,6 +350,10 @@ class Analyzer:
         new = [text for text in dict.fromkeys(texts) if text not in known]
         if new:
             tidied = [tidy(text).replace("\n", " ") for text in new]
+            if sum(len(text.encode()) + 1 for text in tidied) > _SUDACHI_MAX_BYTES:
+                # Too long for one call (Sudachi's limit): analyse the texts one by one.
+                known.update((text, self.analyze(text)) for text in new)
+                return [known[text] for text in texts]
             starts = list(itertools.accumulate((len(text) + 1 for text in tidied), initial=0))
             words: list[list[Word]] = [[] for _ in new]
             for morpheme in self._tokenizer().tokenize("\n".join(tidied)):
@@ -374,3 +385,25 @@ class Analyzer:
                     found.append(Concept(canonical, start, end))
                     break
         return tuple(found)
+
+
+def _pieces(text: str, max_bytes: int) -> Iterator[str]:
+    """`text` cut into pieces of at most `max_bytes` UTF-8 bytes, at line ends where it can be."""
+    if len(text.encode()) <= max_bytes:
+        yield text
+        return
+    piece: list[str] = []
+    size = 0
+    for line in text.splitlines(keepends=True):
+        while len(line.encode()) > max_bytes:  # one huge line: cut it by characters
+            cut = len(line.encode()[:max_bytes].decode(errors="ignore"))
+            yield line[:cut]
+            line = line[cut:]
+        length = len(line.encode())
+        if size + length > max_bytes:
+            yield "".join(piece)
+            piece, size = [], 0
+        piece.append(line)
+        size += length
+    if piece:
+        yield "".join(piece)

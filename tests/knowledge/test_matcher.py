@@ -190,3 +190,22 @@ def test_words_no_entry_knows_lower_the_confidence() -> None:
     fewer_unknown = matcher.ask("VPNで退職金を試算したい").best.score
     ignoring_unknown = Matcher(KnowledgeBase("kb", entries), MatchSettings(confidence_unknown=0.0))
     assert fewer_unknown < ignoring_unknown.ask("VPNで退職金を試算したい").best.score
+
+
+def test_answers_longer_than_sudachi_reads_at_once_are_indexed(tmp_path):
+    """Sudachi refuses more than 49,149 bytes per call; a long answer is analysed in pieces."""
+    from knowledge import Matcher, MatchSettings, load
+
+    long_answer = "\n".join(f"{n}. 共有フォルダのアクセス権を申請する手順です。" for n in range(2_000))
+    one_line = "長" * 20_000 + "末尾の特別な語はストレージ容量です"
+    (tmp_path / "long.yaml").write_text(
+        "entries:\n"
+        f"  - id: long-answer\n    question: 共有フォルダの権限申請\n    answer: |\n"
+        + "".join(f"      {line}\n" for line in long_answer.splitlines())
+        + f"  - id: long-line\n    question: 容量の確認\n    answer: {one_line}\n",
+        encoding="utf-8",
+    )
+    assert len(long_answer.encode()) > 49_149
+    matcher = Matcher(load(tmp_path), MatchSettings())
+    assert matcher.ask("共有フォルダの権限申請").hits[0].entry.id == "long-answer"
+    assert matcher.ask("ストレージ容量").hits[0].entry.id == "long-line"
