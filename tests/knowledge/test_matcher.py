@@ -200,7 +200,7 @@ def test_answers_longer_than_sudachi_reads_at_once_are_indexed(tmp_path):
     one_line = "長" * 20_000 + "末尾の特別な語はストレージ容量です"
     (tmp_path / "long.yaml").write_text(
         "entries:\n"
-        f"  - id: long-answer\n    question: 共有フォルダの権限申請\n    answer: |\n"
+        "  - id: long-answer\n    question: 共有フォルダの権限申請\n    answer: |\n"
         + "".join(f"      {line}\n" for line in long_answer.splitlines())
         + f"  - id: long-line\n    question: 容量の確認\n    answer: {one_line}\n",
         encoding="utf-8",
