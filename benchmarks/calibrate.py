@@ -10,7 +10,9 @@
 2. With those, a grid search picks answer_threshold, answer_margin and clarify_threshold that
    minimise the cost of the decisions on the same cases (a confident wrong answer costs most,
    then escalating an answerable question: see COST) among the settings that escalate at least
-   MIN_OUT_OF_SCOPE_ESCALATED of the out-of-scope questions.
+   MIN_OUT_OF_SCOPE_ESCALATED of the out-of-scope questions, both as counted and as estimated
+   from a normal fit to their logit confidences (a few dozen questions say little about a 5 %
+   tail: the count alone puts clarify_threshold just above the second-highest of them).
 Only --cases is used to choose; --report files are measured with the result and never tuned on.
 """
 
@@ -20,6 +22,7 @@ import argparse
 import dataclasses
 import json
 import math
+import statistics
 from pathlib import Path
 
 from benchmarks.common import settings_with
@@ -104,6 +107,20 @@ def decision_cost(
     return cost
 
 
+def tail_threshold(per_case: list[list[tuple[float, bool]]], answerable: list[bool]) -> float:
+    """The clarify_threshold below which MIN_OUT_OF_SCOPE_ESCALATED of out-of-scope questions'
+    best confidences fall, by a normal fit on the logit scale; 0 with fewer than 3 of them."""
+    logits = [
+        math.log(max(hits[0][0], 1e-6) / max(1.0 - hits[0][0], 1e-6))
+        for hits, ok in zip(per_case, answerable, strict=True)
+        if hits and not ok
+    ]
+    if len(logits) < 3:
+        return 0.0
+    fitted = statistics.NormalDist(statistics.fmean(logits), statistics.stdev(logits))
+    return 1.0 / (1.0 + math.exp(-fitted.inv_cdf(MIN_OUT_OF_SCOPE_ESCALATED)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kb", type=Path, required=True)
@@ -128,6 +145,7 @@ def main() -> None:
             per_case[i] = _shown_scores(fitted, rows[i])
     settings = _with_fit(base, rows, args.fit_depth)
     answerable = [bool(case["expected"]) for case in cases]
+    lowest_clarify = tail_threshold(per_case, answerable)
     grid = [x / 100 for x in range(5, 100, 5)]
     best = min(
         (
@@ -135,7 +153,7 @@ def main() -> None:
             for a in grid
             for m in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
             for c in grid
-            if c <= a
+            if lowest_clarify <= c <= a
         ),
         key=lambda item: (item[0], -item[1]),
     )
@@ -143,6 +161,7 @@ def main() -> None:
         settings, answer_threshold=best[1], answer_margin=best[2], clarify_threshold=best[3]
     )
     print(f"# out-of-fold cost on {args.cases}: {best[0]:.1f} for {len(cases)} cases")
+    print(f"# clarify_threshold at least {lowest_clarify:.3f} (normal fit to out-of-scope confidences)")
     changed = {
         f.name: getattr(settings, f.name)
         for f in dataclasses.fields(settings)
@@ -161,14 +180,18 @@ def main() -> None:
 
 def _with_fit(base: MatchSettings, rows: list[list[tuple[Features, bool]]], depth: int) -> MatchSettings:
     """`base` with the confidence_* fitted on `rows`."""
-    # The confidence reads coverage, closeness and dominance (not `relative`, 1 for most bests).
-    w = fit_logistic([((f.coverage, f.closeness, f.dominance), ok) for row in rows for f, ok in row[:depth]])
+    # The confidence reads coverage, closeness, dominance and unknown (not `relative`, 1 for most
+    # bests).
+    w = fit_logistic(
+        [((f.coverage, f.closeness, f.dominance, f.unknown), ok) for row in rows for f, ok in row[:depth]]
+    )
     return dataclasses.replace(
         base,
         confidence_coverage=round(w[0], 2),
         confidence_closeness=round(w[1], 2),
         confidence_dominance=round(w[2], 2),
-        confidence_bias=round(w[3], 2),
+        confidence_unknown=round(w[3], 2),
+        confidence_bias=round(w[4], 2),
     )
 
 

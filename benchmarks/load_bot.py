@@ -7,7 +7,7 @@ The bot runs as its own process (`python app.py`, dev mode) on a fresh database:
 temporary folder, or with --postgres-server URL a database created on that PostgreSQL server and
 dropped afterwards. This process runs the connector emulator the bot replies to, and the askers.
 Each conversation is a different person in a 1:1 chat (questions from tests/questions/tuning.jsonl,
-the dev split, in turn). Two ways to load it:
+the tuning half, in turn). Two ways to load it:
 
 - closed loop (default): every conversation posts a question, waits for the reply, posts the next;
   this finds the most the bot can answer per second (latency then grows with the queue).
@@ -243,7 +243,7 @@ async def run(arguments: argparse.Namespace) -> None:
     mode = f"open loop at {arguments.rate:g} questions/s" if arguments.rate else "closed loop"
     print(
         f"load: {arguments.conversations} simultaneous 1:1 conversations, {mode}, {arguments.seconds:.0f} s, "
-        f"{len(questions)} dev-split questions in turn"
+        f"{len(questions)} tuning-half questions in turn"
     )
     print(f"answered: {answered} questions in {elapsed:.1f} s = {answered / elapsed:.0f} questions/s")
     print(f"replies received by the emulator: {replies}; HTTP statuses: {dict(statuses)}")

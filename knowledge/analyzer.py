@@ -10,8 +10,10 @@ import bisect
 import contextlib
 import functools
 import itertools
+import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
@@ -145,6 +147,14 @@ _STOP_WORDS = frozenset(
 )
 
 
+# Entries analysed per task when indexing; below two chunks a knowledge base is analysed inline.
+_CHUNK = 500
+_SUDACHI_MAX_BYTES = 49_149  # SudachiPy refuses longer input in one call
+_UNREAD = object()  # a memo miss (None is a remembered "not a content word")
+# Sudachi's word ids of out-of-vocabulary words: one id for all of them, so their spelling counts.
+# A lexicon word's id alone decides its Word: its spellings differ only in width and case.
+_OOV_WORD_IDS = 0xF0000000
+
 # term, reading, Sudachi synonym group ids, and whether it names a thing (a noun) rather than an
 # action or a quality
 Word = tuple[str, str, tuple[int, ...], bool]
@@ -189,6 +199,12 @@ def _singular(term: str) -> str:
     return term
 
 
+def _memo_key(morpheme: Morpheme) -> int | tuple[int, str]:
+    """What decides a morpheme's Word: its lexicon id, or for an unknown word also its spelling."""
+    word_id = morpheme.word_id()
+    return (word_id, morpheme.surface()) if word_id >= _OOV_WORD_IDS else word_id
+
+
 @functools.cache
 def _dictionary() -> Dictionary:
     return Dictionary()
@@ -211,7 +227,8 @@ class Analyzer:
         self._local = threading.local()
         self._phrases: dict[tuple[str, ...], str] = {}
         self._phrase_starts: frozenset[str] = frozenset()  # no concepts while reading the groups
-        self._memo: dict[tuple[int, str], Word | None] | None = None
+        self._memo: dict[int | tuple[int, str], Word | None] | None = None
+        self._texts: dict[str, Analysis] | None = None
         self._longest = 0
         for group in synonym_groups:
             canonical = "≡" + normalize(group[0])
@@ -230,25 +247,68 @@ class Analyzer:
         return tokenizer
 
     @contextlib.contextmanager
-    def remembering(self) -> Iterator[None]:
-        """Within the block each (lexicon entry, spelling) is read once: for indexing many texts.
+    def remembering(self) -> Iterator[dict[int | tuple[int, str], Word | None]]:
+        """Within the block each lexicon word (each spelling of an unknown one) is read once, and
+        analyze_many() analyses each distinct text once (keywords and alternates repeat across
+        entries): for indexing many texts. Yields the remembered words.
 
         Not for questions: their unknown words would grow the memory without bound.
         """
-        self._memo = {}
+        self._memo = memo = {}
+        self._texts = {}
         try:
-            yield
+            yield memo
         finally:
             self._memo = None
+            self._texts = None
 
     def _word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         if self._memo is None:
             return self._read_word(morpheme, terms_only)
-        key = (morpheme.word_id(), morpheme.surface())
+        key = _memo_key(morpheme)
         if key not in self._memo:
             self._memo[key] = self._read_word(morpheme, False)
         word = self._memo[key]
         return (word[0], "", (), word[3]) if word and terms_only else word
+
+    def _answer_terms(self, text: str, memo: dict[int | tuple[int, str], Word | None]) -> tuple[str, ...]:
+        """analyze(text, terms_only=True).terms with remembered words, without the per-word
+        objects: answers hold most of a knowledge base's words."""
+        terms = []
+        for morpheme in self._morphemes(tidy(text)):
+            key = morpheme.word_id()  # _memo_key, inlined: a million calls at 10k entries
+            if key >= _OOV_WORD_IDS:
+                key = (key, morpheme.surface())
+            word = memo.get(key, _UNREAD)
+            if word is _UNREAD:
+                word = memo[key] = self._read_word(morpheme, False)
+            if word:
+                terms.append(word[0])
+        return tuple(terms)
+
+    def analyze_entries(
+        self, asked: Sequence[Sequence[str]], answers: Sequence[str]
+    ) -> list[tuple[list[Analysis], tuple[str, ...]]]:
+        """For each entry: analyze_many() of its questions and keywords, and its answer's terms.
+
+        Sudachi releases the GIL while tokenizing, so on a machine with several cores the
+        entries are analysed in chunks by two threads (each with its own tokenizer): one
+        tokenizes while the other turns morphemes into words.
+        """
+
+        def chunk(start: int) -> list[tuple[list[Analysis], tuple[str, ...]]]:
+            end = start + _CHUNK
+            return [
+                (self.analyze_many(texts), self._answer_terms(answer, memo))
+                for texts, answer in zip(asked[start:end], answers[start:end], strict=True)
+            ]
+
+        starts = range(0, len(answers), _CHUNK)
+        with self.remembering() as memo:
+            if len(starts) < 2 or (os.cpu_count() or 1) < 2:
+                return [analysis for start in starts for analysis in chunk(start)]
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kotae-index") as pool:
+                return [analysis for part in pool.map(chunk, starts) for analysis in part]
 
     def _read_word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         """The Word of a content word, None for anything else (particles, stop words …)."""
@@ -269,25 +329,39 @@ class Analyzer:
             topical,
         )
 
+    def _morphemes(self, text: str) -> Iterator[Morpheme]:
+        """Sudachi's morphemes of `text`, however long (it refuses more than 49,149 bytes at once)."""
+        tokenizer = self._tokenizer()
+        for piece in _pieces(text, _SUDACHI_MAX_BYTES):
+            yield from tokenizer.tokenize(piece)
+
     def analyze(self, text: str, *, terms_only: bool = False) -> Analysis:
         """Terms, readings, synonym groups and glossary concepts; only terms if terms_only.
 
         terms_only is for answers: long texts, where the rest costs more than it finds.
         """
         # Kana stay as typed: Sudachi needs hiragana to tell particles from words.
-        words = [self._word(m, terms_only) for m in self._tokenizer().tokenize(tidy(text))]
+        words = [self._word(m, terms_only) for m in self._morphemes(tidy(text))]
         return self._analysis([word for word in words if word], terms_only)
 
     def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
         """analyze() of each text with one tokenizer call: much cheaper for many short texts."""
-        tidied = [tidy(text).replace("\n", " ") for text in texts]
-        starts = list(itertools.accumulate((len(text) + 1 for text in tidied), initial=0))
-        words: list[list[Word]] = [[] for _ in texts]
-        for morpheme in self._tokenizer().tokenize("\n".join(tidied)):
-            word = self._word(morpheme, False)
-            if word:
-                words[bisect.bisect_right(starts, morpheme.begin()) - 1].append(word)
-        return [self._analysis(found, False) for found in words]
+        known = self._texts if self._texts is not None else {}
+        new = [text for text in dict.fromkeys(texts) if text not in known]
+        if new:
+            tidied = [tidy(text).replace("\n", " ") for text in new]
+            if sum(len(text.encode()) + 1 for text in tidied) > _SUDACHI_MAX_BYTES:
+                # Too long for one call (Sudachi's limit): analyse the texts one by one.
+                known.update((text, self.analyze(text)) for text in new)
+                return [known[text] for text in texts]
+            starts = list(itertools.accumulate((len(text) + 1 for text in tidied), initial=0))
+            words: list[list[Word]] = [[] for _ in new]
+            for morpheme in self._tokenizer().tokenize("\n".join(tidied)):
+                word = self._word(morpheme, False)
+                if word:
+                    words[bisect.bisect_right(starts, morpheme.begin()) - 1].append(word)
+            known.update(zip(new, (self._analysis(found, False) for found in words), strict=True))
+        return [known[text] for text in texts]
 
     def _analysis(self, words: list[Word], terms_only: bool) -> Analysis:
         terms = tuple(word[0] for word in words)
@@ -311,3 +385,25 @@ class Analyzer:
                     found.append(Concept(canonical, start, end))
                     break
         return tuple(found)
+
+
+def _pieces(text: str, max_bytes: int) -> Iterator[str]:
+    """`text` cut into pieces of at most `max_bytes` UTF-8 bytes, at line ends where it can be."""
+    if len(text.encode()) <= max_bytes:
+        yield text
+        return
+    piece: list[str] = []
+    size = 0
+    for line in text.splitlines(keepends=True):
+        while len(line.encode()) > max_bytes:  # one huge line: cut it by characters
+            cut = len(line.encode()[:max_bytes].decode(errors="ignore"))
+            yield line[:cut]
+            line = line[cut:]
+        length = len(line.encode())
+        if size + length > max_bytes:
+            yield "".join(piece)
+            piece, size = [], 0
+        piece.append(line)
+        size += length
+    if piece:
+        yield "".join(piece)

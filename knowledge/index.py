@@ -6,6 +6,7 @@ Scoring a query then only adds up the posting lists of its terms, which keeps a 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,19 +31,21 @@ def add_field(
         return
     lengths = [len(terms) for terms in documents]
     average = sum(lengths) / max(len(documents), 1) or 1.0
-    frequency: Counter[str] = Counter()
     counts = [Counter(terms) for terms in documents]
-    for count in counts:
-        frequency.update(count.keys())
+    frequency = Counter(itertools.chain.from_iterable(counts))  # each document's distinct terms
     # weight * idf * (k1 + 1): the part of each contribution that depends on the term alone.
     scale = {term: weight * idf(len(documents), df) * (k1 + 1.0) for term, df in frequency.items()}
     for doc, count in enumerate(counts):
         norm = k1 * (1.0 - b + b * lengths[doc] / average)
         for term, tf in count.items():
+            contribution = scale[term] * tf / (tf + norm)
             posting = postings.get(term)
             if posting is None:
-                posting = postings[term] = {}
-            posting[doc] = posting.get(doc, 0.0) + scale[term] * tf / (tf + norm)
+                postings[term] = {doc: contribution}
+            elif doc in posting:  # the term was in an earlier field of this document
+                posting[doc] += contribution
+            else:
+                posting[doc] = contribution
 
 
 def accumulate(

@@ -22,7 +22,7 @@ from knowledge.analyzer import Analysis, Analyzer
 from knowledge.glossary import GLOSSARY
 from knowledge.index import Postings, accumulate, add_field, idf
 from knowledge.model import Entry, KnowledgeBase
-from knowledge.normalize import bigrams, normalize
+from knowledge.normalize import bigrams, key_bigrams, normalize
 
 DecisionKind = Literal["answer", "clarify", "escalate"]
 
@@ -41,21 +41,22 @@ class Features(NamedTuple):
     closeness: float  # rapidfuzz ratio of the query to the closest question or alternate
     dominance: float  # BM25 score over the best other candidate's, minus 1, within -1..1
     relative: float  # BM25 score over the best candidate's, 0..1
+    unknown: float = 0.0  # idf-weighted share of the query's words no entry knows (same for all hits)
     language: float = 1.0  # other_lang_factor for an entry not in the asker's language, else 1
 
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """Ranking weights and decision thresholds; each field maps to KOTAE_MATCH_<FIELD> in the bot.
+    """Ranking weights and decision thresholds (the bot exposes the three thresholds as settings).
 
     answer_threshold: the best hit's confidence needed to answer outright;
     answer_margin: and its lead over the second hit (two close hits mean "ask which one");
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.65
-    answer_margin: float = 0.1
-    clarify_threshold: float = 0.5
+    answer_threshold: float = 0.6
+    answer_margin: float = 0.05
+    clarify_threshold: float = 0.55
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -63,8 +64,8 @@ class MatchSettings:
     weight_keywords: float = 0.8
     weight_answer: float = 1.2
     weight_reading: float = 0.3
-    weight_bigram: float = 0.05
-    synonym_weight: float = 0.7
+    weight_bigram: float = 0.1
+    synonym_weight: float = 0.5
     rescue_similarity: float = 0.8  # an unknown query word this close to a known one stands for it
     rescue_weight: float = 0.7  # query weight of such a stand-in
     max_term_share: float = 0.2  # query words in more entries than this share are skipped
@@ -76,10 +77,11 @@ class MatchSettings:
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
     # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 6.42
-    confidence_closeness: float = 3.11
-    confidence_dominance: float = 0.18
-    confidence_bias: float = -3.54
+    confidence_coverage: float = 5.7
+    confidence_closeness: float = 3.23
+    confidence_dominance: float = 0.1
+    confidence_unknown: float = -1.06
+    confidence_bias: float = -2.91
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -117,6 +119,7 @@ def confidence(s: MatchSettings, features: Features) -> float:
         s.confidence_coverage * features.coverage
         + s.confidence_closeness * features.closeness
         + s.confidence_dominance * features.dominance
+        + s.confidence_unknown * features.unknown
         + s.confidence_bias
     )
     # An answer in another language than the asker's is a worse answer, however well it fits.
@@ -172,22 +175,19 @@ class Matcher:
     def _build(self) -> None:
         s = self.settings
         asked, keyworded, answered, readings, grams = [], [], [], [], []
-        with self._analyzer.remembering():
-            analyses = [
-                (
-                    self._analyzer.analyze_many((*entry.questions, *entry.keywords)),
-                    self._analyzer.analyze(entry.answer, terms_only=True),
-                )
-                for entry in self._entries
-            ]
+        analyses = self._analyzer.analyze_entries(
+            [(*entry.questions, *entry.keywords) for entry in self._entries],
+            [entry.answer for entry in self._entries],
+        )
         for doc, (entry, (asked_texts, answer)) in enumerate(zip(self._entries, analyses, strict=True)):
             questions = asked_texts[: len(entry.questions)]
             keywords = asked_texts[len(entry.questions) :]
+            keys = tuple(normalize(text) for text in entry.questions)
             asked.append([t for a in questions for t in a.index_terms])
             keyworded.append([t for a in keywords for t in a.index_terms])
-            answered.append(list(answer.index_terms))
+            answered.append(answer)
             readings.append([r for a in questions for r in a.readings])
-            grams.append([g for text in entry.questions for g in bigrams(text)])
+            grams.append([g for key in keys for g in key_bigrams(key)])
             for analysis in (*questions, *keywords):
                 for term, groups in zip(analysis.terms, analysis.synonym_groups, strict=True):
                     for group in groups:
@@ -196,7 +196,7 @@ class Matcher:
                 _EntryTerms(
                     frozenset(asked[-1] + keyworded[-1] + [_READING + r for r in readings[-1]]),
                     frozenset(answered[-1]),
-                    tuple(normalize(text) for text in entry.questions),
+                    keys,
                 )
             )
             for key in self._entry_terms[-1].questions:
@@ -257,6 +257,7 @@ class Matcher:
         if exact is not None and all(doc != exact for doc, _ in candidates):
             candidates.append((exact, scores.get(exact, 0.0)))
         weights = self._coverage_weights(analysis, rescued)
+        unknown = self._unknown_share(weights)
         ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
         found = []
         for doc, raw in candidates:
@@ -273,6 +274,7 @@ class Matcher:
                         self._closeness(doc, key),
                         dominance,
                         raw / ordered[0] if ordered[0] else 0.0,
+                        unknown,
                         language,
                     ),
                 )
@@ -373,6 +375,13 @@ class Matcher:
             (self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE), frozenset(found))
             for term, found, topical in zip(analysis.terms, alternatives, analysis.topical, strict=True)
         ]
+
+    def _unknown_share(self, weights: list[tuple[float, frozenset[str]]]) -> float:
+        """How much of the question is about things no entry mentions: a question on a topic the
+        knowledge base does not have tends to bring words of its own (給与, 旅費, 会議室の鍵)."""
+        total = sum(weight for weight, _ in weights)
+        unknown = sum(weight for weight, found in weights if found.isdisjoint(self._idf))
+        return unknown / total if total else 0.0
 
     def _closeness(self, doc: int, key: str) -> float:
         questions = self._entry_terms[doc].questions

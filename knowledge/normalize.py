@@ -64,7 +64,11 @@ def normalize(text: str) -> str:
 
 def bigrams(text: str) -> tuple[str, ...]:
     """Character bigrams of the normalised text: robust to typos and unknown words."""
-    key = normalize(text)
+    return key_bigrams(normalize(text))
+
+
+def key_bigrams(key: str) -> tuple[str, ...]:
+    """bigrams() of text that is already normalised (normalize is idempotent)."""
     if len(key) < 2:
         return (key,) if key else ()
     return tuple(key[i : i + 2] for i in range(len(key) - 1))

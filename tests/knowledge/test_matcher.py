@@ -8,6 +8,23 @@ import pytest
 from knowledge import Decision, Entry, Hit, KnowledgeBase, Matcher, MatchSettings
 
 
+def test_indexing_analysis_equals_one_text_at_a_time() -> None:
+    """Chunks on two threads, remembered words and repeated texts change nothing."""
+    from knowledge.analyzer import _CHUNK, Analyzer
+
+    analyzer = Analyzer((("Wi-Fi", "無線LAN"),))
+    phrasings = ["庁内Wi-Fiにつながらない", "無線LANの設定", "PDFを結合したい", "Teams 録画", ""]
+    asked = [(phrasings[i % 5], phrasings[(i * 3) % 5], f"キーワード{i}") for i in range(2 * _CHUNK + 7)]
+    answers = [
+        f"{i}. 設定画面を開き、パスワードを入力してください。\n詳しくは内線{i}へ。" for i in range(len(asked))
+    ]
+    expected = [
+        (analyzer.analyze_many(texts), analyzer.analyze(answer, terms_only=True).terms)
+        for texts, answer in zip(asked, answers, strict=True)
+    ]
+    assert analyzer.analyze_entries(asked, answers) == expected
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
@@ -154,3 +171,41 @@ def test_romaji_and_typos_stand_for_known_words(matcher: Matcher, question: str,
     decision = matcher.ask(question)
     assert decision.best.entry.id == expected
     assert decision.kind != "escalate"
+
+
+def test_words_no_entry_knows_lower_the_confidence() -> None:
+    entries = (
+        Entry(id="vpn", question="VPNにつながらない", answer="VPNアプリを再起動してください。"),
+        Entry(id="printer", question="プリンターで印刷できない", answer="電源を入れ直してください。"),
+        Entry(id="mail", question="メールが送れない", answer="宛先を確かめてください。"),
+        Entry(id="pdf", question="PDFを結合したい", answer="編集ソフトで結合します。"),
+        Entry(id="wifi", question="Wi-Fiが遅い", answer="別のアクセスポイントを選んでください。"),
+        Entry(id="teams", question="Teamsで録画したい", answer="会議の録画ボタンを押します。"),
+    )
+    matcher = Matcher(KnowledgeBase("kb", entries))
+    (_, known), *_ = matcher.candidates("VPNがつながらない", "ja", 1)
+    (_, mixed), *_ = matcher.candidates("VPNで退職金を試算したい", "ja", 1)
+    assert known.unknown == 0.0
+    assert 0.0 < mixed.unknown < 1.0
+    fewer_unknown = matcher.ask("VPNで退職金を試算したい").best.score
+    ignoring_unknown = Matcher(KnowledgeBase("kb", entries), MatchSettings(confidence_unknown=0.0))
+    assert fewer_unknown < ignoring_unknown.ask("VPNで退職金を試算したい").best.score
+
+
+def test_answers_longer_than_sudachi_reads_at_once_are_indexed(tmp_path):
+    """Sudachi refuses more than 49,149 bytes per call; a long answer is analysed in pieces."""
+    from knowledge import Matcher, MatchSettings, load
+
+    long_answer = "\n".join(f"{n}. 共有フォルダのアクセス権を申請する手順です。" for n in range(2_000))
+    one_line = "長" * 20_000 + "末尾の特別な語はストレージ容量です"
+    (tmp_path / "long.yaml").write_text(
+        "entries:\n"
+        "  - id: long-answer\n    question: 共有フォルダの権限申請\n    answer: |\n"
+        + "".join(f"      {line}\n" for line in long_answer.splitlines())
+        + f"  - id: long-line\n    question: 容量の確認\n    answer: {one_line}\n",
+        encoding="utf-8",
+    )
+    assert len(long_answer.encode()) > 49_149
+    matcher = Matcher(load(tmp_path), MatchSettings())
+    assert matcher.ask("共有フォルダの権限申請").hits[0].entry.id == "long-answer"
+    assert matcher.ask("ストレージ容量").hits[0].entry.id == "long-line"
