@@ -78,7 +78,7 @@ def ticket_card(
             text_block(text("desk.card.note", lang), weight="Bolder"),
             plain_text(ticket.resolution_note),
         ]
-    body += _shared_tools(ticket, lang)
+    body += _shared_tools(ticket, lang, for_claimer=for_claimer)
     if for_claimer:
         body += _claimer_tools(ticket, lang)
     extra: dict[str, Any] = {"msteams": {"entities": [mention], "width": "Full"}}
@@ -157,7 +157,7 @@ def _input(
     }
 
 
-def _shared_tools(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
+def _shared_tools(ticket: Ticket, lang: Lang, *, for_claimer: bool) -> list[dict[str, Any]]:
     """Buttons anyone in the ICT channel may press (the claim itself, and what is not the claimer's)."""
     text = catalogue().text
     data = ticket_data(ticket)
@@ -170,7 +170,7 @@ def _shared_tools(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
                 _actions([execute_action(text("desk.action.link_duplicate", lang), "link_duplicate", data)]),
             ]
         return tools
-    if state is TicketState.CLAIMED:
+    if state is TicketState.CLAIMED and not for_claimer:  # the claimer has "release" instead
         return [_actions([execute_action(text("desk.action.force_release", lang), "force_release", data)])]
     if state in (TicketState.ANSWERED, TicketState.RESOLVED) and ticket.answer:
         return [

@@ -146,6 +146,7 @@ async def test_life_of_a_ticket(desk: Desk) -> None:
     body = await desk.click(STAFF, "claim", ticket)
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
     assert '"verb": "answer"' in json.dumps(body["value"])
+    assert '"verb": "force_release"' not in json.dumps(body["value"])  # the claimer has "release"
     await desk.until(lambda _: len(desk.to_asker()) == 1)
     assert "佐藤 情報 さんが" in desk.to_asker()[0].text
     await desk.until(lambda calls: any(c.kind == "update" for c in calls))
