@@ -122,3 +122,44 @@ async def test_reads_do_not_wait_for_a_writer_on_sqlite(tmp_path):
             assert (await reader.execute(text("SELECT count(*) FROM installations"))).scalar_one() == 1
     finally:
         await engine.dispose()
+
+
+def test_replicas_starting_together_migrate_once(database_url: str, tmp_path):
+    """Four processes run `python -m bot migrate` at the same moment: all succeed, at one revision."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "KOTAE_DEV_MODE": "true",
+        "PYTHONPATH": str(REPO),
+    }
+    replicas = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "migrate"],
+            cwd=tmp_path,
+            env=environment,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [replica.communicate(timeout=120)[0] for replica in replicas]
+    assert [replica.returncode for replica in replicas] == [0, 0, 0, 0]
+    assert {output.strip() for output in outputs} == {f"database at revision {head_revision()}"}
+
+
+async def test_upgrades_in_one_process_take_turns(database_url: str):
+    import asyncio
+
+    engines = [create_engine(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(upgrade(engine) for engine in engines))
+        assert {await current_revision(engine) for engine in engines} == {head_revision()}
+    finally:
+        for engine in engines:
+            await engine.dispose()

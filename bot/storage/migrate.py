@@ -6,7 +6,9 @@ migrate while the others wait; on SQLite the single file's write lock does the s
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from pathlib import Path
 
 from alembic import command
@@ -40,9 +42,18 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
+# Alembic keeps the running migration's context in a module-level proxy (`alembic.context`), so two
+# upgrades in one process must not overlap; across processes the database's locks serialise them.
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _in_process_lock() -> asyncio.Lock:
+    return _LOCKS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+
+
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision, serialised across replicas."""
-    async with engine.connect() as connection:
+    async with _in_process_lock(), engine.connect() as connection:
         is_postgres = connection.dialect.name == "postgresql"
         if is_postgres:
             await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
