@@ -148,6 +148,7 @@ class Chat:
         options: ChatOptions,
         *,
         ict_channel: str,
+        ict_desk: bool = True,
         emulator: ConnectorEmulator,
         http: aiohttp.ClientSession,
         read: ReadLine,
@@ -155,6 +156,7 @@ class Chat:
     ) -> None:
         self.options = options
         self.ict_channel = ict_channel
+        self.ict_desk = ict_desk  # the bot has an ICT channel (else the chat's is only a channel)
         self.emulator = emulator
         self.http = http
         self.read = read
@@ -250,7 +252,8 @@ class Chat:
             self.console.note(
                 f"Kotae knows {STAFF.name} from an earlier chat, so no welcome this time; type help."
             )
-        await self._post(self.teams.installation_update(ICT_STAFF, self._ict_place()))
+        if self.ict_desk:
+            await self._post(self.teams.installation_update(ICT_STAFF, self._ict_place()))
 
     def _ict_place(self, thread_root: str | None = None) -> Place:
         """The ICT channel, played as its team's General channel, whose id is the team's id.
@@ -685,7 +688,13 @@ async def run_chat(
                 f"KOTAE_ICT_CHANNEL_ID={ict_channel}"
             )
         chat = Chat(
-            options, ict_channel=ict_channel, emulator=emulator, http=http, read=read, console=console
+            options,
+            ict_channel=ict_channel,
+            ict_desk=bool(ict.get("configured")),
+            emulator=emulator,
+            http=http,
+            read=read,
+            console=console,
         )
         await chat.run()
     return 0

@@ -381,3 +381,20 @@ async def test_a_question_from_staff_to_ict_staff_and_back(
     confirm = recorder.posted[-1]
     assert confirm["from"]["aadObjectId"] == STAFF.aad_object_id
     assert confirm["value"]["action"]["data"]["followup"] == "つながりました"
+
+
+async def test_a_bot_without_an_ict_channel_is_told_how_to_get_one(
+    bot: BotUnderTest, emulator: ConnectorEmulator
+):
+    terminal = Terminal()
+    terminal.type("/quit")
+    status = await run_chat(
+        ChatOptions(bot_url=bot.url),
+        emulator=emulator,
+        read=terminal.lines.get,
+        console=Console(terminal.write),
+    )
+    assert status == 0
+    assert f"restart it with KOTAE_ICT_CHANNEL_ID={DEFAULT_ICT_CHANNEL}" in terminal.text
+    assert "こんにちは、Kotae(答え)です" in terminal.text  # the staff member's welcome
+    assert "Kotae ▸ ICT channel" not in terminal.text  # no team install where there is no desk
