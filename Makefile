@@ -19,9 +19,10 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP_RUN) $@
 
-## run: install, then run the bot on the embedded defaults (SQLite, dev mode, http://127.0.0.1:3978)
+## run: install, then run the bot on the embedded defaults (SQLite, dev mode, http://127.0.0.1:3978,
+##      a local ICT channel id so the terminal chat can play the ICT staff too)
 run: $(STAMP_RUN)
-	KOTAE_DEV_MODE=$${KOTAE_DEV_MODE:-true} $(BIN)/python app.py
+	KOTAE_DEV_MODE=$${KOTAE_DEV_MODE:-true} KOTAE_ICT_CHANNEL_ID=$${KOTAE_ICT_CHANNEL_ID:-19:kotae-ict@thread.tacv2} $(BIN)/python app.py
 
 ## test: install with the development tools, then run the whole test suite
 test: $(STAMP_DEV)
@@ -29,7 +30,7 @@ test: $(STAMP_DEV)
 
 ## chat: talk to the running bot (`make run` in another terminal) from this terminal
 chat: $(STAMP_RUN)
-	$(BIN)/python -m bot.devtools.chat
+	$(BIN)/python -m bot.devtools.chat $(ARGS)
 
 ## migrate: apply the database migrations (the bot also applies them on start)
 migrate: $(STAMP_RUN)

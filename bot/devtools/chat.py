@@ -15,12 +15,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import json
 import re
 import sys
 import threading
-import time
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -724,18 +722,13 @@ def _stdin_reader() -> ReadLine:
     return read
 
 
-def _message_ids() -> itertools.count[int]:
-    """Message ids unique across chats, as Teams' are: the bot keys ticket threads by their root's id."""
-    return itertools.count(time.time_ns() // 1_000_000)
-
-
 async def _start_connector(port: int, console: Console) -> ConnectorEmulator:
-    emulator = ConnectorEmulator(port=port, _ids=_message_ids())
+    emulator = ConnectorEmulator(port=port)
     try:
         await emulator.start()
     except OSError as error:  # taken, e.g. by another chat: any free port still works for this chat
         await emulator.close()
-        emulator = ConnectorEmulator(_ids=_message_ids())
+        emulator = ConnectorEmulator()
         await emulator.start()
         console.note(
             f"Port {port} is not free ({error.strerror}), so the connector is emulated on port {emulator.port}: "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,7 +117,8 @@ class ConnectorEmulator:
     calls: list[Call] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     members: dict[str, Member] = field(default_factory=dict)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Unique across runs, as Teams' message ids are: the bot keys ticket threads by their root's id.
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(time.time_ns() // 1_000_000))
     _changed: asyncio.Condition | None = None
     _runner: web.AppRunner | None = None
 
