@@ -1,7 +1,8 @@
 """Apply the Alembic migrations: on start, and by `python -m bot migrate`.
 
 Several replicas may start at once: on PostgreSQL a session-level advisory lock lets one of them
-migrate while the others wait; on SQLite the single file's write lock does the same.
+migrate while the others wait; on SQLite the upgrade is one transaction that holds the file's write
+lock from its start (`BEGIN IMMEDIATE`), which does the same.
 """
 
 from __future__ import annotations
@@ -59,8 +60,11 @@ async def upgrade(engine: AsyncEngine) -> None:
             await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
             await connection.commit()
         try:
-            await connection.run_sync(_upgrade)
-            await connection.commit()
+            # One transaction for the whole upgrade, begun before Alembic looks: Alembic then joins
+            # it instead of committing after each revision, so another process (which waits on
+            # SQLite's write lock) never plans from a half-done upgrade.
+            async with connection.begin():
+                await connection.run_sync(_upgrade)
         finally:
             if is_postgres:
                 await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_LOCK_KEY})
