@@ -329,11 +329,14 @@ class Analyzer:
             topical,
         )
 
-    def _morphemes(self, text: str) -> Iterator[Morpheme]:
+    def _morphemes(self, text: str) -> Iterable[Morpheme]:
         """Sudachi's morphemes of `text`, however long (it refuses more than 49,149 bytes at once)."""
         tokenizer = self._tokenizer()
-        for piece in _pieces(text, _SUDACHI_MAX_BYTES):
-            yield from tokenizer.tokenize(piece)
+        if _fits(text, _SUDACHI_MAX_BYTES):  # nearly always: no extra work on the hot path
+            return tokenizer.tokenize(text)
+        return itertools.chain.from_iterable(
+            tokenizer.tokenize(piece) for piece in _pieces(text, _SUDACHI_MAX_BYTES)
+        )
 
     def analyze(self, text: str, *, terms_only: bool = False) -> Analysis:
         """Terms, readings, synonym groups and glossary concepts; only terms if terms_only.
@@ -387,9 +390,14 @@ class Analyzer:
         return tuple(found)
 
 
+def _fits(text: str, max_bytes: int) -> bool:
+    # A UTF-8 character is at most 4 bytes: most texts are short enough without encoding them.
+    return len(text) * 4 <= max_bytes or len(text.encode()) <= max_bytes
+
+
 def _pieces(text: str, max_bytes: int) -> Iterator[str]:
     """`text` cut into pieces of at most `max_bytes` UTF-8 bytes, at line ends where it can be."""
-    if len(text.encode()) <= max_bytes:
+    if _fits(text, max_bytes):
         yield text
         return
     piece: list[str] = []
