@@ -29,7 +29,15 @@ def create_app(settings: Settings) -> web.Application:
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         runtime = app[RUNTIME]
-        await runtime.start()
+        try:
+            await runtime.start()
+        except KnowledgeError as error:
+            # Reported here, so that every way of starting (app.py, App Service's init_func) says it.
+            problems = "\n".join(problem.format("en") for problem in error.problems)
+            _log.critical(
+                "the knowledge base in %s is invalid; not starting:\n%s", settings.knowledge_dir, problems
+            )
+            raise
         yield
         await runtime.close()
 
@@ -58,12 +66,8 @@ def main() -> None:
     configure_logging(settings)
     try:
         web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
-    except KnowledgeError as error:
-        problems = "\n".join(problem.format("en") for problem in error.problems)
-        print(
-            f"kotae: the knowledge base in {settings.knowledge_dir} is invalid\n{problems}", file=sys.stderr
-        )
-        raise SystemExit(1) from None
+    except KnowledgeError:
+        raise SystemExit(1) from None  # the problems were logged when the start failed
 
 
 if __name__ == "__main__":

@@ -120,3 +120,22 @@ async def test_a_refused_proactive_send_raises(
     emulator.fail("POST", r"/activities", 403)
     with pytest.raises(ErrorResponseException):
         await send_proactive(bot.runtime.adapter, reference, "届かないお知らせ")
+
+
+def test_an_invalid_knowledge_base_stops_the_start_with_its_problems(tmp_path):
+    faq = tmp_path / "faq"
+    faq.mkdir()
+    (faq / "broken.yaml").write_text(
+        "entries:\n  - id: wifi\n    question: Wi-Fiにつながらない\n", encoding="utf-8"
+    )
+    result = _start(
+        {
+            "KOTAE_DEV_MODE": "true",
+            "KOTAE_KNOWLEDGE_DIR": str(faq),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'k.db'}",
+        },
+        str(tmp_path),
+    )
+    assert result.returncode == 1
+    assert "broken.yaml:2:5" in result.stderr
+    assert "answer" in result.stderr

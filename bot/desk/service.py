@@ -61,7 +61,6 @@ class Desk:
         deliverer = TeamsDeliverer(
             adapter,
             sessions,
-            bot_app_id=settings.bot_app_id,
             desk_lang="en" if settings.default_locale == "en" else "ja",
             zone=zone,
             auto_resolve_days=settings.desk_auto_resolve_days,

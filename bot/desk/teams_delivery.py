@@ -77,7 +77,6 @@ class TeamsDeliverer(Deliverer):
         adapter: KotaeAdapter,
         sessions: async_sessionmaker[AsyncSession],
         *,
-        bot_app_id: str,
         desk_lang: Lang,
         zone: ZoneInfo,
         auto_resolve_days: float,
@@ -85,7 +84,8 @@ class TeamsDeliverer(Deliverer):
     ) -> None:
         self._adapter = adapter
         self._sessions = sessions
-        self._bot_app_id = bot_app_id
+        # The adapter's own bot app id: the one its proactive turns are continued with.
+        self._bot_app_id = adapter.settings.bot_app_id
         self._lang = desk_lang
         self._zone = zone
         self._auto_resolve_days = auto_resolve_days
