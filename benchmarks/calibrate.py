@@ -10,9 +10,10 @@
 2. With those, a grid search picks answer_threshold, answer_margin and clarify_threshold that
    minimise the cost of the decisions on the same cases (a confident wrong answer costs most,
    then escalating an answerable question: see COST) among the settings that escalate at least
-   MIN_OUT_OF_SCOPE_ESCALATED of the out-of-scope questions, both as counted and as estimated
-   from a normal fit to their logit confidences (a few dozen questions say little about a 5 %
-   tail: the count alone puts clarify_threshold just above the second-highest of them).
+   MIN_OUT_OF_SCOPE_ESCALATED of the out-of-scope questions. (A normal fit to their logit
+   confidences, used while there were only 26 of them, was dropped at 56: they are not normal —
+   most sit far below any threshold, a few near the answerable ones — and the fit's bar would
+   have escalated a quarter of the answerable questions.)
 Only --cases is used to choose; --report files are measured with the result and never tuned on.
 """
 
@@ -22,13 +23,12 @@ import argparse
 import dataclasses
 import json
 import math
-import statistics
 from pathlib import Path
 
 from benchmarks.common import settings_with
 from knowledge import Matcher, MatchSettings, load
 from knowledge.cli import evaluate
-from knowledge.matcher import Features, confidence
+from knowledge.matcher import Features, decide, is_covered, shown_confidences
 
 # What each outcome costs (answer right / out-of-scope escalated cost nothing).
 COST = {
@@ -40,7 +40,9 @@ COST = {
 }
 DEPTH = 10
 FOLDS = 5
-MIN_OUT_OF_SCOPE_ESCALATED = 0.95  # the target is 0.9 on unseen questions: keep headroom
+# The target is 0.9 on unseen questions: keep headroom. Counted on out-of-fold confidences; 56
+# out-of-scope tuning questions make one of them 1.8 points.
+MIN_OUT_OF_SCOPE_ESCALATED = 0.93
 
 
 def read_cases(path: Path) -> list[dict]:
@@ -79,46 +81,33 @@ def fit_logistic(
 
 
 def decision_cost(
-    per_case: list[list[tuple[float, bool]]],
+    per_case: list[tuple[list[tuple[float, bool]], bool]],
     answerable: list[bool],
-    answer: float,
-    margin: float,
-    clarify: float,
+    settings: MatchSettings,
 ) -> float:
-    """The cost of the decisions, or infinity when too few out-of-scope questions escalate."""
-    out_of_scope = [hits for hits, ok in zip(per_case, answerable, strict=True) if not ok]
-    escalated = sum(1 for hits in out_of_scope if not hits or hits[0][0] < clarify)
-    if out_of_scope and escalated / len(out_of_scope) < MIN_OUT_OF_SCOPE_ESCALATED:
-        return math.inf
+    """The cost of the decisions, or infinity when too few out-of-scope questions escalate.
+
+    Each case is its shown (confidence, right) hits, best first, and whether the best is_covered().
+    """
     cost = 0.0
-    for hits, is_answerable in zip(per_case, answerable, strict=True):
-        best, right = hits[0] if hits else (0.0, False)
-        runner_up = hits[1][0] if len(hits) > 1 else 0.0
-        if best < clarify:
+    escalated = 0
+    for (hits, covered), is_answerable in zip(per_case, answerable, strict=True):
+        kind = decide(settings, [score for score, _ in hits], covered=covered)
+        if kind == "escalate":
+            escalated += not is_answerable
             cost += COST["answerable_escalated"] if is_answerable else 0.0
-        elif best >= answer and best - runner_up >= margin:
-            cost += 0.0 if right else COST["confident_wrong"]
+        elif kind == "answer":
+            cost += 0.0 if hits[0][1] else COST["confident_wrong"]
         elif not is_answerable:
             cost += COST["out_of_scope_not_escalated"]
         elif any(ok for _, ok in hits[:3]):
             cost += COST["answerable_clarified"]
         else:
             cost += COST["answerable_clarified_missing"]
+    out_of_scope = answerable.count(False)
+    if out_of_scope and escalated / out_of_scope < MIN_OUT_OF_SCOPE_ESCALATED:
+        return math.inf
     return cost
-
-
-def tail_threshold(per_case: list[list[tuple[float, bool]]], answerable: list[bool]) -> float:
-    """The clarify_threshold below which MIN_OUT_OF_SCOPE_ESCALATED of out-of-scope questions'
-    best confidences fall, by a normal fit on the logit scale; 0 with fewer than 3 of them."""
-    logits = [
-        math.log(max(hits[0][0], 1e-6) / max(1.0 - hits[0][0], 1e-6))
-        for hits, ok in zip(per_case, answerable, strict=True)
-        if hits and not ok
-    ]
-    if len(logits) < 3:
-        return 0.0
-    fitted = statistics.NormalDist(statistics.fmean(logits), statistics.stdev(logits))
-    return 1.0 / (1.0 + math.exp(-fitted.inv_cdf(MIN_OUT_OF_SCOPE_ESCALATED)))
 
 
 def main() -> None:
@@ -138,22 +127,30 @@ def main() -> None:
     rows = labelled_features(matcher, cases)
     # Thresholds are chosen on out-of-fold confidences (each case scored by a fit that did not
     # see it), so that they do not lean on the fit's optimism about its own cases.
-    per_case: list[list[tuple[float, bool]]] = [[] for _ in rows]
+    per_case: list[tuple[list[tuple[float, bool]], bool]] = [([], False) for _ in rows]
     for fold in range(FOLDS):
         fitted = _with_fit(base, [row for i, row in enumerate(rows) if i % FOLDS != fold], args.fit_depth)
         for i in range(fold, len(rows), FOLDS):
             per_case[i] = _shown_scores(fitted, rows[i])
     settings = _with_fit(base, rows, args.fit_depth)
     answerable = [bool(case["expected"]) for case in cases]
-    lowest_clarify = tail_threshold(per_case, answerable)
     grid = [x / 100 for x in range(5, 100, 5)]
     best = min(
         (
-            (decision_cost(per_case, answerable, a, m, c), a, m, c)
+            (
+                decision_cost(
+                    per_case,
+                    answerable,
+                    dataclasses.replace(settings, answer_threshold=a, answer_margin=m, clarify_threshold=c),
+                ),
+                a,
+                m,
+                c,
+            )
             for a in grid
             for m in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
             for c in grid
-            if lowest_clarify <= c <= a
+            if c <= a
         ),
         key=lambda item: (item[0], -item[1]),
     )
@@ -161,7 +158,6 @@ def main() -> None:
         settings, answer_threshold=best[1], answer_margin=best[2], clarify_threshold=best[3]
     )
     print(f"# out-of-fold cost on {args.cases}: {best[0]:.1f} for {len(cases)} cases")
-    print(f"# clarify_threshold at least {lowest_clarify:.3f} (normal fit to out-of-scope confidences)")
     changed = {
         f.name: getattr(settings, f.name)
         for f in dataclasses.fields(settings)
@@ -180,28 +176,27 @@ def main() -> None:
 
 def _with_fit(base: MatchSettings, rows: list[list[tuple[Features, bool]]], depth: int) -> MatchSettings:
     """`base` with the confidence_* fitted on `rows`."""
-    # The confidence reads coverage, closeness, dominance and unknown (not `relative`, 1 for most
+    # The confidence reads coverage, closeness, dominance and matched (not `relative`, 1 for most
     # bests).
     w = fit_logistic(
-        [((f.coverage, f.closeness, f.dominance, f.unknown), ok) for row in rows for f, ok in row[:depth]]
+        [((f.coverage, f.closeness, f.dominance, f.matched), ok) for row in rows for f, ok in row[:depth]]
     )
     return dataclasses.replace(
         base,
         confidence_coverage=round(w[0], 2),
         confidence_closeness=round(w[1], 2),
         confidence_dominance=round(w[2], 2),
-        confidence_unknown=round(w[3], 2),
+        confidence_matched=round(w[3], 2),
         confidence_bias=round(w[4], 2),
     )
 
 
-def _shown_scores(settings: MatchSettings, row: list[tuple[Features, bool]]) -> list[tuple[float, bool]]:
-    """The confidences as Matcher.ask shows them: rank order, never rising down the list."""
-    shown, ceiling = [], 1.0
-    for features, ok in row:
-        ceiling = min(ceiling, confidence(settings, features))
-        shown.append((ceiling, ok))
-    return shown
+def _shown_scores(
+    settings: MatchSettings, row: list[tuple[Features, bool]]
+) -> tuple[list[tuple[float, bool]], bool]:
+    """The confidences as Matcher.ask shows them, with whether the best hit is_covered()."""
+    shown = shown_confidences(settings, [features for features, _ in row])
+    return list(zip(shown, (ok for _, ok in row), strict=True)), bool(row) and is_covered(row[0][0])
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import functools
 import itertools
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -86,6 +88,15 @@ _STOP_WORDS = frozenset(
         "有難う",
         "状態",
         "感じ",
+        "使い方",
+        # The greetings that open a message in a Japanese office (お疲れ様です。お世話になって
+        # おります。お忙しいところ恐れ入ります。失礼します。): they say nothing of its topic.
+        "お疲れ様",
+        "御疲れ様",
+        "世話",
+        "忙しい",
+        "恐れる",
+        "失礼",
         "i",
         "my",
         "me",
@@ -147,6 +158,9 @@ _STOP_WORDS = frozenset(
 )
 
 
+# Glossary spellings at least this long are also looked for as letters in an asker's question;
+# shorter ones (PC, PW) would be found inside other words.
+_SPELLED_MIN = 3
 # Entries analysed per task when indexing; below two chunks a knowledge base is analysed inline.
 _CHUNK = 500
 _SUDACHI_MAX_BYTES = 49_149  # SudachiPy refuses longer input in one call
@@ -212,7 +226,9 @@ def _dictionary() -> Dictionary:
 
 @functools.cache
 def _is_content(pos_id: int) -> bool:
-    return _dictionary().pos_of(pos_id)[0] in _CONTENT_POS
+    pos = _dictionary().pos_of(pos_id)
+    # A person's name (「保険年金課の中村です」) never tells which entry answers.
+    return pos[0] in _CONTENT_POS and pos[2] != "人名"
 
 
 @functools.cache
@@ -230,13 +246,19 @@ class Analyzer:
         self._memo: dict[int | tuple[int, str], Word | None] | None = None
         self._texts: dict[str, Analysis] | None = None
         self._longest = 0
+        spellings: dict[str, str] = {}
         for group in synonym_groups:
             canonical = "≡" + normalize(group[0])
             for term in group:
                 words = self.analyze(term, terms_only=True).terms
                 if words:
                     self._phrases.setdefault(words, canonical)
+                if len(spelling := normalize(term)) >= _SPELLED_MIN:
+                    spellings.setdefault(spelling, canonical)
         self._longest = max((len(p) for p in self._phrases), default=0)
+        self._spellings = spellings
+        longest_first = sorted(spellings, key=len, reverse=True)
+        self._spelled = re.compile("|".join(map(re.escape, longest_first))) if spellings else None
         self._phrase_starts = frozenset(phrase[0] for phrase in self._phrases)
 
     def _tokenizer(self) -> Tokenizer:
@@ -315,8 +337,8 @@ class Analyzer:
         if not _is_content(morpheme.part_of_speech_id()):
             return None
         term = _fold_word(morpheme.normalized_form())
-        # English function words are stopped by surface: Sudachi reads "it" as IT.
-        surface = _fold_word(morpheme.surface()) if term.isascii() else term
+        # English function words are stopped by surface: Sudachi reads "it" as IT, "the" as ザ.
+        surface = _fold_word(morpheme.surface())
         if surface in _STOP_WORDS or term in _STOP_WORDS or not term.strip():
             return None
         topical = _is_topical(morpheme.part_of_speech_id())
@@ -346,6 +368,46 @@ class Analyzer:
         # Kana stay as typed: Sudachi needs hiragana to tell particles from words.
         words = [self._word(m, terms_only) for m in self._morphemes(tidy(text))]
         return self._analysis([word for word in words if word], terms_only)
+
+    def analyze_question(self, text: str) -> Analysis:
+        """analyze() of an asker's question, where glossary terms are also found by their letters:
+        Sudachi may split a name in kana unlike the glossary does (「さがすくんで」 reads as
+        さ|が|すくん|で, 「さがすくん」 alone as one word). A spelling counts where a word starts,
+        and an ASCII one also where a word ends (「word」 is not found in 「password」)."""
+        words: list[Word] = []
+        spans: list[tuple[int, int]] = []  # each word's place in `letters`
+        starts: list[int] = []
+        pieces: list[str] = []
+        offset = 0
+        for morpheme in self._morphemes(tidy(text)):
+            piece = normalize(morpheme.surface())
+            word = self._word(morpheme, False)
+            if word:
+                words.append(word)
+                spans.append((offset, offset + len(piece)))
+            starts.append(offset)
+            pieces.append(piece)
+            offset += len(piece)
+        analysis = self._analysis(words, False)
+        if self._spelled is None:
+            return analysis
+        letters = "".join(pieces)
+        boundaries = {*starts, len(letters)}
+        found = {(concept.term, concept.start) for concept in analysis.concepts}
+        concepts = list(analysis.concepts)
+        for match in self._spelled.finditer(letters):
+            if match.start() not in boundaries or (match.group().isascii() and match.end() not in boundaries):
+                continue
+            covered = [
+                i for i, (begin, end) in enumerate(spans) if begin < match.end() and end > match.start()
+            ]
+            term = self._spellings[match.group()]
+            if covered and (term, covered[0]) not in found:
+                found.add((term, covered[0]))
+                concepts.append(Concept(term, covered[0], covered[-1] + 1))
+        if len(concepts) == len(analysis.concepts):
+            return analysis
+        return dataclasses.replace(analysis, concepts=tuple(sorted(concepts, key=lambda c: c.start)))
 
     def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
         """analyze() of each text with one tokenizer call: much cheaper for many short texts."""

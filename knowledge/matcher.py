@@ -3,8 +3,9 @@
 Ranking: BM25 over the question (with alternates), keywords and answer terms, the reading forms and
 the character bigrams of the questions, plus query expansion through glossary concepts and
 Sudachi synonym groups. Confidence: a logistic function of how much of the question the entry
-covers, how close the asker's wording is to one of the entry's questions, and how far the entry's
-BM25 score leads its best rival (docs/knowledge.md explains how the weights were fitted).
+covers, how much distinctive vocabulary they share, how close the asker's wording is to one of the
+entry's questions, and how far the entry's BM25 score leads its best rival (docs/knowledge.md
+explains how the weights were fitted).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Literal, NamedTuple
 
@@ -41,7 +43,11 @@ class Features(NamedTuple):
     closeness: float  # rapidfuzz ratio of the query to the closest question or alternate
     dominance: float  # BM25 score over the best other candidate's, minus 1, within -1..1
     relative: float  # BM25 score over the best candidate's, 0..1
-    unknown: float = 0.0  # idf-weighted share of the query's words no entry knows (same for all hits)
+    # log(1 + idf mass of the query's words the entry contains, in units of the largest idf): how
+    # much distinctive vocabulary they share, on the same scale for a knowledge base of any size
+    matched: float = 0.0
+    # idf-weighted share of the query's nouns found in the entry's questions, alternates or keywords
+    nouns_asked: float = 0.0
     language: float = 1.0  # other_lang_factor for an entry not in the asker's language, else 1
 
 
@@ -54,9 +60,9 @@ class MatchSettings:
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.6
-    answer_margin: float = 0.05
-    clarify_threshold: float = 0.55
+    answer_threshold: float = 0.8
+    answer_margin: float = 0.1
+    clarify_threshold: float = 0.65
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -77,11 +83,11 @@ class MatchSettings:
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
     # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 5.7
-    confidence_closeness: float = 3.23
-    confidence_dominance: float = 0.1
-    confidence_unknown: float = -1.06
-    confidence_bias: float = -2.91
+    confidence_coverage: float = 3.88
+    confidence_closeness: float = 4.82
+    confidence_dominance: float = 0.18
+    confidence_matched: float = 4.41
+    confidence_bias: float = -6.26
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -119,11 +125,41 @@ def confidence(s: MatchSettings, features: Features) -> float:
         s.confidence_coverage * features.coverage
         + s.confidence_closeness * features.closeness
         + s.confidence_dominance * features.dominance
-        + s.confidence_unknown * features.unknown
+        + s.confidence_matched * features.matched
         + s.confidence_bias
     )
     # An answer in another language than the asker's is a worse answer, however well it fits.
     return features.language / (1.0 + math.exp(-z))
+
+
+def shown_confidences(s: MatchSettings, ranked: Sequence[Features]) -> list[float]:
+    """The confidences of ranked hits as shown, best first: a lower-ranked hit never claims more
+    confidence than the one above it."""
+    shown, ceiling = [], 1.0
+    for features in ranked:
+        ceiling = min(ceiling, confidence(s, features))
+        shown.append(ceiling)
+    return shown
+
+
+def is_covered(features: Features) -> bool:
+    """Every noun of the question is in the entry's questions, alternates or keywords."""
+    return features.nouns_asked >= 1.0 - 1e-9
+
+
+def decide(s: MatchSettings, scores: Sequence[float], *, covered: bool = False) -> DecisionKind:
+    """answer, clarify or escalate from the shown confidences (best first).
+
+    `covered` (is_covered() of the best hit): a question whose nouns (its topic) all name what
+    one entry's questions name is about a topic the knowledge base has — at worst ambiguous
+    (「PDF」, 「PC 遅い」, a typo in the verb), so it is clarified rather than escalated.
+    """
+    if not scores or (scores[0] < s.clarify_threshold and not covered):
+        return "escalate"
+    runner_up = scores[1] if len(scores) > 1 else 0.0
+    if scores[0] >= s.answer_threshold and scores[0] - runner_up >= s.answer_margin:
+        return "answer"
+    return "clarify"
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,15 +265,13 @@ class Matcher:
     def ask(self, text: str, lang: str = "ja", top: int = 5) -> Decision:
         """Rank the entries for a question and decide whether to answer, clarify or escalate."""
         query = text[: self.settings.max_query_chars]
-        hits: list[Hit] = []
-        ceiling = 1.0
-        for doc, features in self.candidates(query, lang, top)[:top]:
-            # Shown best first: a lower-ranked hit never claims more confidence than the one above.
-            ceiling = min(ceiling, confidence(self.settings, features))
-            hits.append(Hit(self._entries[doc], ceiling))
-        return Decision(
-            query=text, kind=self._decide(hits), hits=tuple(hits), truncated=len(text) > len(query)
-        )
+        ranked = self.candidates(query, lang, top)[:top]
+        scores = shown_confidences(self.settings, [features for _, features in ranked])
+        hits = tuple(Hit(self._entries[doc], score) for (doc, _), score in zip(ranked, scores, strict=True))
+        kind = decide(self.settings, scores, covered=bool(ranked) and is_covered(ranked[0][1]))
+        if ranked and self._exact.get(normalize(query)) == ranked[0][0]:
+            kind = "answer"  # typed as the entry has it: the editors wrote it for that entry
+        return Decision(query=text, kind=kind, hits=hits, truncated=len(text) > len(query))
 
     def candidates(self, query: str, lang: str, top: int) -> list[tuple[int, Features]]:
         """The best entries, in rank order (as indexes into kb.entries), with their features.
@@ -246,7 +280,7 @@ class Matcher:
         typed exactly as an entry has it comes first.
         """
         s = self.settings
-        analysis = self._analyzer.analyze(query)
+        analysis = self._analyzer.analyze_question(query)
         rescued = self._rescue(analysis)
         scores = self._raw_scores(query, analysis, rescued)
         key = normalize(query)
@@ -257,10 +291,17 @@ class Matcher:
         if exact is not None and all(doc != exact for doc, _ in candidates):
             candidates.append((exact, scores.get(exact, 0.0)))
         weights = self._coverage_weights(analysis, rescued)
-        unknown = self._unknown_share(weights)
         ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
+        total = sum(weight for weight, _ in weights)
+        nouns = [item for item, topical in zip(weights, analysis.topical, strict=True) if topical]
+        noun_total = sum(weight for weight, _ in nouns)
         found = []
         for doc, raw in candidates:
+            shared = self._shared(doc, weights)
+            asked = self._entry_terms[doc].asked
+            nouns_asked = (
+                sum(weight for weight, words in nouns if words & asked) / noun_total if noun_total else 0.0
+            )
             rival = ordered[1] if raw >= ordered[0] else ordered[0]
             dominance = min(raw / rival, _MAX_DOMINANCE) - 1.0 if rival > 0 else 1.0
             language = (
@@ -270,11 +311,12 @@ class Matcher:
                 (
                     doc,
                     Features(
-                        self._coverage(doc, weights),
+                        shared / total if total else 0.0,
                         self._closeness(doc, key),
                         dominance,
                         raw / ordered[0] if ordered[0] else 0.0,
-                        unknown,
+                        math.log1p(shared / self._unknown_idf),
+                        nouns_asked,
                         language,
                     ),
                 )
@@ -335,7 +377,8 @@ class Matcher:
             for group in groups:
                 for synonym in self._synonyms.get(group, ()):
                     terms.setdefault(synonym, self.settings.synonym_weight)
-        limit = self.settings.max_term_share * len(self._entries)
+        # (At least one entry: in a knowledge base of a handful, every word is in a fifth of it.)
+        limit = max(self.settings.max_term_share * len(self._entries), 1)
         # Readings are for words the index does not know as typed (「ぷりんと」, homophones).
         readings = {
             reading: 1.0
@@ -376,36 +419,20 @@ class Matcher:
             for term, found, topical in zip(analysis.terms, alternatives, analysis.topical, strict=True)
         ]
 
-    def _unknown_share(self, weights: list[tuple[float, frozenset[str]]]) -> float:
-        """How much of the question is about things no entry mentions: a question on a topic the
-        knowledge base does not have tends to bring words of its own (給与, 旅費, 会議室の鍵)."""
-        total = sum(weight for weight, _ in weights)
-        unknown = sum(weight for weight, found in weights if found.isdisjoint(self._idf))
-        return unknown / total if total else 0.0
-
     def _closeness(self, doc: int, key: str) -> float:
         questions = self._entry_terms[doc].questions
         return max((fuzz.ratio(key, question) for question in questions), default=0.0) / 100.0
 
-    def _coverage(self, doc: int, weights: list[tuple[float, frozenset[str]]]) -> float:
+    def _shared(self, doc: int, weights: list[tuple[float, frozenset[str]]]) -> float:
+        """The idf mass of the query's words that the entry contains (coverage's numerator)."""
         terms = self._entry_terms[doc]
-        total = sum(weight for weight, _ in weights)
         found = 0.0
         for weight, alternatives in weights:
             if alternatives & terms.asked:
                 found += weight
             elif alternatives & terms.answered:
                 found += weight * _ANSWER_SHARE
-        return found / total if total else 0.0
-
-    def _decide(self, hits: list[Hit]) -> DecisionKind:
-        s = self.settings
-        if not hits or hits[0].score < s.clarify_threshold:
-            return "escalate"
-        runner_up = hits[1].score if len(hits) > 1 else 0.0
-        if hits[0].score >= s.answer_threshold and hits[0].score - runner_up >= s.answer_margin:
-            return "answer"
-        return "clarify"
+        return found
 
 
 def _katakana_of_romaji(word: str) -> str:
