@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import snowballstemmer
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from knowledge.normalize import fold, normalize, tidy
@@ -25,8 +26,8 @@ from knowledge.normalize import fold, normalize, tidy
 # Parts of speech that carry the topic of a question; particles, auxiliaries, symbols and the like
 # are dropped.
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接尾辞", "記号"})
-# Words that every question uses and none distinguishes (「教えてください」「方法」), plus English
-# function words; compared after folding.
+# Words that every question uses and none distinguishes (「教えてください」「方法」); compared after
+# folding.
 _STOP_WORDS = frozenset(
     fold(word)
     for word in (
@@ -97,6 +98,11 @@ _STOP_WORDS = frozenset(
         "忙しい",
         "恐れる",
         "失礼",
+    )
+)
+# English function words: stopped, and the sign that a question is written in English.
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    [
         "i",
         "my",
         "me",
@@ -154,8 +160,11 @@ _STOP_WORDS = frozenset(
         "if",
         "so",
         "about",
-    )
+    ]
 )
+_STOP_WORDS |= _ENGLISH_FUNCTION_WORDS
+_JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_LATIN_WORD = re.compile("[a-z]+")
 
 
 # Glossary spellings at least this long are also looked for as letters in an asker's question;
@@ -200,17 +209,19 @@ class Analysis:
 _fold_word = functools.lru_cache(maxsize=1 << 16)(fold)
 
 
-def _singular(term: str) -> str:
-    """English plurals meet their singular (contacts/contact); other words are left alone."""
-    if (
-        term.endswith("s")
-        and len(term) > 3
-        and term.isascii()
-        and term.isalpha()
-        and not (term.endswith(("ss", "us", "is")))
-    ):
-        return term[:-1]
-    return term
+_stemmers = threading.local()  # a Snowball stemmer keeps state while it works: one per thread
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _stem(term: str) -> str:
+    """English words meet their other forms (contacts/contact, connecting/connected/connect) by
+    their Snowball stem; other words are left alone."""
+    if not (term.isascii() and term.isalpha() and len(term) > 3):
+        return term
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(term)
 
 
 def _memo_key(morpheme: Morpheme) -> int | tuple[int, str]:
@@ -343,9 +354,9 @@ class Analyzer:
             return None
         topical = _is_topical(morpheme.part_of_speech_id())
         if terms_only:
-            return _singular(term), "", (), topical
+            return _stem(term), "", (), topical
         return (
-            _singular(term),
+            _stem(term),
             _fold_word(morpheme.reading_form()),
             tuple(morpheme.synonym_group_ids()),
             topical,
@@ -450,6 +461,16 @@ class Analyzer:
                     found.append(Concept(canonical, start, end))
                     break
         return tuple(found)
+
+
+def written_in_english(text: str) -> bool:
+    """No Japanese letters and at least one English function word: 「printer not working」, not
+    「wifi」, 「VPN 遅い」 or romaji 「pasuwaado wasureta」 (product names are typed in Latin
+    letters by everyone)."""
+    folded = fold(text)
+    return not _JAPANESE.search(folded) and any(
+        word in _ENGLISH_FUNCTION_WORDS for word in _LATIN_WORD.findall(folded)
+    )
 
 
 def _fits(text: str, max_bytes: int) -> bool:

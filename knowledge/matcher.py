@@ -20,7 +20,7 @@ from typing import Literal, NamedTuple
 import jaconv
 from rapidfuzz import fuzz, process
 
-from knowledge.analyzer import Analysis, Analyzer
+from knowledge.analyzer import Analysis, Analyzer, written_in_english
 from knowledge.glossary import GLOSSARY
 from knowledge.index import Postings, accumulate, add_field, idf
 from knowledge.model import Entry, KnowledgeBase
@@ -83,11 +83,11 @@ class MatchSettings:
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
     # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 3.88
-    confidence_closeness: float = 4.82
-    confidence_dominance: float = 0.18
-    confidence_matched: float = 4.41
-    confidence_bias: float = -6.26
+    confidence_coverage: float = 3.9
+    confidence_closeness: float = 5.19
+    confidence_dominance: float = 0.1
+    confidence_matched: float = 4.35
+    confidence_bias: float = -6.32
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -280,6 +280,8 @@ class Matcher:
         typed exactly as an entry has it comes first.
         """
         s = self.settings
+        if written_in_english(query):
+            lang = "en"  # whatever the asker's setting, a question in English reads answers in English
         analysis = self._analyzer.analyze_question(query)
         rescued = self._rescue(analysis)
         scores = self._raw_scores(query, analysis, rescued)

@@ -286,3 +286,37 @@ def test_every_question_typed_as_written_is_answered_with_its_entry(fixture_kb: 
         for question in entry.questions:
             decision = matcher.ask(question, lang=entry.lang)
             assert (decision.kind, decision.best.entry.id) == ("answer", entry.id), question
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("printer not working", True),
+        ("How do I print?", True),
+        ("ＰＤＦ to word", True),  # full-width letters are still English
+        ("wifi", False),  # product names are typed in Latin letters by everyone
+        ("VPN 遅い", False),
+        ("forgot password", False),  # no function word: could be anyone's keywords
+        ("pasuwaado wasureta", False),  # romaji
+    ],
+)
+def test_a_question_is_written_in_english_by_its_letters_and_function_words(text: str, english: bool) -> None:
+    from knowledge.analyzer import written_in_english
+
+    assert written_in_english(text) is english
+
+
+def test_an_english_question_reads_the_english_entry_whatever_the_askers_setting(matcher: Matcher) -> None:
+    decision = matcher.ask("my laptop is not connecting to the wifi", lang="ja")
+    assert [hit.entry.id for hit in decision.hits[:2]] == ["en-wifi", "wifi-connect"]
+
+
+def test_english_words_meet_their_other_forms() -> None:
+    from knowledge.analyzer import Analyzer
+
+    assert Analyzer(()).analyze("importing contacts connected passwords").terms == (
+        "import",
+        "contact",
+        "connect",
+        "password",
+    )
