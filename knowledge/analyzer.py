@@ -6,13 +6,13 @@ shared dictionary (the dictionary itself is read-only and memory-mapped once).
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import dataclasses
 import functools
 import itertools
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -170,8 +170,8 @@ _LATIN_WORD = re.compile("[a-z]+")
 # Glossary spellings at least this long are also looked for as letters in an asker's question;
 # shorter ones (PC, PW) would be found inside other words.
 _SPELLED_MIN = 3
-# Entries analysed per task when indexing; below two chunks a knowledge base is analysed inline.
-_CHUNK = 500
+# From this many entries on, indexing reads answers on a second thread; below, a thread costs more.
+_PARALLEL_FROM = 1000
 _SUDACHI_MAX_BYTES = 49_149  # SudachiPy refuses longer input in one call
 _UNREAD = object()  # a memo miss (None is a remembered "not a content word")
 # Sudachi's word ids of out-of-vocabulary words: one id for all of them, so their spelling counts.
@@ -304,11 +304,11 @@ class Analyzer:
         word = self._memo[key]
         return (word[0], "", (), word[3]) if word and terms_only else word
 
-    def _answer_terms(self, text: str, memo: dict[int | tuple[int, str], Word | None]) -> tuple[str, ...]:
-        """analyze(text, terms_only=True).terms with remembered words, without the per-word
-        objects: answers hold most of a knowledge base's words."""
-        terms = []
-        for morpheme in self._morphemes(tidy(text)):
+    def _remembered_words(
+        self, morphemes: Iterable[Morpheme], memo: dict[int | tuple[int, str], Word | None]
+    ) -> Iterator[tuple[Morpheme, Word]]:
+        """The content words among `morphemes`, each distinct word read once into `memo`."""
+        for morpheme in morphemes:
             key = morpheme.word_id()  # _memo_key, inlined: a million calls at 10k entries
             if key >= _OOV_WORD_IDS:
                 key = (key, morpheme.surface())
@@ -316,32 +316,31 @@ class Analyzer:
             if word is _UNREAD:
                 word = memo[key] = self._read_word(morpheme, False)
             if word:
-                terms.append(word[0])
-        return tuple(terms)
+                yield morpheme, word
+
+    def _answer_terms(self, text: str, memo: dict[int | tuple[int, str], Word | None]) -> tuple[str, ...]:
+        """analyze(text, terms_only=True).terms with remembered words, without the per-word
+        objects: answers hold most of a knowledge base's words."""
+        return tuple(word[0] for _, word in self._remembered_words(self._morphemes(tidy(text)), memo))
 
     def analyze_entries(
         self, asked: Sequence[Sequence[str]], answers: Sequence[str]
     ) -> list[tuple[list[Analysis], tuple[str, ...]]]:
         """For each entry: analyze_many() of its questions and keywords, and its answer's terms.
 
-        Sudachi releases the GIL while tokenizing, so on a machine with several cores the
-        entries are analysed in chunks by two threads (each with its own tokenizer): one
-        tokenizes while the other turns morphemes into words.
+        On a machine with several cores, a second thread (with its own tokenizer) reads the
+        answers while this one reads the questions and keywords: answers are long, and mostly
+        Sudachi tokenizing, which releases the GIL; questions are short, and mostly Python. The
+        overlap is partial: a tokenizing thread waits for the GIL whenever the other runs Python.
         """
-
-        def chunk(start: int) -> list[tuple[list[Analysis], tuple[str, ...]]]:
-            end = start + _CHUNK
-            return [
-                (self.analyze_many(texts), self._answer_terms(answer, memo))
-                for texts, answer in zip(asked[start:end], answers[start:end], strict=True)
-            ]
-
-        starts = range(0, len(answers), _CHUNK)
         with self.remembering() as memo:
-            if len(starts) < 2 or (os.cpu_count() or 1) < 2:
-                return [analysis for start in starts for analysis in chunk(start)]
-            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kotae-index") as pool:
-                return [analysis for part in pool.map(chunk, starts) for analysis in part]
+            if len(answers) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+                answer_terms = [self._answer_terms(answer, memo) for answer in answers]
+                return list(zip((self.analyze_many(texts) for texts in asked), answer_terms, strict=True))
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kotae-index") as pool:
+                reading = pool.submit(lambda: [self._answer_terms(answer, memo) for answer in answers])
+                analyses = [self.analyze_many(texts) for texts in asked]
+                return list(zip(analyses, reading.result(), strict=True))
 
     def _read_word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         """The Word of a content word, None for anything else (particles, stop words …)."""
@@ -430,12 +429,22 @@ class Analyzer:
                 # Too long for one call (Sudachi's limit): analyse the texts one by one.
                 known.update((text, self.analyze(text)) for text in new)
                 return [known[text] for text in texts]
-            starts = list(itertools.accumulate((len(text) + 1 for text in tidied), initial=0))
+            # Where each text starts in the joined one; a sentinel past the end closes the last.
+            starts = [*itertools.accumulate((len(text) + 1 for text in tidied), initial=0), sys.maxsize]
             words: list[list[Word]] = [[] for _ in new]
-            for morpheme in self._tokenizer().tokenize("\n".join(tidied)):
-                word = self._word(morpheme, False)
-                if word:
-                    words[bisect.bisect_right(starts, morpheme.begin()) - 1].append(word)
+            morphemes = self._tokenizer().tokenize("\n".join(tidied))
+            found = (
+                self._remembered_words(morphemes, self._memo)
+                if self._memo is not None
+                else ((m, w) for m in morphemes if (w := self._read_word(m, False)))
+            )
+            index, next_start = 0, starts[1]
+            for morpheme, word in found:
+                begin = morpheme.begin()
+                while begin >= next_start:  # morphemes come in order: walk the texts along
+                    index += 1
+                    next_start = starts[index + 1]
+                words[index].append(word)
             known.update(zip(new, (self._analysis(found, False) for found in words), strict=True))
         return [known[text] for text in texts]
 

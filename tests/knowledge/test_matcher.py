@@ -10,12 +10,12 @@ from knowledge.matcher import Features, confidence
 
 
 def test_indexing_analysis_equals_one_text_at_a_time() -> None:
-    """Chunks on two threads, remembered words and repeated texts change nothing."""
-    from knowledge.analyzer import _CHUNK, Analyzer
+    """The second thread, remembered words and repeated texts change nothing."""
+    from knowledge.analyzer import _PARALLEL_FROM, Analyzer
 
     analyzer = Analyzer((("Wi-Fi", "無線LAN"),))
     phrasings = ["庁内Wi-Fiにつながらない", "無線LANの設定", "PDFを結合したい", "Teams 録画", ""]
-    asked = [(phrasings[i % 5], phrasings[(i * 3) % 5], f"キーワード{i}") for i in range(2 * _CHUNK + 7)]
+    asked = [(phrasings[i % 5], phrasings[(i * 3) % 5], f"キーワード{i}") for i in range(_PARALLEL_FROM + 7)]
     answers = [
         f"{i}. 設定画面を開き、パスワードを入力してください。\n詳しくは内線{i}へ。" for i in range(len(asked))
     ]
