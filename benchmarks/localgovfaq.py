@@ -15,15 +15,15 @@ import json
 import math
 import statistics
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 from sudachipy import Dictionary, SplitMode
 
 from benchmarks.common import machine, percentile, settings_with
 from knowledge import Entry, KnowledgeBase, Matcher
-from knowledge.index import Postings, accumulate, add_field
+from knowledge.index import Postings
 
 Ranker = Callable[[str], list[str]]
 DEPTH = 10
@@ -54,14 +54,13 @@ def bm25_baseline(entries: Sequence[Entry]) -> Ranker:
     def terms(text: str) -> list[str]:
         return [m.normalized_form() for m in tokenizer.tokenize(text) if m.part_of_speech()[0] not in skipped]
 
-    postings: Postings = {}
-    add_field(postings, [terms(f"{e.question}\n{e.answer}") for e in entries], 1.0, 1.2, 0.75)
+    postings = Postings((([terms(f"{e.question}\n{e.answer}") for e in entries], 1.0),), 1.2, 0.75)
 
     def rank(query: str) -> list[str]:
-        scores: defaultdict[int, float] = defaultdict(float)
-        accumulate(scores, postings, ((t, 1.0) for t in dict.fromkeys(terms(query))))
-        best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:DEPTH]
-        return [entries[doc].id for doc, _ in best]
+        scores = np.zeros(len(entries))
+        postings.add_to(scores, ((t, 1.0) for t in dict.fromkeys(terms(query))))
+        best = np.argsort(-scores, kind="stable")[:DEPTH]
+        return [entries[doc].id for doc in best if scores[doc] > 0]
 
     return rank
 

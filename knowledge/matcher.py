@@ -10,7 +10,6 @@ explains how the weights were fitted).
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -18,11 +17,12 @@ from dataclasses import dataclass, fields
 from typing import Literal, NamedTuple
 
 import jaconv
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.analyzer import Analysis, Analyzer, written_in_english
 from knowledge.glossary import GLOSSARY
-from knowledge.index import Postings, accumulate, add_field, idf
+from knowledge.index import Postings, idf
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import bigrams, key_bigrams, normalize
 
@@ -196,9 +196,6 @@ class Matcher:
         self._analyzer = Analyzer((*GLOSSARY, *kb.synonyms))
         self._entries = kb.entries
         self._exact: dict[str, int] = {}
-        self._terms: Postings = {}
-        self._readings: Postings = {}
-        self._bigrams: Postings = {}
         self._synonyms: defaultdict[int, set[str]] = defaultdict(set)
         self._idf: dict[str, float] = {}
         self._entry_terms: list[_EntryTerms] = []
@@ -237,14 +234,17 @@ class Matcher:
             )
             for key in self._entry_terms[-1].questions:
                 self._exact.setdefault(key, doc)
-        for documents, weight in (
-            (asked, s.weight_question),
-            (keyworded, s.weight_keywords),
-            (answered, s.weight_answer),
-        ):
-            add_field(self._terms, documents, weight, s.k1, s.b)
-        add_field(self._readings, readings, s.weight_reading, s.k1, s.b)
-        add_field(self._bigrams, grams, s.weight_bigram, s.k1, s.b)
+        self._terms = Postings(
+            ((asked, s.weight_question), (keyworded, s.weight_keywords), (answered, s.weight_answer)),
+            s.k1,
+            s.b,
+        )
+        self._readings = Postings(((readings, s.weight_reading),), s.k1, s.b)
+        self._bigrams = Postings(((grams, s.weight_bigram),), s.k1, s.b)
+        self._language_factors = {
+            lang: np.array([1.0 if entry.lang == lang else s.other_lang_factor for entry in self._entries])
+            for lang in self._docs_by_lang
+        }
         count = len(self._entries)
         frequency: defaultdict[str, int] = defaultdict(int)
         for terms in self._entry_terms:
@@ -287,11 +287,11 @@ class Matcher:
         scores = self._raw_scores(query, analysis, rescued)
         key = normalize(query)
         exact = self._exact.get(key)
-        self._prefer_language(scores, lang)
-        best = heapq.nlargest(max(top, s.candidates), scores, key=scores.__getitem__)
-        candidates = [(doc, scores[doc]) for doc in best]
+        if lang in self._language_factors:  # the other language's entries weigh other_lang_factor
+            scores *= self._language_factors[lang]
+        candidates = [(int(doc), float(scores[doc])) for doc in _best(scores, max(top, s.candidates))]
         if exact is not None and all(doc != exact for doc, _ in candidates):
-            candidates.append((exact, scores.get(exact, 0.0)))
+            candidates.append((exact, float(scores[exact])))
         weights = self._coverage_weights(analysis, rescued)
         ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
         total = sum(weight for weight, _ in weights)
@@ -334,26 +334,6 @@ class Matcher:
             + s.rank_dominance * features.dominance
         )
 
-    def _prefer_language(self, scores: dict[int, float], lang: str) -> None:
-        """Scale the other language's scores down, touching whichever side has fewer entries.
-
-        Only ratios of scores matter downstream, so scaling the asker's language up by
-        1/other_lang_factor is the same as scaling the other one down.
-        """
-        factor = self.settings.other_lang_factor
-        if lang not in self._docs_by_lang or factor == 1.0:
-            return
-        others = self._docs_by_lang["en" if lang == "ja" else "ja"]
-        if factor == 0.0:  # the other language is never offered
-            for doc in others.intersection(scores):
-                del scores[doc]
-            return
-        if len(others) > len(self._docs_by_lang[lang]):
-            others, factor = self._docs_by_lang[lang], 1.0 / factor
-        for doc in others.intersection(scores) if len(others) < len(scores) else others:
-            if doc in scores:
-                scores[doc] *= factor
-
     def _rescue(self, analysis: Analysis) -> dict[int, str]:
         """Position -> known word, for query words the index does not know: typos (チームス),
         romaji (pasuwaado), spellings Sudachi splits differently."""
@@ -370,8 +350,8 @@ class Matcher:
                 rescued[position] = match[0]
         return rescued
 
-    def _raw_scores(self, query: str, analysis: Analysis, rescued: dict[int, str]) -> defaultdict[int, float]:
-        scores: defaultdict[int, float] = defaultdict(float)
+    def _raw_scores(self, query: str, analysis: Analysis, rescued: dict[int, str]) -> np.ndarray:
+        scores = np.zeros(len(self._entries))
         terms = dict.fromkeys(analysis.index_terms, 1.0)
         for word in rescued.values():
             terms.setdefault(word, self.settings.rescue_weight)
@@ -392,12 +372,12 @@ class Matcher:
         for postings, weighted in ((self._terms, terms), (self._readings, readings)):
             # A word found in many entries tells little and costs a pass over all of them: it is
             # skipped, unless the question has nothing rarer (then its rarest word is read).
-            ordered = sorted(weighted.items(), key=lambda item: len(postings.get(item[0], ())))
-            rare = [item for item in ordered if len(postings.get(item[0], ())) <= limit]
-            accumulate(scores, postings, rare or ordered[:1])
+            ordered = sorted(weighted.items(), key=lambda item: postings.frequency(item[0]))
+            rare = [item for item in ordered if postings.frequency(item[0]) <= limit]
+            postings.add_to(scores, rare or ordered[:1])
         # The rarest bigrams carry the typo tolerance; common ones cost time and say little.
-        grams = sorted(dict.fromkeys(bigrams(query)), key=lambda gram: len(self._bigrams.get(gram, ())))
-        accumulate(scores, self._bigrams, ((gram, 1.0) for gram in grams[:_QUERY_BIGRAMS]))
+        grams = sorted(dict.fromkeys(bigrams(query)), key=self._bigrams.frequency)
+        self._bigrams.add_to(scores, ((gram, 1.0) for gram in grams[:_QUERY_BIGRAMS]))
         return scores
 
     def _coverage_weights(
@@ -435,6 +415,14 @@ class Matcher:
             elif alternatives & terms.answered:
                 found += weight * _ANSWER_SHARE
         return found
+
+
+def _best(scores: np.ndarray, count: int) -> np.ndarray:
+    """The indexes of the `count` highest non-zero scores, highest first (ties in index order)."""
+    scored = np.flatnonzero(scores)
+    if len(scored) > count:
+        scored = np.sort(scored[np.argpartition(-scores[scored], count - 1)[:count]])
+    return scored[np.argsort(-scores[scored], kind="stable")]
 
 
 def _katakana_of_romaji(word: str) -> str:
