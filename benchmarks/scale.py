@@ -4,7 +4,8 @@
 
 Each size runs in a fresh process (so RSS is that size's alone): it writes N generated entries
 as YAML (100 a file) into a temporary folder, times `load()` and `Matcher()` (the best of
---repeats), then asks --queries generated questions (half reworded entry questions, half random
+--repeats), and a reload after an editor's save (one answer changed: `load()` and
+`Matcher(earlier=…)`, which reads only what changed; the best of --repeats), then asks --queries generated questions (half reworded entry questions, half random
 word mixes) --repeats times and reports the median over repeats of p50 and p99 of `Matcher.ask`.
 """
 
@@ -109,6 +110,17 @@ def run_one(size: int, count: int, repeats: int) -> dict:
             matcher = Matcher(kb)
             load_times.append(loaded - started)
             build_times.append(time.perf_counter() - loaded)
+        reload_times = []
+        for repeat in range(repeats):
+            # An editor's save: one answer of one file changes; the serving matcher is `earlier`.
+            edited = root / "part-00000.yaml"
+            edited.write_text(
+                edited.read_text(encoding="utf-8").replace("1. ", f"1. ({repeat}) ", 1), "utf-8"
+            )
+            gc.collect()
+            started = time.perf_counter()
+            matcher = Matcher(load(root), earlier=matcher)
+            reload_times.append(time.perf_counter() - started)
     gc.collect()
     rss = rss_mb()
     asked = queries(rng, count, size)
@@ -129,6 +141,7 @@ def run_one(size: int, count: int, repeats: int) -> dict:
         "entries": size,
         "load_s": min(load_times),
         "index_s": min(build_times),
+        "reload_s": min(reload_times),
         "rss_mb": rss,
         "p50_ms": statistics.median(p50s),
         "p99_ms": statistics.median(p99s),
@@ -146,8 +159,10 @@ def main() -> None:
         print(json.dumps(run_one(args.child, args.queries, args.repeats)))
         return
     print(f"# machine: {machine()}; repeats: {args.repeats}; queries per repeat: {args.queries}")
-    print("| entries | load (YAML + validate) s | index s | RSS MB | p50 ms | p99 ms |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| entries | load (YAML + validate) s | index s | reload after an edit s | RSS MB | p50 ms | p99 ms |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for size in args.sizes:
         child = subprocess.run(
             [
@@ -167,7 +182,7 @@ def main() -> None:
         )
         r = json.loads(child.stdout)
         print(
-            f"| {r['entries']:,} | {r['load_s']:.2f} | {r['index_s']:.2f} | {r['rss_mb']:.0f} "
+            f"| {r['entries']:,} | {r['load_s']:.2f} | {r['index_s']:.2f} | {r['reload_s']:.2f} | {r['rss_mb']:.0f} "
             f"| {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |",
             flush=True,
         )

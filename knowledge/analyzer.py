@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import snowballstemmer
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
@@ -184,6 +184,16 @@ Word = tuple[str, str, tuple[int, ...], bool]
 
 
 @dataclass(frozen=True, slots=True)
+class Memory:
+    """What indexing read: each word by its Sudachi id, each question, alternate and keyword, and
+    each answer's terms. A rebuild after an edit reads only what changed."""
+
+    words: dict[int | tuple[int, str], Word | None] = field(default_factory=dict)
+    texts: dict[str, Analysis] = field(default_factory=dict)  # their concepts depend on the glossary
+    answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Concept:
     """A glossary term found in the text, spanning terms[start:end]."""
 
@@ -256,6 +266,7 @@ class Analyzer:
         self._phrase_starts: frozenset[str] = frozenset()  # no concepts while reading the groups
         self._memo: dict[int | tuple[int, str], Word | None] | None = None
         self._texts: dict[str, Analysis] | None = None
+        self._earlier = Memory()
         self._longest = 0
         spellings: dict[str, str] = {}
         for group in synonym_groups:
@@ -280,20 +291,22 @@ class Analyzer:
         return tokenizer
 
     @contextlib.contextmanager
-    def remembering(self) -> Iterator[dict[int | tuple[int, str], Word | None]]:
+    def remembering(self, earlier: Memory | None = None) -> Iterator[Memory]:
         """Within the block each lexicon word (each spelling of an unknown one) is read once, and
         analyze_many() analyses each distinct text once (keywords and alternates repeat across
-        entries): for indexing many texts. Yields the remembered words.
+        entries): for indexing many texts. What `earlier` read is not read again. Yields what
+        the block reads, for the next build.
 
         Not for questions: their unknown words would grow the memory without bound.
         """
-        self._memo = memo = {}
-        self._texts = {}
+        self._earlier = earlier or Memory()
+        memory = Memory(words=dict(self._earlier.words))
+        self._memo, self._texts = memory.words, memory.texts
         try:
-            yield memo
+            yield memory
         finally:
-            self._memo = None
-            self._texts = None
+            self._memo = self._texts = None
+            self._earlier = Memory()
 
     def _word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         if self._memo is None:
@@ -318,29 +331,37 @@ class Analyzer:
             if word:
                 yield morpheme, word
 
-    def _answer_terms(self, text: str, memo: dict[int | tuple[int, str], Word | None]) -> tuple[str, ...]:
+    def _answer_terms(self, text: str, memory: Memory) -> tuple[str, ...]:
         """analyze(text, terms_only=True).terms with remembered words, without the per-word
         objects: answers hold most of a knowledge base's words."""
-        return tuple(word[0] for _, word in self._remembered_words(self._morphemes(tidy(text)), memo))
+        terms = self._earlier.answers.get(text)
+        if terms is None:
+            words = self._remembered_words(self._morphemes(tidy(text)), memory.words)
+            terms = tuple(word[0] for _, word in words)
+        memory.answers[text] = terms
+        return terms
 
     def analyze_entries(
-        self, asked: Sequence[Sequence[str]], answers: Sequence[str]
-    ) -> list[tuple[list[Analysis], tuple[str, ...]]]:
-        """For each entry: analyze_many() of its questions and keywords, and its answer's terms.
+        self, asked: Sequence[Sequence[str]], answers: Sequence[str], earlier: Memory | None = None
+    ) -> tuple[list[tuple[list[Analysis], tuple[str, ...]]], Memory]:
+        """For each entry: analyze_many() of its questions and keywords, and its answer's terms;
+        and what was read, for the next build (texts `earlier` read are not read again).
 
         On a machine with several cores, a second thread (with its own tokenizer) reads the
         answers while this one reads the questions and keywords: answers are long, and mostly
         Sudachi tokenizing, which releases the GIL; questions are short, and mostly Python. The
         overlap is partial: a tokenizing thread waits for the GIL whenever the other runs Python.
         """
-        with self.remembering() as memo:
+        with self.remembering(earlier) as memory:
             if len(answers) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-                answer_terms = [self._answer_terms(answer, memo) for answer in answers]
-                return list(zip((self.analyze_many(texts) for texts in asked), answer_terms, strict=True))
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kotae-index") as pool:
-                reading = pool.submit(lambda: [self._answer_terms(answer, memo) for answer in answers])
+                answer_terms = [self._answer_terms(answer, memory) for answer in answers]
                 analyses = [self.analyze_many(texts) for texts in asked]
-                return list(zip(analyses, reading.result(), strict=True))
+            else:
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kotae-index") as pool:
+                    reading = pool.submit(lambda: [self._answer_terms(answer, memory) for answer in answers])
+                    analyses = [self.analyze_many(texts) for texts in asked]
+                    answer_terms = reading.result()
+        return list(zip(analyses, answer_terms, strict=True)), memory
 
     def _read_word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         """The Word of a content word, None for anything else (particles, stop words …)."""
@@ -422,6 +443,8 @@ class Analyzer:
     def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
         """analyze() of each text with one tokenizer call: much cheaper for many short texts."""
         known = self._texts if self._texts is not None else {}
+        earlier = self._earlier.texts
+        known.update((text, earlier[text]) for text in texts if text in earlier and text not in known)
         new = [text for text in dict.fromkeys(texts) if text not in known]
         if new:
             tidied = [tidy(text).replace("\n", " ") for text in new]

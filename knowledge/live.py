@@ -115,7 +115,8 @@ class LiveKnowledge:
         }
 
     def _build(self) -> Matcher:
-        return Matcher(load(self.directory), self.settings)
+        # What the serving matcher read is not read again: a reload analyses what changed.
+        return Matcher(load(self.directory), self.settings, earlier=self._matcher)
 
     def _swap(self, matcher: Matcher) -> None:
         # One attribute assignment: readers see the old matcher or the new one, never a mix.

@@ -20,7 +20,7 @@ import jaconv
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.analyzer import Analysis, Analyzer, written_in_english
+from knowledge.analyzer import Analysis, Analyzer, Memory, written_in_english
 from knowledge.glossary import GLOSSARY
 from knowledge.index import Postings, idf
 from knowledge.model import Entry, KnowledgeBase
@@ -190,10 +190,15 @@ class _EntryTerms:
 class Matcher:
     """An index over one knowledge base; `ask` is thread-safe and fast enough for the event loop."""
 
-    def __init__(self, kb: KnowledgeBase, settings: MatchSettings | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, settings: MatchSettings | None = None, *, earlier: Matcher | None = None
+    ) -> None:
+        """`earlier`: the matcher this one replaces; what it read is not read again (a reload
+        after an edit analyses only the texts that changed)."""
         self.kb = kb
         self.settings = settings or MatchSettings()
-        self._analyzer = Analyzer((*GLOSSARY, *kb.synonyms))
+        self._glossary = (*GLOSSARY, *kb.synonyms)
+        self._analyzer = Analyzer(self._glossary)
         self._entries = kb.entries
         self._exact: dict[str, int] = {}
         self._synonyms: defaultdict[int, set[str]] = defaultdict(set)
@@ -203,14 +208,22 @@ class Matcher:
             lang: frozenset(doc for doc, e in enumerate(kb.entries) if e.lang == lang)
             for lang in ("ja", "en")
         }
-        self._build()
+        self._memory = self._build(earlier._memory_for(self._glossary) if earlier else None)
 
-    def _build(self) -> None:
+    def _memory_for(self, glossary: tuple[tuple[str, ...], ...]) -> Memory:
+        """What this matcher read that a matcher with `glossary` may reuse: question texts carry
+        glossary concepts, so they are reused only when the glossary is the same."""
+        if glossary == self._glossary:
+            return self._memory
+        return Memory(words=self._memory.words, answers=self._memory.answers)
+
+    def _build(self, earlier: Memory | None) -> Memory:
         s = self.settings
         asked, keyworded, answered, readings, grams = [], [], [], [], []
-        analyses = self._analyzer.analyze_entries(
+        analyses, memory = self._analyzer.analyze_entries(
             [(*entry.questions, *entry.keywords) for entry in self._entries],
             [entry.answer for entry in self._entries],
+            earlier,
         )
         for doc, (entry, (asked_texts, answer)) in enumerate(zip(self._entries, analyses, strict=True)):
             questions = asked_texts[: len(entry.questions)]
@@ -261,6 +274,7 @@ class Matcher:
             }
         )
         self._unknown_idf = idf(count, 0)
+        return memory
 
     def ask(self, text: str, lang: str = "ja", top: int = 5) -> Decision:
         """Rank the entries for a question and decide whether to answer, clarify or escalate."""

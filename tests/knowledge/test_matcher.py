@@ -23,7 +23,51 @@ def test_indexing_analysis_equals_one_text_at_a_time() -> None:
         (analyzer.analyze_many(texts), analyzer.analyze(answer, terms_only=True).terms)
         for texts, answer in zip(asked, answers, strict=True)
     ]
-    assert analyzer.analyze_entries(asked, answers) == expected
+    analyses, memory = analyzer.analyze_entries(asked, answers)
+    assert analyses == expected
+    assert analyzer.analyze_entries(asked, answers, earlier=memory)[0] == expected
+
+
+def test_a_rebuild_reads_only_what_changed(
+    fixture_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge.analyzer import Analyzer
+    from knowledge.glossary import GLOSSARY
+
+    first = Matcher(fixture_kb)
+    edited = dataclasses.replace(
+        fixture_kb.entries[0], answer=fixture_kb.entries[0].answer + "\n詳しくは情報政策課の山田まで。"
+    )
+    kb = dataclasses.replace(fixture_kb, entries=(edited, *fixture_kb.entries[1:]))
+    tokenized: list[str] = []
+    tokenizer = Analyzer._tokenizer
+
+    def counting(self: Analyzer):
+        real = tokenizer(self)
+
+        class Counting:
+            def tokenize(self, text: str):
+                tokenized.append(text)
+                return real.tokenize(text)
+
+        return Counting()
+
+    monkeypatch.setattr(Analyzer, "_tokenizer", counting)
+    rebuilt = Matcher(kb, earlier=first)
+    glossary = {term for group in (*GLOSSARY, *kb.synonyms) for term in group}
+    read = [text for text in tokenized if text not in glossary]  # the glossary is read per build
+    assert len(read) == 1  # the edited answer, nothing else
+    assert "山田" in read[0]
+    monkeypatch.undo()
+    fresh = Matcher(kb)
+    for question in ("wifiつながんない", "PDF 結合", "情報政策課 山田"):
+        assert rebuilt.ask(question) == fresh.ask(question)
+    assert rebuilt.ask("情報政策課 山田").best.entry.id == edited.id
+    # Another glossary: the questions' concepts change, so only words and answers are reused.
+    with_synonyms = dataclasses.replace(kb, synonyms=(("結合", "くっつける"),))
+    assert Matcher(with_synonyms, earlier=rebuilt).ask("PDF くっつける") == Matcher(with_synonyms).ask(
+        "PDF くっつける"
+    )
 
 
 @pytest.mark.parametrize(
