@@ -80,3 +80,32 @@ def _field(
     idf = np.log(1.0 + (count - frequency + 0.5) / (frequency + 0.5))
     norm = k1 * (1.0 - b + b * lengths / (lengths.mean() or 1.0))
     return key, weight * idf * (k1 + 1.0) * tf / (tf + norm[doc])
+
+
+class TermSets:
+    """Each entry's distinct terms, as term ids in one flat array (a frozenset per entry took
+    twenty times the memory: 43 MB at 10,000 entries)."""
+
+    def __init__(self, documents: Sequence[Iterable[str]], ids: dict[str, int]) -> None:
+        """`ids`: term -> id, shared by several sets; new terms are added to it."""
+        rows = [set(terms) for terms in documents]
+        for term in dict.fromkeys(itertools.chain.from_iterable(rows)):  # Python per distinct term only
+            ids.setdefault(term, len(ids))
+        self._ends = np.cumsum([len(row) for row in rows], dtype=np.int64)
+        total = int(self._ends[-1]) if rows else 0
+        terms = itertools.chain.from_iterable(rows)
+        self._ids = np.fromiter(map(ids.__getitem__, terms), dtype=np.int32, count=total)
+
+    def of(self, doc: int) -> frozenset[int]:
+        """The term ids of one entry."""
+        start = int(self._ends[doc - 1]) if doc else 0
+        return frozenset(self._ids[start : self._ends[doc]].tolist())
+
+    def ids(self) -> np.ndarray:
+        """Every term id that some entry has, once."""
+        return np.unique(self._ids)
+
+    def keys(self) -> np.ndarray:
+        """term id * entries + entry, one per term of each entry."""
+        entries = np.repeat(np.arange(len(self._ends)), np.diff(self._ends, prepend=0))
+        return self._ids.astype(np.int64) * max(len(self._ends), 1) + entries

@@ -10,6 +10,7 @@ explains how the weights were fitted).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.analyzer import Analysis, Analyzer, Memory, written_in_english
 from knowledge.glossary import GLOSSARY
-from knowledge.index import Postings, idf
+from knowledge.index import Postings, TermSets, idf
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import bigrams, key_bigrams, normalize
 
@@ -180,13 +181,6 @@ class Decision:
         return self.hits[0] if self.hits else None
 
 
-@dataclass(frozen=True, slots=True)
-class _EntryTerms:
-    asked: frozenset[str]  # terms of the questions, alternates and keywords
-    answered: frozenset[str]  # terms of the answer
-    questions: tuple[str, ...]  # normalised questions and alternates
-
-
 class Matcher:
     """An index over one knowledge base; `ask` is thread-safe and fast enough for the event loop."""
 
@@ -203,7 +197,8 @@ class Matcher:
         self._exact: dict[str, int] = {}
         self._synonyms: defaultdict[int, set[str]] = defaultdict(set)
         self._idf: dict[str, float] = {}
-        self._entry_terms: list[_EntryTerms] = []
+        self._term_ids: dict[str, int] = {}  # the terms of asked and answered
+        self._questions: list[tuple[str, ...]] = []  # each entry's normalised questions and alternates
         self._docs_by_lang = {
             lang: frozenset(doc for doc, e in enumerate(kb.entries) if e.lang == lang)
             for lang in ("ja", "en")
@@ -238,14 +233,8 @@ class Matcher:
                 for term, groups in zip(analysis.terms, analysis.synonym_groups, strict=True):
                     for group in groups:
                         self._synonyms[group].add(term)
-            self._entry_terms.append(
-                _EntryTerms(
-                    frozenset(asked[-1] + keyworded[-1] + [_READING + r for r in readings[-1]]),
-                    frozenset(answered[-1]),
-                    keys,
-                )
-            )
-            for key in self._entry_terms[-1].questions:
+            self._questions.append(keys)
+            for key in keys:
                 self._exact.setdefault(key, doc)
         self._terms = Postings(
             ((asked, s.weight_question), (keyworded, s.weight_keywords), (answered, s.weight_answer)),
@@ -258,19 +247,28 @@ class Matcher:
             lang: np.array([1.0 if entry.lang == lang else s.other_lang_factor for entry in self._entries])
             for lang in self._docs_by_lang
         }
+        # Which terms each entry asks about (questions, alternates, keywords and their readings)
+        # and which its answer mentions: what coverage is measured against.
+        self._asked = TermSets(
+            [
+                itertools.chain(question, keywords, (_READING + r for r in reading))
+                for question, keywords, reading in zip(asked, keyworded, readings, strict=True)
+            ],
+            self._term_ids,
+        )
+        self._answered = TermSets(answered, self._term_ids)
         count = len(self._entries)
-        frequency: defaultdict[str, int] = defaultdict(int)
-        for terms in self._entry_terms:
-            for term in terms.asked | terms.answered:
-                frequency[term] += 1
-        self._idf = {term: idf(count, df) for term, df in frequency.items()}
+        # An entry has a term if it asks about it or its answer mentions it.
+        pairs = np.unique(np.concatenate((self._asked.keys(), self._answered.keys())))
+        frequency = np.bincount(pairs // max(count, 1), minlength=len(self._term_ids))
+        self._idf = {term: idf(count, int(frequency[i])) for term, i in self._term_ids.items()}
         # What an unknown query word may stand for: words and readings of questions and keywords.
+        names = list(self._term_ids)
         self._vocabulary = sorted(
             {
-                term.removeprefix(_READING)
-                for terms in self._entry_terms
-                for term in terms.asked
-                if not term.startswith("≡")
+                names[i].removeprefix(_READING)
+                for i in self._asked.ids().tolist()
+                if not names[i].startswith("≡")
             }
         )
         self._unknown_idf = idf(count, 0)
@@ -313,8 +311,8 @@ class Matcher:
         noun_total = sum(weight for weight, _ in nouns)
         found = []
         for doc, raw in candidates:
-            shared = self._shared(doc, weights)
-            asked = self._entry_terms[doc].asked
+            asked = self._asked.of(doc)
+            shared = self._shared(asked, self._answered.of(doc), weights)
             nouns_asked = (
                 sum(weight for weight, words in nouns if words & asked) / noun_total if noun_total else 0.0
             )
@@ -396,8 +394,9 @@ class Matcher:
 
     def _coverage_weights(
         self, analysis: Analysis, rescued: dict[int, str]
-    ) -> list[tuple[float, frozenset[str]]]:
-        """Per content word of the query: its idf and the terms that count as finding it."""
+    ) -> list[tuple[float, frozenset[int]]]:
+        """Per content word of the query: its idf and the ids of the terms that count as finding
+        it (none when no entry has any of them)."""
         # A word is found by its form, a glossary concept it is part of, its reading
         # (「ぷりんと」 is not a word to Sudachi, but reads as プリント) or the word it stands for.
         alternatives = [
@@ -411,22 +410,27 @@ class Matcher:
                 alternatives[position].add(concept.term)
         # Nouns carry the topic; a verb or adjective (借りる, 遅い) alone fits many topics.
         return [
-            (self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE), frozenset(found))
+            (
+                self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE),
+                frozenset(self._term_ids[word] for word in found if word in self._term_ids),
+            )
             for term, found, topical in zip(analysis.terms, alternatives, analysis.topical, strict=True)
         ]
 
     def _closeness(self, doc: int, key: str) -> float:
-        questions = self._entry_terms[doc].questions
+        questions = self._questions[doc]
         return max((fuzz.ratio(key, question) for question in questions), default=0.0) / 100.0
 
-    def _shared(self, doc: int, weights: list[tuple[float, frozenset[str]]]) -> float:
+    @staticmethod
+    def _shared(
+        asked: frozenset[int], answered: frozenset[int], weights: list[tuple[float, frozenset[int]]]
+    ) -> float:
         """The idf mass of the query's words that the entry contains (coverage's numerator)."""
-        terms = self._entry_terms[doc]
         found = 0.0
         for weight, alternatives in weights:
-            if alternatives & terms.asked:
+            if not alternatives.isdisjoint(asked):
                 found += weight
-            elif alternatives & terms.answered:
+            elif not alternatives.isdisjoint(answered):
                 found += weight * _ANSWER_SHARE
         return found
 
