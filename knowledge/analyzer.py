@@ -160,6 +160,21 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
         "if",
         "so",
         "about",
+        "one",
+        "some",
+        "any",
+        "just",
+        "also",
+        "still",
+        "very",
+        "will",
+        "am",
+        "were",
+        "but",
+        "as",
+        "than",
+        "then",
+        "maybe",
     ]
 )
 _STOP_WORDS |= _ENGLISH_FUNCTION_WORDS
@@ -246,10 +261,14 @@ def _dictionary() -> Dictionary:
 
 
 @functools.cache
+def _is_word(pos_id: int) -> bool:
+    return _dictionary().pos_of(pos_id)[0] in _CONTENT_POS
+
+
+@functools.cache
 def _is_content(pos_id: int) -> bool:
-    pos = _dictionary().pos_of(pos_id)
     # A person's name (「保険年金課の中村です」) never tells which entry answers.
-    return pos[0] in _CONTENT_POS and pos[2] != "人名"
+    return _is_word(pos_id) and _dictionary().pos_of(pos_id)[2] != "人名"
 
 
 @functools.cache
@@ -365,11 +384,16 @@ class Analyzer:
 
     def _read_word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
         """The Word of a content word, None for anything else (particles, stop words …)."""
-        if not _is_content(morpheme.part_of_speech_id()):
-            return None
-        term = _fold_word(morpheme.normalized_form())
-        # English function words are stopped by surface: Sudachi reads "it" as IT, "the" as ザ.
         surface = _fold_word(morpheme.surface())
+        # An English word stands for itself: Sudachi spells some in katakana (new → ニュー,
+        # lost → ロスト), reads "it" as IT and takes words for people's names. Its reading (the
+        # katakana) still meets Japanese questions (printer → プリンター).
+        english = _LATIN_WORD.fullmatch(surface) is not None
+        if not (
+            _is_word(morpheme.part_of_speech_id()) if english else _is_content(morpheme.part_of_speech_id())
+        ):
+            return None
+        term = surface if english else _fold_word(morpheme.normalized_form())
         if surface in _STOP_WORDS or term in _STOP_WORDS or not term.strip():
             return None
         topical = _is_topical(morpheme.part_of_speech_id())

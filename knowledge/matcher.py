@@ -49,7 +49,9 @@ class Features(NamedTuple):
     matched: float = 0.0
     # idf-weighted share of the query's nouns found in the entry's questions, alternates or keywords
     nouns_asked: float = 0.0
-    language: float = 1.0  # other_lang_factor for an entry not in the asker's language, else 1
+    # idf-weighted share of the entry's closest question (or alternate) that the query contains:
+    # coverage the other way round, from the entry's side
+    question_covered: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,9 @@ class MatchSettings:
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.8
-    answer_margin: float = 0.1
-    clarify_threshold: float = 0.65
+    answer_threshold: float = 0.9
+    answer_margin: float = 0.2
+    clarify_threshold: float = 0.7
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -84,11 +86,12 @@ class MatchSettings:
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
     # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 3.9
-    confidence_closeness: float = 5.19
-    confidence_dominance: float = 0.1
-    confidence_matched: float = 4.35
-    confidence_bias: float = -6.32
+    confidence_coverage: float = 4.3
+    confidence_closeness: float = 4.03
+    confidence_dominance: float = 0.78
+    confidence_matched: float = 3.22
+    confidence_question_covered: float = 2.41
+    confidence_bias: float = -6.96
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -127,10 +130,10 @@ def confidence(s: MatchSettings, features: Features) -> float:
         + s.confidence_closeness * features.closeness
         + s.confidence_dominance * features.dominance
         + s.confidence_matched * features.matched
+        + s.confidence_question_covered * features.question_covered
         + s.confidence_bias
     )
-    # An answer in another language than the asker's is a worse answer, however well it fits.
-    return features.language / (1.0 + math.exp(-z))
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def shown_confidences(s: MatchSettings, ranked: Sequence[Features]) -> list[float]:
@@ -143,13 +146,20 @@ def shown_confidences(s: MatchSettings, ranked: Sequence[Features]) -> list[floa
     return shown
 
 
+def rival_scores(scores: Sequence[float], langs: Sequence[str]) -> list[float]:
+    """The best hit's confidence and those of the later hits in its language: an entry in the
+    other language is a translation, not a rival (「wifiつながんない」 is not ambiguous because the
+    English FAQ has the same topic)."""
+    return [score for score, lang in zip(scores, langs, strict=True) if lang == langs[0]]
+
+
 def is_covered(features: Features) -> bool:
     """Every noun of the question is in the entry's questions, alternates or keywords."""
     return features.nouns_asked >= 1.0 - 1e-9
 
 
 def decide(s: MatchSettings, scores: Sequence[float], *, covered: bool = False) -> DecisionKind:
-    """answer, clarify or escalate from the shown confidences (best first).
+    """answer, clarify or escalate from the shown confidences of rival_scores() (best first).
 
     `covered` (is_covered() of the best hit): a question whose nouns (its topic) all name what
     one entry's questions name is about a topic the knowledge base has — at worst ambiguous
@@ -199,10 +209,7 @@ class Matcher:
         self._idf: dict[str, float] = {}
         self._term_ids: dict[str, int] = {}  # the terms of asked and answered
         self._questions: list[tuple[str, ...]] = []  # each entry's normalised questions and alternates
-        self._docs_by_lang = {
-            lang: frozenset(doc for doc, e in enumerate(kb.entries) if e.lang == lang)
-            for lang in ("ja", "en")
-        }
+        self._question_words: list[tuple[Analysis, ...]] = []  # and their analyses
         self._memory = self._build(earlier._memory_for(self._glossary) if earlier else None)
 
     def _memory_for(self, glossary: tuple[tuple[str, ...], ...]) -> Memory:
@@ -234,6 +241,7 @@ class Matcher:
                     for group in groups:
                         self._synonyms[group].add(term)
             self._questions.append(keys)
+            self._question_words.append(tuple(questions))
             for key in keys:
                 self._exact.setdefault(key, doc)
         self._terms = Postings(
@@ -245,7 +253,7 @@ class Matcher:
         self._bigrams = Postings(((grams, s.weight_bigram),), s.k1, s.b)
         self._language_factors = {
             lang: np.array([1.0 if entry.lang == lang else s.other_lang_factor for entry in self._entries])
-            for lang in self._docs_by_lang
+            for lang in ("ja", "en")
         }
         # Which terms each entry asks about (questions, alternates, keywords and their readings)
         # and which its answer mentions: what coverage is measured against.
@@ -280,7 +288,8 @@ class Matcher:
         ranked = self.candidates(query, lang, top)[:top]
         scores = shown_confidences(self.settings, [features for _, features in ranked])
         hits = tuple(Hit(self._entries[doc], score) for (doc, _), score in zip(ranked, scores, strict=True))
-        kind = decide(self.settings, scores, covered=bool(ranked) and is_covered(ranked[0][1]))
+        rivals = rival_scores(scores, [hit.entry.lang for hit in hits])
+        kind = decide(self.settings, rivals, covered=bool(ranked) and is_covered(ranked[0][1]))
         if ranked and self._exact.get(normalize(query)) == ranked[0][0]:
             kind = "answer"  # typed as the entry has it: the editors wrote it for that entry
         return Decision(query=text, kind=kind, hits=hits, truncated=len(text) > len(query))
@@ -306,9 +315,10 @@ class Matcher:
             candidates.append((exact, float(scores[exact])))
         weights = self._coverage_weights(analysis, rescued)
         ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
-        total = sum(weight for weight, _ in weights)
-        nouns = [item for item, topical in zip(weights, analysis.topical, strict=True) if topical]
+        total = sum(weight for weight, _, _ in weights)
+        nouns = [(weight, ids) for weight, ids, topical in weights if topical]
         noun_total = sum(weight for weight, _ in nouns)
+        said = self._said(analysis, rescued)
         found = []
         for doc, raw in candidates:
             asked = self._asked.of(doc)
@@ -318,9 +328,6 @@ class Matcher:
             )
             rival = ordered[1] if raw >= ordered[0] else ordered[0]
             dominance = min(raw / rival, _MAX_DOMINANCE) - 1.0 if rival > 0 else 1.0
-            language = (
-                s.other_lang_factor if lang in self._docs_by_lang and self._entries[doc].lang != lang else 1.0
-            )
             found.append(
                 (
                     doc,
@@ -331,7 +338,7 @@ class Matcher:
                         raw / ordered[0] if ordered[0] else 0.0,
                         math.log1p(shared / self._unknown_idf),
                         nouns_asked,
-                        language,
+                        self._question_covered(doc, said),
                     ),
                 )
             )
@@ -394,9 +401,10 @@ class Matcher:
 
     def _coverage_weights(
         self, analysis: Analysis, rescued: dict[int, str]
-    ) -> list[tuple[float, frozenset[int]]]:
-        """Per content word of the query: its idf and the ids of the terms that count as finding
-        it (none when no entry has any of them)."""
+    ) -> list[tuple[float, frozenset[int], bool]]:
+        """Per distinct content word of the query: its idf, the ids of the terms that count as
+        finding it (none when no entry has any of them) and whether it is a noun. A word said
+        twice counts once: repeating it does not make a question share more with an entry."""
         # A word is found by its form, a glossary concept it is part of, its reading
         # (「ぷりんと」 is not a word to Sudachi, but reads as プリント) or the word it stands for.
         alternatives = [
@@ -409,13 +417,47 @@ class Matcher:
             for position in range(concept.start, concept.end):
                 alternatives[position].add(concept.term)
         # Nouns carry the topic; a verb or adjective (借りる, 遅い) alone fits many topics.
-        return [
+        weights: dict[str, tuple[float, frozenset[int], bool]] = {}
+        for term, found, topical in zip(analysis.terms, alternatives, analysis.topical, strict=True):
+            if term not in weights:
+                weight = self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE)
+                ids = frozenset(self._term_ids[word] for word in found if word in self._term_ids)
+                weights[term] = (weight, ids, topical)
+        return list(weights.values())
+
+    @staticmethod
+    def _said(analysis: Analysis, rescued: dict[int, str]) -> frozenset[str]:
+        """Every term by which the query can be found: words, readings, concepts, stand-ins."""
+        return frozenset(
             (
-                self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE),
-                frozenset(self._term_ids[word] for word in found if word in self._term_ids),
+                *analysis.index_terms,
+                *(_READING + reading for reading in analysis.readings),
+                *rescued.values(),
+                *(_READING + word for word in rescued.values()),
             )
-            for term, found, topical in zip(analysis.terms, alternatives, analysis.topical, strict=True)
-        ]
+        )
+
+    def _question_covered(self, doc: int, said: frozenset[str]) -> float:
+        """How much of the entry's closest question the query says (idf-weighted, verbs and
+        adjectives at _ACTION_SHARE): 「Wordにパスワードをかけたい」 covers little of
+        「共有フォルダのファイルを中身で検索したい」, however much the other way round."""
+        best = 0.0
+        for question in self._question_words[doc]:
+            named = {
+                position
+                for concept in question.concepts
+                if concept.term in said
+                for position in range(concept.start, concept.end)
+            }
+            found = total = 0.0
+            words = zip(question.terms, question.readings, question.topical, strict=True)
+            for position, (term, reading, topical) in enumerate(words):
+                weight = self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE)
+                total += weight
+                if position in named or term in said or _READING + reading in said:
+                    found += weight
+            best = max(best, found / total if total else 0.0)
+        return best
 
     def _closeness(self, doc: int, key: str) -> float:
         questions = self._questions[doc]
@@ -423,11 +465,11 @@ class Matcher:
 
     @staticmethod
     def _shared(
-        asked: frozenset[int], answered: frozenset[int], weights: list[tuple[float, frozenset[int]]]
+        asked: frozenset[int], answered: frozenset[int], weights: list[tuple[float, frozenset[int], bool]]
     ) -> float:
         """The idf mass of the query's words that the entry contains (coverage's numerator)."""
         found = 0.0
-        for weight, alternatives in weights:
+        for weight, alternatives, _ in weights:
             if not alternatives.isdisjoint(asked):
                 found += weight
             elif not alternatives.isdisjoint(answered):

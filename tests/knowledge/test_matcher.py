@@ -138,9 +138,10 @@ def test_same_topic_in_two_languages_answers_in_the_askers(matcher: Matcher) -> 
     japanese, english = matcher.ask("Wi-Fi", lang="ja"), matcher.ask("Wi-Fi", lang="en")
     assert [h.entry.id for h in japanese.hits[:2]] == ["wifi-connect", "en-wifi"]
     assert [h.entry.id for h in english.hits[:2]] == ["en-wifi", "wifi-connect"]
-    assert japanese.kind == "answer"
-    # One word, and the two entries are twins: the English asker may be asked which one.
-    assert english.kind in ("answer", "clarify")
+    # One bare word: the bot may ask which one is meant, but never sends it to the ICT staff.
+    assert japanese.kind != "escalate"
+    assert english.kind != "escalate"
+    assert japanese.best.score > english.hits[1].score  # the same entry, in the asker's language
 
 
 def test_top_limits_hits_and_long_questions_are_truncated(matcher: Matcher) -> None:
@@ -253,7 +254,6 @@ def test_sharing_more_vocabulary_raises_the_confidence() -> None:
     settings = MatchSettings()
     assert confidence(settings, base._replace(matched=1.0)) > confidence(settings, base)
     assert confidence(settings, base._replace(coverage=0.8)) > confidence(settings, base)
-    assert confidence(settings, base._replace(language=0.85)) < confidence(settings, base)
 
 
 def test_answers_longer_than_sudachi_reads_at_once_are_indexed(tmp_path):
