@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.analyzer import Analysis, Analyzer, Memory, written_in_english
 from knowledge.glossary import GLOSSARY
-from knowledge.index import Postings, TermSets, idf
+from knowledge.index import Postings, TermSets, distinct, idf
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import bigrams, key_bigrams, normalize
 
@@ -267,7 +267,7 @@ class Matcher:
         self._answered = TermSets(answered, self._term_ids)
         count = len(self._entries)
         # An entry has a term if it asks about it or its answer mentions it.
-        pairs = np.unique(np.concatenate((self._asked.keys(), self._answered.keys())))
+        pairs = distinct(np.concatenate((self._asked.keys(), self._answered.keys())))
         frequency = np.bincount(pairs // max(count, 1), minlength=len(self._term_ids))
         self._idf = {term: idf(count, int(frequency[i])) for term, i in self._term_ids.items()}
         # What an unknown query word may stand for: words and readings of questions and keywords.
