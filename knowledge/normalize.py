@@ -9,6 +9,7 @@ both spellings are official in Japanese IT writing).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -57,6 +58,9 @@ def fold(text: str) -> str:
     return _drop_word_final_long_vowel(text).translate(_HIRAGANA_TO_KATAKANA)
 
 
+# Loading a knowledge base normalises each question three times (duplicate check, near-duplicate
+# check, index), and a question asked is normalised twice: the cache covers a 10k-entry base.
+@functools.lru_cache(maxsize=1 << 15)
 def normalize(text: str) -> str:
     """Fold, then drop punctuation and spaces: the key for exact and fuzzy comparison."""
     return _NOT_WORD.sub("", fold(text))
