@@ -4,8 +4,8 @@
 
 Each size runs in a fresh process (so RSS is that size's alone): it writes N generated entries
 as YAML (100 a file) into a temporary folder, times `load()` and `Matcher()` (the best of
---repeats), and a reload after an editor's save (one answer changed: `load()` and
-`Matcher(earlier=…)`, which reads only what changed; the best of --repeats), then asks --queries generated questions (half reworded entry questions, half random
+--repeats), and a reload after an editor's save (one answer changed: `load(earlier=…)` and
+`Matcher(earlier=…)`, which read only what changed; the best of --repeats), then asks --queries generated questions (half reworded entry questions, half random
 word mixes) --repeats times and reports the median over repeats of p50 and p99 of `Matcher.ask`.
 """
 
@@ -119,7 +119,7 @@ def run_one(size: int, count: int, repeats: int) -> dict:
             )
             gc.collect()
             started = time.perf_counter()
-            matcher = Matcher(load(root), earlier=matcher)
+            matcher = Matcher(load(root, earlier=matcher.kb), earlier=matcher)
             reload_times.append(time.perf_counter() - started)
     gc.collect()
     rss = rss_mb()

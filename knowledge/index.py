@@ -49,7 +49,10 @@ class Postings:
         self._contributions = total
         self._ids = vocabulary
         # Term i's slice is [starts[i], starts[i + 1]): plain ints, read a few times a question.
-        self._starts: list[int] = [0, *np.cumsum(np.bincount(key // count, minlength=len(vocabulary))).tolist()]
+        self._starts: list[int] = [
+            0,
+            *np.cumsum(np.bincount(key // count, minlength=len(vocabulary))).tolist(),
+        ]
 
     def __contains__(self, term: object) -> bool:
         return term in self._ids

@@ -115,8 +115,11 @@ class LiveKnowledge:
         }
 
     def _build(self) -> Matcher:
-        # What the serving matcher read is not read again: a reload analyses what changed.
-        return Matcher(load(self.directory), self.settings, earlier=self._matcher)
+        # What the serving matcher read is not read again: a reload parses and analyses only
+        # what changed.
+        earlier = self._matcher
+        kb = load(self.directory, earlier=earlier.kb if earlier else None)
+        return Matcher(kb, self.settings, earlier=earlier)
 
     def _swap(self, matcher: Matcher) -> None:
         # One attribute assignment: readers see the old matcher or the new one, never a mix.

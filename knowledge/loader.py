@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ import yaml
 
 from knowledge.checks import markdown_problems, near_duplicates
 from knowledge.messages import EXPECTED, render
-from knowledge.model import Entry, KnowledgeBase, KnowledgeError, Link, Problem, Severity
+from knowledge.model import Entry, FileReading, KnowledgeBase, KnowledgeError, Link, Problem, Severity
 from knowledge.normalize import normalize
 
 SYNONYMS_FILE = "synonyms.yaml"
@@ -49,6 +50,7 @@ class Report:
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, ...], ...]
     problems: tuple[Problem, ...]
+    files: dict[str, FileReading]
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -59,9 +61,15 @@ class Report:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
-def load(directory: Path | str, *, today: date | None = None) -> KnowledgeBase:
-    """Load a knowledge-base folder; raise KnowledgeError listing every error when invalid."""
-    report = inspect(directory, today=today)
+def load(
+    directory: Path | str, *, today: date | None = None, earlier: KnowledgeBase | None = None
+) -> KnowledgeBase:
+    """Load a knowledge-base folder; raise KnowledgeError listing every error when invalid.
+
+    `earlier`: the knowledge base this one replaces; its files whose bytes are unchanged are not
+    parsed again (checks across files, such as duplicate ids, always run on all of them).
+    """
+    report = inspect(directory, today=today, earlier=earlier.files if earlier else None)
     if report.errors:
         raise KnowledgeError(report.errors)
     return KnowledgeBase(
@@ -69,33 +77,38 @@ def load(directory: Path | str, *, today: date | None = None) -> KnowledgeBase:
         entries=report.entries,
         synonyms=report.synonyms,
         warnings=report.warnings,
+        files=report.files,
     )
 
 
-def inspect(directory: Path | str, *, today: date | None = None) -> Report:
+def inspect(
+    directory: Path | str, *, today: date | None = None, earlier: Mapping[str, FileReading] | None = None
+) -> Report:
     """Read and check a folder without raising: the validator's view of it."""
     root = Path(directory)
+    today = today or date.today()
     problems: list[Problem] = []
     entries: list[Entry] = []
     synonyms: tuple[tuple[str, ...], ...] = ()
+    files: dict[str, FileReading] = {}
     if not root.is_dir():
         problems.append(_problem(str(root), 1, 1, "error", "no-directory", directory=root))
-        return Report(str(root), (), (), tuple(problems))
+        return Report(str(root), (), (), tuple(problems), files)
     for path in _knowledge_files(root):
         label = str(path)
         if path.suffix == ".yml":
             problems.append(_problem(label, 1, 1, "warning", "ignored-file"))
             continue
-        node, file_problems = _read_yaml(path)
-        problems.extend(file_problems)
-        if node is None:
-            continue
-        reader = _Reader(label, today or date.today())
-        if path.parent == root and path.name == SYNONYMS_FILE:
-            synonyms = reader.synonyms(node)
-        else:
-            entries.extend(reader.file(node))
-        problems.extend(reader.problems)
+        raw = path.read_bytes()
+        digest = hashlib.blake2b(raw, digest_size=16).digest()
+        reading = (earlier or {}).get(label)
+        if reading is None or reading.digest != digest or reading.today != today:
+            is_synonyms = path.parent == root and path.name == SYNONYMS_FILE
+            reading = _read_file(label, raw, digest, today, is_synonyms)
+        files[label] = reading
+        entries.extend(reading.entries)
+        synonyms = reading.synonyms or synonyms
+        problems.extend(reading.problems)
     problems.extend(_duplicates(entries))
     if not entries and not any(p.severity == "error" for p in problems):
         problems.append(_problem(str(root), 1, 1, "error", "no-entries"))
@@ -113,7 +126,17 @@ def inspect(directory: Path | str, *, today: date | None = None) -> Report:
                 other=f"{other.source_path}:{other.source_line} ({other.id})",
             )
         )
-    return Report(str(root), tuple(entries), synonyms, tuple(problems))
+    return Report(str(root), tuple(entries), synonyms, tuple(problems), files)
+
+
+def _read_file(label: str, raw: bytes, digest: bytes, today: date, is_synonyms: bool) -> FileReading:
+    node, problems = _read_yaml(label, raw)
+    if node is None:
+        return FileReading(digest, today, (), (), tuple(problems))
+    reader = _Reader(label, today)
+    entries = () if is_synonyms else tuple(reader.file(node))
+    synonyms = reader.synonyms(node) if is_synonyms else ()
+    return FileReading(digest, today, entries, synonyms, (*problems, *reader.problems))
 
 
 def _knowledge_files(root: Path) -> Iterator[Path]:
@@ -161,9 +184,8 @@ def _indentation_problems(label: str, text: str) -> list[Problem]:
     return problems
 
 
-def _read_yaml(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
-    label = str(path)
-    text, problems = _decode(label, path.read_bytes())
+def _read_yaml(label: str, raw: bytes) -> tuple[yaml.Node | None, list[Problem]]:
+    text, problems = _decode(label, raw)
     if text is None:
         return None, problems
     problems = _indentation_problems(label, text)

@@ -76,6 +76,18 @@ class KnowledgeError(Exception):
         super().__init__(f"invalid knowledge base: {summary}{more}")
 
 
+@dataclass(frozen=True, slots=True)
+class FileReading:
+    """What one file held when it was read: a reload reads again only files whose bytes (or the
+    date, which decides review-overdue warnings) changed."""
+
+    digest: bytes
+    today: date
+    entries: tuple[Entry, ...]
+    synonyms: tuple[tuple[str, ...], ...]
+    problems: tuple[Problem, ...]
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """A validated set of entries, the editors' synonym groups and the warnings found."""
@@ -84,6 +96,8 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, ...], ...] = ()
     warnings: tuple[Problem, ...] = ()
+    # Each file's reading, by path: what load(…, earlier=this) need not read again.
+    files: dict[str, FileReading] = field(default_factory=dict, repr=False, compare=False)
     _by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -259,7 +259,9 @@ async def test_a_long_message_is_answered_on_its_first_part_and_says_so(chat: Ch
     assert note.text == "メッセージが長いため、最初の2,000文字だけを読んでお答えしています。"
     # Answered, or asked about with the Wi-Fi entry first: either way read from the first part.
     (card,) = reply.cards
-    offered = [item["data"]["entry"] for item in actions_of(card) if item.get("verb") in ("helpful", "choose")]
+    offered = [
+        item["data"]["entry"] for item in actions_of(card) if item.get("verb") in ("helpful", "choose")
+    ]
     assert offered[0] == "wifi-cannot-connect"
 
 

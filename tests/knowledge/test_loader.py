@@ -208,3 +208,39 @@ def test_knowledge_error_lists_problems(write_kb: WriteKb) -> None:
         load(write_kb({"a.yaml": "entries:\n  - id: a\n"}))
     assert {p.code for p in raised.value.problems} == {"missing-field"}
     assert len(raised.value.problems) == 2  # question and answer
+
+
+def test_reload_parses_only_the_files_that_changed(write_kb: WriteKb) -> None:
+    other = VALID_ENTRY.replace("wifi", "vpn").replace("Wi-Fiにつながらない", "VPNが遅い")
+    root = write_kb({"a.yaml": VALID_ENTRY, "b.yaml": other, "synonyms.yaml": "- [Wi-Fi, 無線LAN]\n"})
+    first = load(root, today=TODAY)
+    (root / "b.yaml").write_text(other.replace("再起動", "接続し直"), encoding="utf-8")
+    (root / "c.yaml").write_text(VALID_ENTRY.replace("wifi", "pdf").replace("Wi-Fi", "PDF"), "utf-8")
+    second = load(root, today=TODAY, earlier=first)
+
+    assert second == load(root, today=TODAY)
+    assert second.get("vpn").answer == "接続し直してください。"
+    assert second.get("pdf") is not None
+    assert second.synonyms == (("Wi-Fi", "無線LAN"),)
+    unchanged = [str(root / "a.yaml"), str(root / "synonyms.yaml")]
+    assert all(second.files[path] is first.files[path] for path in unchanged)
+    assert second.files[str(root / "b.yaml")] is not first.files[str(root / "b.yaml")]
+
+    (root / "c.yaml").unlink()
+    assert load(root, today=TODAY, earlier=second).get("pdf") is None
+
+
+def test_reload_checks_across_files_and_dates_again(write_kb: WriteKb) -> None:
+    root = write_kb(
+        {"a.yaml": VALID_ENTRY.replace("  - id: wifi", "  - id: wifi\n    review_by: 2026-12-01")}
+    )
+    first = load(root, today=TODAY)
+    assert first.warnings == ()
+    # A later day reads the unchanged file again: its review date has passed.
+    later = load(root, today=date(2027, 1, 4), earlier=first)
+    assert [w.code for w in later.warnings] == ["review-overdue"]
+    # A new file that repeats an id is an error even though the first file is not read again.
+    (root / "b.yaml").write_text(VALID_ENTRY.replace("Wi-Fiにつながらない", "無線が切れる"), "utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        load(root, today=TODAY, earlier=first)
+    assert [p.code for p in raised.value.problems] == ["duplicate-id"]
