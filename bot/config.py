@@ -135,6 +135,10 @@ class Settings(BaseSettings):
         2.0, gt=0, le=3600, validation_alias="KOTAE_KNOWLEDGE_POLL_INTERVAL"
     )
     knowledge_force_polling: bool = Field(False, validation_alias="KOTAE_KNOWLEDGE_FORCE_POLLING")
+    # Where the built index is kept between starts (knowledge/snapshot.py); blank: not kept.
+    knowledge_cache_dir: Annotated[Path | None, BeforeValidator(_blank_is_none)] = Field(
+        Path("data/knowledge-cache"), validation_alias="KOTAE_KNOWLEDGE_CACHE_DIR"
+    )
     # Unset means the knowledge engine's tuned default (knowledge.MatchSettings).
     match_answer_threshold: float | None = Field(
         None, ge=0, le=1, validation_alias="KOTAE_MATCH_ANSWER_THRESHOLD"

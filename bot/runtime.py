@@ -20,7 +20,7 @@ from bot.handler import KotaeBot
 from bot.services import Services
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, head_revision, upgrade
-from knowledge import LiveKnowledge, MatchSettings
+from knowledge import LiveKnowledge, MatchSettings, Snapshots
 
 __all__ = ["DatabaseStatus", "Runtime"]
 
@@ -85,6 +85,7 @@ class Runtime:
             match_settings(settings),
             poll_interval=settings.knowledge_poll_interval,
             force_polling=settings.knowledge_force_polling,
+            snapshots=Snapshots(settings.knowledge_cache_dir) if settings.knowledge_cache_dir else None,
         )
         asker = AskerHandlers.build(services, knowledge)
         bot = KotaeBot(

@@ -10,6 +10,7 @@ from knowledge.live import LiveKnowledge
 from knowledge.loader import load
 from knowledge.matcher import Decision, Hit, Matcher, MatchSettings
 from knowledge.model import Entry, KnowledgeBase, KnowledgeError, Link, Problem
+from knowledge.snapshot import Snapshots
 
 __all__ = [
     "Decision",
@@ -22,5 +23,6 @@ __all__ = [
     "MatchSettings",
     "Matcher",
     "Problem",
+    "Snapshots",
     "load",
 ]

@@ -11,9 +11,9 @@ from typing import Any
 
 from watchfiles import Change, awatch
 
-from knowledge.loader import load
 from knowledge.matcher import Matcher, MatchSettings
 from knowledge.model import KnowledgeError
+from knowledge.snapshot import Snapshots, build
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,11 @@ class LiveKnowledge:
     File events trigger a reload. Every `poll_interval` seconds the files' names, times and sizes
     are compared too, so a change whose event never arrives (network shares) is still picked up;
     `force_polling=True` makes the watcher itself poll instead of waiting for events.
+
+    With `snapshots`, the start reuses the matcher saved by the last start (reading only what
+    changed since) and saves the one it serves. Reloads do not save: writing the snapshot holds
+    the interpreter for as long as reading it, which would stall the bot's replies; a restart
+    after a reload reads the changed files again, as a reload does.
     """
 
     def __init__(
@@ -51,8 +56,10 @@ class LiveKnowledge:
         settings: MatchSettings,
         poll_interval: float = 2.0,
         force_polling: bool = False,
+        snapshots: Snapshots | None = None,
     ) -> None:
         self.directory = Path(directory)
+        self.snapshots = snapshots
         self.settings = settings
         self.poll_interval = poll_interval
         self.force_polling = force_polling
@@ -74,7 +81,7 @@ class LiveKnowledge:
     async def start(self) -> None:
         """Load the folder; raise KnowledgeError when it is invalid, then watch it."""
         self._seen = await asyncio.to_thread(_fingerprint, self.directory)
-        self._swap(await asyncio.to_thread(self._build))
+        self._swap(await asyncio.to_thread(self._first_build))
         self._stop.clear()
         self._watcher = asyncio.create_task(self._watch(), name="kotae-knowledge-watch")
 
@@ -114,12 +121,17 @@ class LiveKnowledge:
             "last_error": self._last_error,
         }
 
+    def _first_build(self) -> Matcher:
+        saved = self.snapshots.read(self.directory) if self.snapshots else None
+        matcher = build(self.directory, self.settings, earlier=saved)
+        if self.snapshots and matcher is not saved:
+            self.snapshots.save(matcher)
+        return matcher
+
     def _build(self) -> Matcher:
         # What the serving matcher read is not read again: a reload parses and analyses only
         # what changed.
-        earlier = self._matcher
-        kb = load(self.directory, earlier=earlier.kb if earlier else None)
-        return Matcher(kb, self.settings, earlier=earlier)
+        return build(self.directory, self.settings, earlier=self._matcher)
 
     def _swap(self, matcher: Matcher) -> None:
         # One attribute assignment: readers see the old matcher or the new one, never a mix.

@@ -96,13 +96,12 @@ def inspect(
         return Report(str(root), (), (), tuple(problems), files)
     for path in _knowledge_files(root):
         label = str(path)
-        if path.suffix == ".yml":
-            problems.append(_problem(label, 1, 1, "warning", "ignored-file"))
-            continue
         raw = path.read_bytes()
-        digest = hashlib.blake2b(raw, digest_size=16).digest()
+        digest = _digest(raw)
         reading = (earlier or {}).get(label)
-        if reading is None or reading.digest != digest or reading.today != today:
+        if path.suffix == ".yml":  # listed so that its coming and going counts as a change
+            reading = FileReading(digest, today, (), (), (_problem(label, 1, 1, "warning", "ignored-file"),))
+        elif reading is None or not _still_valid(reading, digest, today):
             is_synonyms = path.parent == root and path.name == SYNONYMS_FILE
             reading = _read_file(label, raw, digest, today, is_synonyms)
         files[label] = reading
@@ -137,6 +136,32 @@ def _read_file(label: str, raw: bytes, digest: bytes, today: date, is_synonyms: 
     entries = () if is_synonyms else tuple(reader.file(node))
     synonyms = reader.synonyms(node) if is_synonyms else ()
     return FileReading(digest, today, entries, synonyms, (*problems, *reader.problems))
+
+
+def is_unchanged(kb: KnowledgeBase, directory: Path | str, today: date | None = None) -> bool:
+    """Whether load(directory, today=today) would give `kb` again: the same files with the same
+    bytes, and no review date passed between the day `kb` was read and `today`."""
+    today = today or date.today()
+    try:
+        paths = list(_knowledge_files(Path(directory)))
+        if [str(path) for path in paths] != list(kb.files):
+            return False
+        return all(_still_valid(kb.files[str(path)], _digest(path.read_bytes()), today) for path in paths)
+    except OSError:  # a file went away while we looked
+        return False
+
+
+def _digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def _still_valid(reading: FileReading, digest: bytes, today: date) -> bool:
+    """Whether a file read on reading.today, now holding bytes with `digest`, reads the same today:
+    the same bytes, and the same entries past their review date."""
+    if reading.digest != digest:
+        return False
+    first, last = sorted((reading.today, today))
+    return not any(entry.review_by and first <= entry.review_by < last for entry in reading.entries)
 
 
 def _knowledge_files(root: Path) -> Iterator[Path]:

@@ -212,6 +212,16 @@ class Matcher:
         self._question_words: list[tuple[Analysis, ...]] = []  # and their analyses
         self._memory = self._build(earlier._memory_for(self._glossary) if earlier else None)
 
+    def __getstate__(self) -> dict[str, object]:
+        # The analyzer holds per-thread Sudachi tokenizers; it is made again from the glossary.
+        state = dict(vars(self))
+        del state["_analyzer"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+        self._analyzer = Analyzer(self._glossary)
+
     def _memory_for(self, glossary: tuple[tuple[str, ...], ...]) -> Memory:
         """What this matcher read that a matcher with `glossary` may reuse: question texts carry
         glossary concepts, so they are reused only when the glossary is the same."""

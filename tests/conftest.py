@@ -32,6 +32,7 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
             "dev_mode": True,
             "database_url": f"sqlite+aiosqlite:///{tmp_path / 'kotae.db'}",
             "knowledge_dir": REPO / "knowledge" / "faq",
+            "knowledge_cache_dir": tmp_path / "knowledge-cache",
             "allowed_tenants": (DEFAULT_TENANT,),
             "_env_file": None,
         }

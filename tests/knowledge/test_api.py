@@ -11,6 +11,7 @@ CONTRACT = [
     "MatchSettings",
     "Matcher",
     "Problem",
+    "Snapshots",
     "load",
 ]
 

@@ -1,0 +1,161 @@
+"""Snapshots: a restart reuses the matcher it built last time, or reads only what changed."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from knowledge import LiveKnowledge, Matcher, MatchSettings, Snapshots, load
+from knowledge import loader as loader_module
+from knowledge.snapshot import build, code_fingerprint, engine_fingerprint
+
+from .conftest import FIXTURE_KB
+
+TODAY = date(2026, 11, 26)
+QUESTIONS = ("wifiつながんない", "ﾁｰﾑｽﾞ 録画", "PDF 結合", "printer not working", "庁舎の駐車場")
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(FIXTURE_KB, tmp_path / "kb"))
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files parsed from here on."""
+    labels: list[str] = []
+    read_file = loader_module._read_file
+
+    def counting(label: str, *args: object):
+        labels.append(Path(label).name)
+        return read_file(label, *args)
+
+    monkeypatch.setattr(loader_module, "_read_file", counting)
+    return labels
+
+
+def answers(matcher: Matcher) -> list[object]:
+    return [matcher.ask(question) for question in QUESTIONS]
+
+
+def test_a_saved_matcher_answers_as_the_one_built(kb_dir: Path, tmp_path: Path, parsed: list[str]) -> None:
+    snapshots = Snapshots(tmp_path / "cache")
+    built = build(kb_dir, MatchSettings(), today=TODAY)
+    snapshots.save(built)
+    parsed.clear()
+
+    saved = snapshots.read(kb_dir)
+    assert saved is not None
+    assert saved is not built
+    assert build(kb_dir, MatchSettings(), earlier=saved, today=TODAY) is saved
+    assert parsed == []
+    assert answers(saved) == answers(built)
+    assert saved.kb == built.kb
+    assert (tmp_path / "cache").stat().st_mode & 0o077 == 0  # the bot's account only
+
+
+def test_after_an_edit_only_the_changed_file_is_read_again(
+    kb_dir: Path, tmp_path: Path, parsed: list[str]
+) -> None:
+    snapshots = Snapshots(tmp_path / "cache")
+    snapshots.save(build(kb_dir, MatchSettings(), today=TODAY))
+    network = kb_dir / "network.yaml"
+    network.write_text(network.read_text(encoding="utf-8").replace("再起動", "電源を入れ直"), "utf-8")
+    parsed.clear()
+
+    saved = snapshots.read(kb_dir)
+    rebuilt = build(kb_dir, MatchSettings(), earlier=saved, today=TODAY)
+    assert rebuilt is not saved
+    assert parsed == ["network.yaml"]
+    fresh = Matcher(load(kb_dir, today=TODAY))
+    assert answers(rebuilt) == answers(fresh)
+    assert rebuilt.kb == fresh.kb
+
+
+def test_new_settings_or_a_passed_review_date_rebuild(kb_dir: Path, tmp_path: Path) -> None:
+    snapshots = Snapshots(tmp_path / "cache")
+    snapshots.save(build(kb_dir, MatchSettings(), today=TODAY))
+    saved = snapshots.read(kb_dir)
+
+    stricter = MatchSettings(answer_threshold=0.99)
+    rebuilt = build(kb_dir, stricter, earlier=saved, today=TODAY)
+    assert rebuilt is not saved
+    assert rebuilt.settings == stricter
+
+    review_by = max(entry.review_by for entry in saved.kb.entries if entry.review_by)
+    later = build(kb_dir, MatchSettings(), earlier=saved, today=date.fromordinal(review_by.toordinal() + 1))
+    assert later is not saved
+    assert "review-overdue" in [warning.code for warning in later.kb.warnings]
+    assert "review-overdue" not in [warning.code for warning in saved.kb.warnings]
+    # A later day on which no review date passed changes nothing.
+    assert build(kb_dir, MatchSettings(), earlier=saved, today=date(2026, 11, 27)) is saved
+
+
+def test_a_snapshot_of_other_code_or_a_torn_one_is_not_used(
+    kb_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    snapshots = Snapshots(tmp_path / "cache")
+    snapshots.save(build(kb_dir, MatchSettings(), today=TODAY))
+    [path] = (tmp_path / "cache").iterdir()
+    whole = path.read_bytes()
+
+    path.write_bytes(whole[: len(whole) // 2])
+    with caplog.at_level(logging.WARNING):
+        assert snapshots.read(kb_dir) is None
+    assert "not used" in caplog.text
+
+    other_engine = (
+        pickle.dumps("another version of the engine") + whole[len(pickle.dumps(engine_fingerprint())) :]
+    )
+    path.write_bytes(other_engine)
+    assert snapshots.read(kb_dir) is None
+    assert Snapshots(tmp_path / "elsewhere").read(kb_dir) is None
+
+
+def test_an_unwritable_cache_is_only_a_slower_start(
+    kb_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        Snapshots(blocked).save(build(kb_dir, MatchSettings(), today=TODAY))
+    assert "not saved" in caplog.text
+    assert blocked.read_text(encoding="utf-8") == "a file where the folder should be"
+
+
+async def test_live_knowledge_starts_from_its_snapshot(
+    kb_dir: Path, tmp_path: Path, parsed: list[str]
+) -> None:
+    snapshots = Snapshots(tmp_path / "cache")
+    first = LiveKnowledge(kb_dir, MatchSettings(), snapshots=snapshots)
+    await first.start()
+    await first.stop()
+    assert sorted(parsed) == ["english.yaml", "network.yaml", "office.yaml", "synonyms.yaml"]
+    parsed.clear()
+
+    second = LiveKnowledge(kb_dir, MatchSettings(), snapshots=snapshots)
+    await second.start()
+    try:
+        assert parsed == []
+        assert answers(second.matcher) == answers(first.matcher)
+        # A reload after an edit still reads only the changed file.
+        office = kb_dir / "office.yaml"
+        office.write_text(office.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert await second.reload()
+        assert parsed == ["office.yaml"]
+    finally:
+        await second.stop()
+
+
+def test_the_fingerprint_covers_the_engine_code(tmp_path: Path) -> None:
+    # Any edit of knowledge/*.py changes it: a snapshot never outlives the code that wrote it.
+    package = Path(shutil.copytree(Path(loader_module.__file__).parent, tmp_path / "knowledge"))
+    assert code_fingerprint(package) == engine_fingerprint()
+    with (package / "analyzer.py").open("a", encoding="utf-8") as source:
+        source.write("# edited\n")
+    assert code_fingerprint(package) != engine_fingerprint()
