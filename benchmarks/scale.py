@@ -3,10 +3,15 @@
     python -m benchmarks.scale [--sizes 1000 10000 100000] [--queries 2000] [--repeats 3]
 
 Each size runs in a fresh process (so RSS is that size's alone): it writes N generated entries
-as YAML (100 a file) into a temporary folder, times `load()` and `Matcher()` (the best of
---repeats), and a reload after an editor's save (one answer changed: `load(earlier=…)` and
-`Matcher(earlier=…)`, which read only what changed; the best of --repeats), then asks --queries generated questions (half reworded entry questions, half random
-word mixes) --repeats times and reports the median over repeats of p50 and p99 of `Matcher.ask`.
+as YAML (100 a file) into a temporary folder, and takes the best of --repeats of:
+- a first load: `load()` and `Matcher()`, nothing read before;
+- a reload after an editor's save (one answer of one file changed): `build(earlier=…)` with the
+  serving matcher, as hot reload does;
+- a restart with an unchanged folder: `Snapshots.read()` of the snapshot saved after the first
+  load, and `build(earlier=…)`, which finds nothing changed;
+- a restart after an editor's save: the same, where `build` reads only the changed file and text.
+Then it asks --queries generated questions (half reworded entry questions, half random word
+mixes) --repeats times and reports the median over repeats of p50 and p99 of `Matcher.ask`.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from pathlib import Path
 import yaml
 
 from benchmarks.common import machine, percentile
-from knowledge import Matcher, load
+from knowledge import Matcher, MatchSettings, Snapshots, load
+from knowledge.snapshot import build
 
 
 def _list(text: str) -> list[str]:
@@ -110,17 +116,35 @@ def run_one(size: int, count: int, repeats: int) -> dict:
             matcher = Matcher(kb)
             load_times.append(loaded - started)
             build_times.append(time.perf_counter() - loaded)
+        edited = root / "part-00000.yaml"
+
+        def edit(mark: str) -> None:  # an editor's save: one answer of one file changes
+            text = edited.read_text(encoding="utf-8")
+            edited.write_text(text.replace("1. ", f"1. ({mark}) ", 1), encoding="utf-8")
+
         reload_times = []
         for repeat in range(repeats):
-            # An editor's save: one answer of one file changes; the serving matcher is `earlier`.
-            edited = root / "part-00000.yaml"
-            edited.write_text(
-                edited.read_text(encoding="utf-8").replace("1. ", f"1. ({repeat}) ", 1), "utf-8"
-            )
+            edit(f"reload {repeat}")
             gc.collect()
             started = time.perf_counter()
-            matcher = Matcher(load(root, earlier=matcher.kb), earlier=matcher)
+            matcher = build(root, MatchSettings(), earlier=matcher)
             reload_times.append(time.perf_counter() - started)
+        snapshots = Snapshots(root / ".snapshots")  # a hidden folder: not part of the knowledge base
+        snapshots.save(matcher)
+        snapshot_mb = sum(path.stat().st_size for path in snapshots.folder.iterdir()) / 1e6
+        restart_times, edited_restart_times = [], []
+        for repeat in range(repeats):
+            for times in (restart_times, edited_restart_times):
+                if times is edited_restart_times:
+                    edit(f"restart {repeat}")
+                matcher = None
+                gc.collect()
+                started = time.perf_counter()
+                saved = snapshots.read(root)
+                matcher = build(root, MatchSettings(), earlier=saved)
+                times.append(time.perf_counter() - started)
+                if matcher is not saved:  # as the bot's start does
+                    snapshots.save(matcher)
     gc.collect()
     rss = rss_mb()
     asked = queries(rng, count, size)
@@ -142,6 +166,9 @@ def run_one(size: int, count: int, repeats: int) -> dict:
         "load_s": min(load_times),
         "index_s": min(build_times),
         "reload_s": min(reload_times),
+        "restart_s": min(restart_times),
+        "edited_restart_s": min(edited_restart_times),
+        "snapshot_mb": snapshot_mb,
         "rss_mb": rss,
         "p50_ms": statistics.median(p50s),
         "p99_ms": statistics.median(p99s),
@@ -160,9 +187,10 @@ def main() -> None:
         return
     print(f"# machine: {machine()}; repeats: {args.repeats}; queries per repeat: {args.queries}")
     print(
-        "| entries | load (YAML + validate) s | index s | reload after an edit s | RSS MB | p50 ms | p99 ms |"
+        "| entries | first load: YAML + validate s | index s | reload after an edit s "
+        "| restart, unchanged s | restart after an edit s | snapshot MB | RSS MB | p50 ms | p99 ms |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
         child = subprocess.run(
             [
@@ -182,7 +210,8 @@ def main() -> None:
         )
         r = json.loads(child.stdout)
         print(
-            f"| {r['entries']:,} | {r['load_s']:.2f} | {r['index_s']:.2f} | {r['reload_s']:.2f} | {r['rss_mb']:.0f} "
+            f"| {r['entries']:,} | {r['load_s']:.2f} | {r['index_s']:.2f} | {r['reload_s']:.2f} "
+            f"| {r['restart_s']:.2f} | {r['edited_restart_s']:.2f} | {r['snapshot_mb']:.0f} | {r['rss_mb']:.0f} "
             f"| {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |",
             flush=True,
         )
