@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import itertools
 import os
+import queue
 import re
 import sys
 import threading
@@ -187,6 +188,7 @@ _LATIN_WORD = re.compile("[a-z]+")
 _SPELLED_MIN = 3
 # From this many entries on, indexing reads answers on a second thread; below, a thread costs more.
 _PARALLEL_FROM = 1000
+_ANSWER_CHUNK = 100  # answers a thread takes at a time: small enough that both finish together
 _SUDACHI_MAX_BYTES = 49_149  # SudachiPy refuses longer input in one call
 _UNREAD = object()  # a memo miss (None is a remembered "not a content word")
 # Sudachi's word ids of out-of-vocabulary words: one id for all of them, so their spelling counts.
@@ -367,19 +369,33 @@ class Analyzer:
         and what was read, for the next build (texts `earlier` read are not read again).
 
         On a machine with several cores, a second thread (with its own tokenizer) reads the
-        answers while this one reads the questions and keywords: answers are long, and mostly
-        Sudachi tokenizing, which releases the GIL; questions are short, and mostly Python. The
-        overlap is partial: a tokenizing thread waits for the GIL whenever the other runs Python.
+        answers while this one reads the questions and keywords, then helps with the answers left:
+        answers are long, and mostly Sudachi tokenizing, which releases the GIL; questions are
+        short, and mostly Python. The overlap is partial: a tokenizing thread waits for the GIL
+        whenever the other runs Python.
         """
         with self.remembering(earlier) as memory:
             if len(answers) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
                 answer_terms = [self._answer_terms(answer, memory) for answer in answers]
                 analyses = [self.analyze_many(texts) for texts in asked]
             else:
+                answer_terms = [()] * len(answers)
+                chunks: queue.SimpleQueue[int] = queue.SimpleQueue()
+                for start in range(0, len(answers), _ANSWER_CHUNK):
+                    chunks.put(start)
+
+                def read_answers() -> None:  # on both threads, chunk by chunk, until none is left
+                    with contextlib.suppress(queue.Empty):
+                        while True:
+                            start = chunks.get_nowait()
+                            for i in range(start, min(start + _ANSWER_CHUNK, len(answers))):
+                                answer_terms[i] = self._answer_terms(answers[i], memory)
+
                 with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kotae-index") as pool:
-                    reading = pool.submit(lambda: [self._answer_terms(answer, memory) for answer in answers])
+                    reading = pool.submit(read_answers)
                     analyses = [self.analyze_many(texts) for texts in asked]
-                    answer_terms = reading.result()
+                    read_answers()
+                    reading.result()
         return list(zip(analyses, answer_terms, strict=True)), memory
 
     def _read_word(self, morpheme: Morpheme, terms_only: bool) -> Word | None:
