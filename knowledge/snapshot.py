@@ -54,7 +54,7 @@ def code_fingerprint(package: Path) -> str:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     # Hundreds of thousands of new long-lived objects: the cyclic collector would walk them again
     # and again while they are made, for nothing (they hold no cycles to collect).
     was_enabled = gc.isenabled()
@@ -80,7 +80,7 @@ class Snapshots:
         """The matcher last saved for `directory` by this same engine; None if there is none."""
         path = self._path(directory)
         try:
-            with path.open("rb") as file, _collector_paused():
+            with path.open("rb") as file, collector_paused():
                 if pickle.load(file) != engine_fingerprint():
                     return None  # another version of the engine wrote it: its analyses may differ
                 matcher = pickle.load(file)
@@ -118,6 +118,6 @@ def build(
     otherwise only what changed is read. Raises KnowledgeError like load()."""
     if earlier is not None and earlier.settings == settings and is_unchanged(earlier.kb, directory, today):
         return earlier
-    with _collector_paused():
+    with collector_paused():
         kb = load(directory, today=today, earlier=earlier.kb if earlier else None)
         return Matcher(kb, settings, earlier=earlier)

@@ -12,7 +12,7 @@ import pytest
 
 from knowledge import LiveKnowledge, Matcher, MatchSettings, Snapshots, load
 from knowledge import loader as loader_module
-from knowledge.snapshot import build, code_fingerprint, engine_fingerprint
+from knowledge.snapshot import build, code_fingerprint, collector_paused, engine_fingerprint
 
 from .conftest import FIXTURE_KB
 
@@ -159,3 +159,18 @@ def test_the_fingerprint_covers_the_engine_code(tmp_path: Path) -> None:
     with (package / "analyzer.py").open("a", encoding="utf-8") as source:
         source.write("# edited\n")
     assert code_fingerprint(package) != engine_fingerprint()
+
+
+def test_the_collector_is_paused_only_while_building() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested, as reading a snapshot inside a build would be
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError, match="a broken build"), collector_paused():
+        raise ValueError("a broken build")
+    assert gc.isenabled()
