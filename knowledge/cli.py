@@ -13,11 +13,12 @@ from typing import Any, TextIO
 
 from rapidfuzz import fuzz
 
-from knowledge.loader import inspect, load
+from knowledge.loader import inspect
 from knowledge.matcher import Decision, Matcher, MatchSettings
 from knowledge.messages import locale_lang
 from knowledge.model import KnowledgeError, Problem
 from knowledge.normalize import normalize
+from knowledge.snapshot import build
 
 DEFAULT_KB = Path("knowledge/faq")
 EVAL_DEPTH = 10  # ranks read for MRR
@@ -93,7 +94,7 @@ def main(
     try:
         if args.command == "validate":
             return _validate(args.directory, lang, out)
-        matcher = Matcher(load(args.kb), MatchSettings())
+        matcher = build(args.kb, MatchSettings())
         if args.command == "ask":
             return _ask(matcher, args, lang, out)
         return _eval(matcher, args, lang, out, err)
