@@ -393,8 +393,13 @@ class Analyzer:
 
                 with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kotae-index") as pool:
                     reading = pool.submit(read_answers)
-                    analyses = [self.analyze_many(texts) for texts in asked]
-                    read_answers()
+                    try:
+                        analyses = [self.analyze_many(texts) for texts in asked]
+                        read_answers()
+                    finally:  # on an error here, the other thread stops after its current chunk
+                        with contextlib.suppress(queue.Empty):
+                            while True:
+                                chunks.get_nowait()
                     reading.result()
         return list(zip(analyses, answer_terms, strict=True)), memory
 

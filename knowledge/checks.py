@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from rapidfuzz import fuzz, process
 
 from knowledge.model import Entry
-from knowledge.normalize import key_bigrams, normalize
+from knowledge.normalize import key_bigrams, normalize_entry_text
 
 NEAR_DUPLICATE_SIMILARITY = 90  # rapidfuzz ratio on normalised questions, 0..100
 PREFIX_OVERLAP = 0.6  # share of bigrams that pairs above NEAR_DUPLICATE_SIMILARITY have in common
@@ -38,7 +38,7 @@ def near_duplicates(entries: Sequence[Entry]) -> Iterator[tuple[Entry, Entry, in
     PREFIX_OVERLAP of their bigrams always share one of those. Past MAX_COMPARED candidates a
     question's rarer bigrams win; a warning may then be missed, never a wrong one given.
     """
-    keys = [normalize(entry.question) for entry in entries]
+    keys = [normalize_entry_text(entry.question) for entry in entries]
     grams = [set(key_bigrams(key)) for key in keys]
     frequency = Counter(gram for gram_set in grams for gram in gram_set)
     seen: defaultdict[str, list[int]] = defaultdict(list)

@@ -15,7 +15,7 @@ import yaml
 from knowledge.checks import markdown_problems, near_duplicates
 from knowledge.messages import EXPECTED, render
 from knowledge.model import Entry, FileReading, KnowledgeBase, KnowledgeError, Link, Problem, Severity
-from knowledge.normalize import normalize
+from knowledge.normalize import normalize_entry_text
 
 SYNONYMS_FILE = "synonyms.yaml"
 FILE_KEYS = ("category", "entries", "lang")
@@ -69,7 +69,9 @@ def load(
     `earlier`: the knowledge base this one replaces; its files whose bytes are unchanged are not
     parsed again (checks across files, such as duplicate ids, always run on all of them).
     """
-    report = inspect(directory, today=today, earlier=earlier.files if earlier else None)
+    # Readings are known by their paths, which mean the same only below the same folder.
+    same_folder = earlier is not None and earlier.directory == str(Path(directory))
+    report = inspect(directory, today=today, earlier=earlier.files if same_folder else None)
     if report.errors:
         raise KnowledgeError(report.errors)
     return KnowledgeBase(
@@ -96,14 +98,16 @@ def inspect(
         return Report(str(root), (), (), tuple(problems), files)
     for path in _knowledge_files(root):
         label = str(path)
-        raw = path.read_bytes()
-        digest = _digest(raw)
-        reading = (earlier or {}).get(label)
-        if path.suffix == ".yml":  # listed so that its coming and going counts as a change
-            reading = FileReading(digest, today, (), (), (_problem(label, 1, 1, "warning", "ignored-file"),))
-        elif reading is None or not _still_valid(reading, digest, today):
-            is_synonyms = path.parent == root and path.name == SYNONYMS_FILE
-            reading = _read_file(label, raw, digest, today, is_synonyms)
+        if path.suffix == ".yml":  # not read; listed so that its coming and going counts as a change
+            warning = _problem(label, 1, 1, "warning", "ignored-file")
+            reading = FileReading(_IGNORED, today, (), (), (warning,))
+        else:
+            raw = path.read_bytes()
+            digest = _digest(raw)
+            reading = (earlier or {}).get(label)
+            if reading is None or not _still_valid(reading, digest, today):
+                is_synonyms = path.parent == root and path.name == SYNONYMS_FILE
+                reading = _read_file(label, raw, digest, today, is_synonyms)
         files[label] = reading
         entries.extend(reading.entries)
         synonyms = reading.synonyms or synonyms
@@ -142,17 +146,26 @@ def is_unchanged(kb: KnowledgeBase, directory: Path | str, today: date | None = 
     """Whether load(directory, today=today) would give `kb` again: the same files with the same
     bytes, and no review date passed between the day `kb` was read and `today`."""
     today = today or date.today()
+    if not kb.files or kb.directory != str(Path(directory)):
+        return False  # not read from this folder by load()
     try:
         paths = list(_knowledge_files(Path(directory)))
         if [str(path) for path in paths] != list(kb.files):
             return False
-        return all(_still_valid(kb.files[str(path)], _digest(path.read_bytes()), today) for path in paths)
+        return all(_still_valid(kb.files[str(path)], _file_digest(path), today) for path in paths)
     except OSError:  # a file went away while we looked
         return False
 
 
+_IGNORED = b""  # the digest of a .yml file: only whether it is there counts
+
+
 def _digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def _file_digest(path: Path) -> bytes:
+    return _IGNORED if path.suffix == ".yml" else _digest(path.read_bytes())
 
 
 def _still_valid(reading: FileReading, digest: bytes, today: date) -> bool:
@@ -439,7 +452,7 @@ def _duplicates(entries: list[Entry]) -> list[Problem]:
                     other=other,
                 )
             )
-        for key, question in {normalize(q): q for q in entry.questions}.items():
+        for key, question in {normalize_entry_text(q): q for q in entry.questions}.items():
             first = questions.setdefault(key, entry)
             if first is not entry and key:
                 other = f"{first.source_path}:{first.source_line} ({first.id})"

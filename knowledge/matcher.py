@@ -25,7 +25,7 @@ from knowledge.analyzer import Analysis, Analyzer, Memory, written_in_english
 from knowledge.glossary import GLOSSARY
 from knowledge.index import Postings, TermSets, distinct, idf
 from knowledge.model import Entry, KnowledgeBase
-from knowledge.normalize import bigrams, key_bigrams, normalize
+from knowledge.normalize import bigrams, key_bigrams, normalize, normalize_entry_text
 
 DecisionKind = Literal["answer", "clarify", "escalate"]
 
@@ -240,7 +240,7 @@ class Matcher:
         for doc, (entry, (asked_texts, answer)) in enumerate(zip(self._entries, analyses, strict=True)):
             questions = asked_texts[: len(entry.questions)]
             keywords = asked_texts[len(entry.questions) :]
-            keys = tuple(normalize(text) for text in entry.questions)
+            keys = tuple(normalize_entry_text(text) for text in entry.questions)
             asked.append([t for a in questions for t in a.index_terms])
             keyworded.append([t for a in keywords for t in a.index_terms])
             answered.append(answer)

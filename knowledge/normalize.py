@@ -58,12 +58,15 @@ def fold(text: str) -> str:
     return _drop_word_final_long_vowel(text).translate(_HIRAGANA_TO_KATAKANA)
 
 
-# Loading a knowledge base normalises each question three times (duplicate check, near-duplicate
-# check, index), and a question asked is normalised twice: the cache covers a 10k-entry base.
-@functools.lru_cache(maxsize=1 << 15)
 def normalize(text: str) -> str:
     """Fold, then drop punctuation and spaces: the key for exact and fuzzy comparison."""
     return _NOT_WORD.sub("", fold(text))
+
+
+# Loading a knowledge base normalises each entry question three times (the duplicate check, the
+# near-duplicate check, the index): they share this cache, sized for 10k entries. Askers' questions
+# never go through it, so it holds nothing they typed.
+normalize_entry_text = functools.lru_cache(maxsize=1 << 15)(normalize)
 
 
 def bigrams(text: str) -> tuple[str, ...]:

@@ -20,11 +20,15 @@ import hashlib
 import logging
 import os
 import pickle
+import stat
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from datetime import date
 from importlib import metadata
 from pathlib import Path
+from typing import BinaryIO
 
 from knowledge.loader import is_unchanged, load
 from knowledge.matcher import Matcher, MatchSettings
@@ -32,6 +36,7 @@ from knowledge.matcher import Matcher, MatchSettings
 log = logging.getLogger(__name__)
 
 _FORMAT = 1
+_ABANDONED_AFTER = 3600  # seconds: a partial snapshot this old was left by a process that died
 # What else shapes a built matcher, besides the engine's own source files.
 _LIBRARIES = ("sudachipy", "sudachidict-core", "numpy", "rapidfuzz", "pyyaml", "snowballstemmer", "jaconv")
 
@@ -80,31 +85,60 @@ class Snapshots:
         """The matcher last saved for `directory` by this same engine; None if there is none."""
         path = self._path(directory)
         try:
-            with path.open("rb") as file, collector_paused():
-                if pickle.load(file) != engine_fingerprint():
-                    return None  # another version of the engine wrote it: its analyses may differ
-                matcher = pickle.load(file)
+            # Not through a symbolic link: the file must be the one the bot wrote in its folder.
+            with open(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as file:
+                if problem := self._untrusted(file):
+                    log.warning("knowledge snapshot %s not used: %s", path, problem)
+                    return None
+                with collector_paused():
+                    if pickle.load(file) != engine_fingerprint():
+                        log.info("knowledge snapshot %s was written by another version; not used", path)
+                        return None
+                    matcher = pickle.load(file)
         except FileNotFoundError:
-            return None
-        except Exception as error:  # a torn or foreign file is only a slower start
+            return None  # the first start
+        except Exception as error:  # a torn file, say: only a slower start
             log.warning("knowledge snapshot %s not used: %r", path, error)
             return None
         return matcher if isinstance(matcher, Matcher) else None
 
+    def _untrusted(self, file: BinaryIO) -> str | None:
+        """Why a snapshot must not be unpickled (unpickling runs code): on POSIX systems the folder
+        and the file must be the bot's own and writable by nobody else."""
+        if not hasattr(os, "getuid"):
+            return None
+        for what, status in (("folder", self.folder.stat()), ("file", os.fstat(file.fileno()))):
+            if status.st_uid != os.getuid() or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return f"the {what} belongs to another account or others may write it"
+        return None
+
     def save(self, matcher: Matcher) -> None:
-        """Write the matcher for its folder (atomically: a reader sees the old or the new file)."""
+        """Write the matcher for its folder: into a private temporary file, synced, then renamed
+        over the last one (a reader sees the old file or the new one, never half of one)."""
         path = self._path(matcher.kb.directory)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial: str | None = None
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with partial.open("wb") as file:
+            self._remove_abandoned(path)
+            descriptor, partial = tempfile.mkstemp(dir=self.folder, prefix=f"{path.name}.", suffix=".partial")
+            with os.fdopen(descriptor, "wb") as file:
                 pickle.dump(engine_fingerprint(), file, protocol=pickle.HIGHEST_PROTOCOL)
                 pickle.dump(matcher, file, protocol=pickle.HIGHEST_PROTOCOL)
+                file.flush()
+                os.fsync(file.fileno())
             os.replace(partial, path)
-        except OSError as error:  # a read-only disk or a full one: restarts are slower, no more
-            log.warning("knowledge snapshot %s not saved: %s", path, error)
+        except Exception as error:  # a read-only or full disk, anything: restarts are slower, no more
+            log.warning("knowledge snapshot %s not saved: %r", path, error)
+            if partial is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(partial)
+
+    def _remove_abandoned(self, path: Path) -> None:
+        # What a process killed while writing left; a younger one may be another replica's write.
+        for partial in self.folder.glob(f"{path.name}.*.partial"):
             with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
+                if time.time() - partial.stat().st_mtime > _ABANDONED_AFTER:
+                    partial.unlink()
 
 
 def build(

@@ -28,6 +28,25 @@ def test_indexing_analysis_equals_one_text_at_a_time() -> None:
     assert analyzer.analyze_entries(asked, answers, earlier=memory)[0] == expected
 
 
+def test_an_error_while_indexing_stops_the_other_thread_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from knowledge.analyzer import _PARALLEL_FROM, Analyzer
+
+    analyzer = Analyzer(())
+    count = 4 * _PARALLEL_FROM
+    answers = [f"{i}. 設定画面を開き、パスワードを入力してください。" for i in range(count)]
+    read: list[str] = []
+    answer_terms = Analyzer._answer_terms
+    monkeypatch.setattr(
+        Analyzer,
+        "_answer_terms",
+        lambda self, text, memory: read.append(text) or answer_terms(self, text, memory),
+    )
+    monkeypatch.setattr(Analyzer, "analyze_many", lambda self, texts: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        analyzer.analyze_entries([("質問",)] * count, answers)
+    assert len(read) < count  # the answers left were not read
+
+
 def test_a_rebuild_reads_only_what_changed(
     fixture_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import pickle
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import LiveKnowledge, Matcher, MatchSettings, Snapshots, load
+from knowledge import KnowledgeError, LiveKnowledge, Matcher, MatchSettings, Snapshots, load
 from knowledge import loader as loader_module
 from knowledge.snapshot import build, code_fingerprint, collector_paused, engine_fingerprint
 
@@ -174,3 +175,71 @@ def test_the_collector_is_paused_only_while_building() -> None:
     with pytest.raises(ValueError, match="a broken build"), collector_paused():
         raise ValueError("a broken build")
     assert gc.isenabled()
+
+
+def test_what_changes_the_folder_rebuilds(kb_dir: Path) -> None:
+    first = build(kb_dir, MatchSettings(), today=TODAY)
+    (kb_dir / "notes.yml").write_text("entries: []\n", encoding="utf-8")
+    with_yml = build(kb_dir, MatchSettings(), earlier=first, today=TODAY)
+    assert with_yml is not first
+    assert "ignored-file" in [warning.code for warning in with_yml.kb.warnings]
+    (kb_dir / "notes.yml").unlink()
+    (kb_dir / "english.yaml").unlink()
+    fewer = build(kb_dir, MatchSettings(), earlier=with_yml, today=TODAY)
+    assert fewer.kb == load(kb_dir, today=TODAY)
+    assert not any(entry.lang == "en" for entry in fewer.kb.entries)
+    # An edited synonyms file changes the glossary: the same as building from scratch.
+    synonyms = kb_dir / "synonyms.yaml"
+    synonyms.write_text(synonyms.read_text(encoding="utf-8") + "- [結合, くっつける]\n", encoding="utf-8")
+    rebuilt = build(kb_dir, MatchSettings(), earlier=fewer, today=TODAY)
+    assert rebuilt.kb.synonyms[-1] == ("結合", "くっつける")
+    assert answers(rebuilt) == answers(Matcher(load(kb_dir, today=TODAY)))
+    assert rebuilt.ask("PDF くっつける") == Matcher(load(kb_dir, today=TODAY)).ask("PDF くっつける")
+
+
+def test_readings_of_another_folder_are_not_reused(tmp_path: Path) -> None:
+    parent = tmp_path / "parent"
+    child = Path(shutil.copytree(FIXTURE_KB, parent / "kb"))
+    from_child = load(child, today=TODAY)
+    # Below `parent`, kb/synonyms.yaml is not the synonyms file but a file of entries (a list of
+    # lists is not one): the same path, read from another folder, means something else.
+    with pytest.raises(KnowledgeError):
+        load(parent, today=TODAY, earlier=from_child)
+    assert not loader_module.is_unchanged(from_child, parent, TODAY)
+    assert not loader_module.is_unchanged(dataclasses.replace(from_child, files={}), child, TODAY)
+    assert loader_module.is_unchanged(from_child, child, TODAY)
+
+
+def test_a_snapshot_others_could_have_written_is_not_read(
+    kb_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "cache"
+    snapshots = Snapshots(folder)
+    snapshots.save(build(kb_dir, MatchSettings(), today=TODAY))
+    [path] = folder.iterdir()
+    assert path.stat().st_mode & 0o077 == 0
+    folder.chmod(0o777)
+    with caplog.at_level(logging.WARNING):
+        assert snapshots.read(kb_dir) is None
+    assert "others may write it" in caplog.text
+    folder.chmod(0o700)
+    assert snapshots.read(kb_dir) is not None
+    # A link in place of the file is not followed.
+    moved = path.rename(tmp_path / "elsewhere.snapshot")
+    path.symlink_to(moved)
+    assert snapshots.read(kb_dir) is None
+
+
+def test_any_failure_to_save_is_only_logged(
+    kb_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+
+    def unpicklable(*_: object, **__: object) -> None:
+        raise pickle.PicklingError("cannot pickle this")
+
+    monkeypatch.setattr("knowledge.snapshot.pickle.dump", unpicklable)
+    with caplog.at_level(logging.WARNING):
+        Snapshots(folder).save(build(kb_dir, MatchSettings(), today=TODAY))
+    assert "not saved" in caplog.text
+    assert list(folder.iterdir()) == []  # no partial file left behind
