@@ -124,7 +124,9 @@ class LiveKnowledge:
     def _first_build(self) -> Matcher:
         saved = self.snapshots.read(self.directory) if self.snapshots else None
         matcher = build(self.directory, self.settings, earlier=saved)
-        if self.snapshots and matcher is not saved:
+        if matcher is saved:
+            log.info("knowledge base %s: served from its snapshot, unchanged since", self.directory)
+        elif self.snapshots:
             self.snapshots.save(matcher)
         return matcher
 
