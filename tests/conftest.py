@@ -21,6 +21,13 @@ POSTGRES_URL_VARIABLE = "KOTAE_TEST_POSTGRES_URL"
 SCHEMAS_DIR_VARIABLE = "KOTAE_SCHEMAS_DIR"
 
 SettingsFactory = Callable[..., Settings]
+# make_settings(**AUTHENTICATED): a bot outside dev mode, with credentials of its own.
+AUTHENTICATED: dict[str, Any] = {
+    "dev_mode": False,
+    "app_id": "11111111-2222-3333-4444-555555555555",
+    "app_password": "secret",
+    "app_tenant_id": "00000000-0000-0000-0000-0000000000aa",
+}
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 
 from bot.devtools.activities import Person, Place, TeamsActivities
 from bot.devtools.emulator import ConnectorEmulator
-from tests.conftest import SettingsFactory
+from tests.conftest import AUTHENTICATED, SettingsFactory
 from tests.harness import BotUnderTest
 
 ICT_CHANNEL = "19:ictdesk0000000000000000000000000@thread.tacv2"
@@ -102,12 +102,7 @@ async def test_other_tenant_is_refused(bot: BotUnderTest, emulator: ConnectorEmu
 async def test_without_dev_mode_a_request_without_token_gets_401(
     make_settings: SettingsFactory, teams: TeamsActivities, emulator: ConnectorEmulator, alice: Person
 ):
-    settings = make_settings(
-        dev_mode=False,
-        app_id="11111111-2222-3333-4444-555555555555",
-        app_password="secret",
-        app_tenant_id="00000000-0000-0000-0000-0000000000aa",
-    )
+    settings = make_settings(**AUTHENTICATED)
     running = await BotUnderTest.start(settings)
     try:
         missing = await running.post(teams.message(alice, "help"))

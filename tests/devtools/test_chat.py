@@ -30,7 +30,7 @@ from bot.devtools.chat import (
 )
 from bot.devtools.emulator import ConnectorEmulator
 from bot.invoke import CARD_TYPE
-from tests.conftest import SettingsFactory
+from tests.conftest import AUTHENTICATED, SettingsFactory
 from tests.harness import BotUnderTest
 
 STAFF_CONVERSATION = Place.personal(STAFF).conversation_id
@@ -303,12 +303,7 @@ async def test_a_bot_that_is_not_running_gets_a_clear_message(emulator: Connecto
 async def test_a_bot_outside_dev_mode_is_refused_before_chatting(
     make_settings: SettingsFactory, emulator: ConnectorEmulator
 ):
-    settings = make_settings(
-        dev_mode=False,
-        app_id="11111111-2222-3333-4444-555555555555",
-        app_password="secret",
-        app_tenant_id="00000000-0000-0000-0000-0000000000aa",
-    )
+    settings = make_settings(**AUTHENTICATED)
     running = await BotUnderTest.start(settings)
     output: list[str] = []
     try:
