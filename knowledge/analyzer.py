@@ -6,6 +6,7 @@ shared dictionary (the dictionary itself is read-only and memory-mapped once).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import functools
@@ -385,11 +386,9 @@ class Analyzer:
                     chunks.put(start)
 
                 def read_answers() -> None:  # on both threads, chunk by chunk, until none is left
-                    with contextlib.suppress(queue.Empty):
-                        while True:
-                            start = chunks.get_nowait()
-                            for i in range(start, min(start + _ANSWER_CHUNK, len(answers))):
-                                answer_terms[i] = self._answer_terms(answers[i], memory)
+                    for start in _taken(chunks):
+                        for i in range(start, min(start + _ANSWER_CHUNK, len(answers))):
+                            answer_terms[i] = self._answer_terms(answers[i], memory)
 
                 with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kotae-index") as pool:
                     reading = pool.submit(read_answers)
@@ -397,9 +396,7 @@ class Analyzer:
                         analyses = [self.analyze_many(texts) for texts in asked]
                         read_answers()
                     finally:  # on an error here, the other thread stops after its current chunk
-                        with contextlib.suppress(queue.Empty):
-                            while True:
-                                chunks.get_nowait()
+                        collections.deque(_taken(chunks), maxlen=0)
                     reading.result()
         return list(zip(analyses, answer_terms, strict=True)), memory
 
@@ -548,6 +545,13 @@ def written_in_english(text: str) -> bool:
     return not _JAPANESE.search(folded) and any(
         word in _ENGLISH_FUNCTION_WORDS for word in _LATIN_WORD.findall(folded)
     )
+
+
+def _taken(items: queue.SimpleQueue[int]) -> Iterator[int]:
+    """Take items off the queue until it is empty (other threads may be taking them too)."""
+    with contextlib.suppress(queue.Empty):
+        while True:
+            yield items.get_nowait()
 
 
 def _fits(text: str, max_bytes: int) -> bool:
