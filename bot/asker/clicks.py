@@ -130,7 +130,9 @@ class AskerClicks:
 
     async def _not_helpful(self, turn_context: TurnContext, data: VoteData, lang: Lang) -> InvokeResult:
         await self._vote(data, lang, VoteKind.NOT_HELPFUL)
-        hits = self._flow.alternatives(data.question, lang, excluding=data.entry) if data.question else ()
+        hits = (
+            await self._flow.alternatives(data.question, lang, excluding=data.entry) if data.question else ()
+        )
         card = alternatives_card(hits, lang, asker=data.asker, question=data.question, card_id=_new_id())
         return card_response(card)
 
@@ -152,7 +154,7 @@ class AskerClicks:
 
     async def _ask_new(self, turn_context: TurnContext, data: AskNewData, lang: Lang) -> InvokeResult:
         self._awaiting.dismiss(data.asker)
-        reply = render(self._flow.respond(data.question, lang), lang, data.asker)
+        reply = render(await self._flow.respond(data.question, lang), lang, data.asker)
         return message_response(reply) if isinstance(reply, str) else card_response(reply)
 
     async def _escalate(self, turn_context: TurnContext, data: EscalateData, lang: Lang) -> InvokeResult:

@@ -41,7 +41,7 @@ class Escalations:
         if not question:
             names = ", ".join(item.name for item in attachments)
             question = catalogue().text("asker.escalate.attachment_only_question", lang, names=names)
-        hits = self._flow.candidates(data.question, lang) if data.question.strip() else ()
+        hits = await self._flow.candidates(data.question, lang) if data.question.strip() else ()
         request = NewTicket(
             idempotency_key=data.key,
             asker=asker_of(activity),

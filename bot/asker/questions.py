@@ -100,9 +100,10 @@ class QuestionHandler:
                 card = about_ticket_card(waiting, text[:MAX_QUESTION_CHARS], lang, asker=asker)
                 await turn_context.send_activity(_activity(card))
                 return
-        outcome = self._flow.respond(text, lang, attachments)
+        outcome = await self._flow.respond(text, lang, attachments)
+        lang = self._flow.reply_language(text, lang)
         replies = [_activity(render(outcome, lang, asker))]
         if getattr(outcome, "cut", False):
-            note = catalogue().text("asker.cut", lang, limit=f"{MAX_QUESTION_CHARS:,}")
+            note = catalogue().text("asker.cut", lang, limit=f"{self._flow.read_limit():,}")
             replies.insert(0, MessageFactory.text(note))
         await turn_context.send_activities(replies)

@@ -21,8 +21,8 @@ async def _answered_ticket(chat: Chat) -> Ticket:
 
     (A message would let the bot remember for a few seconds that nothing waited for the asker.)
     """
-    activity = Activity().deserialize(chat.teams.message(chat.person, "宇宙人が庁舎に来ました"))
-    request = NewTicket("key-1", asker_of(activity), "宇宙人が庁舎に来ました", "ja")
+    activity = Activity().deserialize(chat.teams.message(chat.person, "犬の散歩"))
+    request = NewTicket("key-1", asker_of(activity), "犬の散歩", "ja")
     async with chat.bot.runtime.services.sessions.begin() as session:
         opened = await open_ticket(session, request, routing=TicketRouting(None))
         ticket = await session.get_one(Ticket, opened.id)

@@ -122,7 +122,7 @@ async def test_not_helpful_offers_the_next_best_entries_and_ict(chat: Chat):
 
 
 async def test_escalate_then_send_twice_makes_one_ticket(chat: Chat):
-    card = await chat.card("宇宙人が庁舎に来ました")
+    card = await chat.card("犬の散歩")
     assert card["body"][0]["text"] == "ICT担当に質問しますか?"
     send = action(card, "escalate")
     inputs = {"details": "3階の会議室です"}
@@ -133,7 +133,7 @@ async def test_escalate_then_send_twice_makes_one_ticket(chat: Chat):
     (ticket,) = await _rows(chat, Ticket)
     assert (ticket.number, ticket.question, ticket.details) == (
         1,
-        "宇宙人が庁舎に来ました",
+        "犬の散歩",
         "3階の会議室です",
     )
     assert ticket.asker_aad_object_id == chat.person.aad_object_id
@@ -145,7 +145,7 @@ async def test_escalate_then_send_twice_makes_one_ticket(chat: Chat):
 
 async def test_a_channel_escalation_notifies_the_thread(chat: Chat):
     chat.place = Place.channel(CHANNEL, TEAM, thread_root="1700000000200")
-    card = await chat.card("宇宙人が庁舎に来ました")
+    card = await chat.card("犬の散歩")
     await chat.click(action(card, "escalate"))
     (ticket,) = await _rows(chat, Ticket)
     assert ticket.asker_conversation_id == f"{CHANNEL};messageid=1700000000200"
@@ -164,7 +164,7 @@ async def test_ask_ict_from_did_you_mean_and_cancel(chat: Chat):
 async def test_someone_elses_clicks_on_the_askers_card_are_refused(chat: Chat, bob: Person):
     chat.place = Place.channel(CHANNEL, TEAM, thread_root="1700000000300")
     answer = await chat.card("wifiつながんない")
-    escalation = await chat.card("宇宙人が庁舎に来ました")
+    escalation = await chat.card("犬の散歩")
     for card_action in (
         action(answer, "helpful"),
         action(answer, "not_helpful"),
@@ -294,11 +294,11 @@ async def test_my_questions_and_cancel_withdraw_my_ticket(chat: Chat, bob: Perso
     assert "まだありません" in texts_of(none_yet)
     (nothing,) = await chat.say("キャンセル")
     assert nothing.text == "取り消す操作や、取り下げられる質問はありません。"
-    card = await chat.card("宇宙人が庁舎に来ました")
+    card = await chat.card("犬の散歩")
     await chat.click(action(card, "escalate"))
     listing = await chat.card("自分の質問")
     assert listing["body"][1]["text"].startswith("#1 受付済み(")
-    assert "宇宙人が庁舎に来ました" in texts_of(listing)
+    assert "犬の散歩" in texts_of(listing)
     (which,) = await chat.say("cancel")
     assert which.text.endswith("#1")
     bobs_chat = Chat(chat.bot, chat.teams, chat.emulator, bob, Place.personal(bob), chat.schemas_dir)
@@ -330,7 +330,7 @@ async def test_an_image_pasted_into_a_channel_message_is_kept_from_its_html(chat
 
 
 async def test_a_forged_send_with_someone_elses_key_opens_nothing(chat: Chat, bob: Person):
-    card = await chat.card("宇宙人が庁舎に来ました")
+    card = await chat.card("犬の散歩")
     send = action(card, "escalate")
     await chat.click(send)
     forged = {**send, "data": {**send["data"], "asker": bob.aad_object_id}}

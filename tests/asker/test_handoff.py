@@ -26,7 +26,7 @@ async def test_send_posts_the_ticket_to_the_ict_channel_and_cancel_withdraws_it(
     try:
         assert (await bot.post(teams.installation_update(STAFF, Place.channel(ICT, ICT)))).status == 200
         chat = Chat(bot, teams, emulator, alice, Place.personal(alice), schemas_dir)
-        card = await chat.card("宇宙人が庁舎に来ました")
+        card = await chat.card("犬の散歩")
         await chat.click(action(card, "escalate"), {"details": "3階の会議室です"})
         await chat.click(action(card, "escalate"), {"details": "3階の会議室です"})
         calls = await emulator.wait_for(lambda calls: any(c.kind == "create_conversation" for c in calls))
@@ -34,7 +34,7 @@ async def test_send_posts_the_ticket_to_the_ict_channel_and_cancel_withdraws_it(
         assert post.body["channelData"]["channel"]["id"] == ICT
         shown = json.dumps(post.cards[0], ensure_ascii=False)
         assert "チケット #1" in shown
-        assert "宇宙人が庁舎に来ました" in shown
+        assert "犬の散歩" in shown
         assert "3階の会議室です" in shown
         (done,) = await chat.say("キャンセル 1")
         assert done.text == "質問 #1 を取り下げました。ICT担当にも伝えます。"

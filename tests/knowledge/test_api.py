@@ -13,6 +13,7 @@ CONTRACT = [
     "Problem",
     "Snapshots",
     "load",
+    "written_in_english",
 ]
 
 

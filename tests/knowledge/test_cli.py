@@ -58,7 +58,7 @@ def test_ask_batch_prints_one_json_line_per_question(tmp_path: Path) -> None:
     assert [line["query"] for line in lines] == ["wifiつながんない", "今日の昼ごはんのおすすめは"]
     assert lines[0]["decision"] == "answer"
     assert lines[0]["results"][0]["id"] == "wifi-connect"
-    assert lines[1]["decision"] == "escalate"
+    assert lines[1]["decision"] != "answer"
     scores = [r["score"] for r in lines[1]["results"]]
     assert scores == sorted(scores, reverse=True)
 
@@ -87,7 +87,8 @@ def test_eval_prints_metrics_and_warns_about_copied_questions() -> None:
     assert metrics["hit_at_3"] == 1.0
     assert metrics["mrr_at_10"] == 1.0
     assert metrics["confident_wrong_rate"] == 0.0
-    assert metrics["out_of_scope_escalated_rate"] == 1.0
+    assert metrics["out_of_scope_not_answered_rate"] == 1.0
+    assert metrics["one_click_rate"] == 1.0
     assert metrics["leaks"] == 1
     assert "cases.jsonl:6: warning: test query is nearly identical to entry en-password" in err
 
@@ -103,7 +104,7 @@ def test_eval_counts_a_confident_wrong_answer(tmp_path: Path) -> None:
     metrics = json.loads(out)
     assert metrics["p_at_1"] == 0.0
     assert metrics["confident_wrong_rate"] == 1.0
-    assert metrics["out_of_scope_escalated_rate"] == 0.0
+    assert metrics["out_of_scope_not_answered_rate"] == 0.0
 
 
 @pytest.mark.parametrize(
