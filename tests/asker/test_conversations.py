@@ -226,8 +226,16 @@ async def test_english_locale(chat: Chat):
     assert action(card, "helpful")["title"] == "Helpful"
     clarify = await chat.card("PDF")  # a bare topic word: several entries fit
     assert clarify["body"][0]["text"] == "Did you mean one of these?"
-    escalation = await chat.card("aliens landed in the parking lot")
+    escalation = await chat.card("what is the xyzzy")  # nothing in the FAQ is near it
     assert escalation["body"][0]["text"] == "Ask the ICT staff?"
+
+
+async def test_a_question_in_english_gets_english_cards_on_a_japanese_client(chat: Chat):
+    chat.locale = "ja-JP"
+    escalation = await chat.card("what is the xyzzy")
+    assert escalation["body"][0]["text"] == "Ask the ICT staff?"
+    card = await chat.card("公用スマホに電話帳を取り込みたい")
+    assert action(card, "helpful")["title"] == "解決した"
 
 
 async def test_the_language_override_wins_over_the_locale(chat: Chat):
@@ -256,7 +264,8 @@ async def test_empty_messages_and_a_bare_mention_get_a_prompt(chat: Chat):
 async def test_a_long_message_is_answered_on_its_first_part_and_says_so(chat: Chat):
     text = "wifiつながんない。" + "朝からずっと庁内Wi-Fiにつながらず、何度やり直してもつながりません。" * 60
     note, reply = await chat.say(text)
-    assert note.text == "メッセージが長いため、最初の2,000文字だけを読んでお答えしています。"
+    # The ticket would keep 2,000 characters, but the matcher reads 500: the asker is told that.
+    assert note.text == "メッセージが長いため、最初の500文字だけを読んでお答えしています。"
     # Answered, or asked about with the Wi-Fi entry first: either way read from the first part.
     (card,) = reply.cards
     offered = [
