@@ -78,6 +78,7 @@ class LiveKnowledge:
         self._version = 0
         self._last_error: dict[str, Any] | None = None
         self._stop = asyncio.Event()
+        self._stopping = False  # stop() was called (awatch also sets `_stop` when it is cancelled)
         self._watcher: asyncio.Task[None] | None = None
         self._reload_lock = asyncio.Lock()
         self._seen: Fingerprint = ()  # the files as they were at the last load attempt
@@ -117,11 +118,13 @@ class LiveKnowledge:
         else:
             self._swap(matcher)
         self._stop.clear()
+        self._stopping = False
         self._reloading, self._reloading_problem = "events", None
         self._watcher = asyncio.create_task(self._watch(), name="kotae-knowledge-watch")
         self._watcher.add_done_callback(self._watcher_ended)
 
     async def stop(self) -> None:
+        self._stopping = True
         self._stop.set()
         if self._watcher is not None:
             with contextlib.suppress(asyncio.CancelledError):
@@ -282,7 +285,7 @@ class LiveKnowledge:
             await asyncio.wait_for(self._stop.wait(), self.poll_interval)
 
     def _watcher_ended(self, task: asyncio.Task[None]) -> None:
-        if self._stop.is_set():
+        if self._stopping:
             return
         self._reloading = "stopped"
         failure = None if task.cancelled() else task.exception()

@@ -92,11 +92,16 @@ async def test_fixing_the_files_clears_the_alert(make_settings: SettingsFactory,
     assert knowledge["last_error"] is None
 
 
-async def test_readyz_says_when_reloading_has_stopped(bot: BotUnderTest) -> None:
-    before = await bot.get("/readyz")
-    bot.runtime.knowledge._watcher.cancel()  # whatever ends the watcher, short of a shutdown
-    await asyncio.sleep(0.05)
-    after = await bot.get("/readyz")
+async def test_readyz_says_when_reloading_has_stopped(make_settings: SettingsFactory) -> None:
+    bot = await BotUnderTest.start(make_settings(knowledge_poll_interval=0.1))
+    try:
+        before = await bot.get("/readyz")
+        bot.runtime.knowledge._watcher.cancel()  # whatever ends the watcher, short of a shutdown
+        async with asyncio.timeout(5):
+            while (after := await bot.get("/readyz")).body["knowledge"]["reloading"] == "events":  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+    finally:
+        await bot.close()
     assert (before.body["knowledge"]["reloading"], before.body["knowledge"]["alerts"]) == ("events", [])
     assert (after.body["knowledge"]["reloading"], after.body["knowledge"]["alerts"]) == (
         "stopped",
