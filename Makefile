@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test chat migrate package lint kb-validate kb-eval calibrate bench-startup bench-localgovfaq bench-scale bench-load clean
+.PHONY: install run test chat migrate package lint kb-validate kb-eval calibrate bench-startup bench-localgovfaq bench-scale bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ $(STAMP_RUN): requirements.txt | $(BIN)/python
 $(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP_RUN) $@
+
+## install: create .venv with the bot's requirements (every other target does it when needed)
+install: $(STAMP_RUN)
 
 ## run: install, then run the bot on the embedded defaults (SQLite, dev mode, http://127.0.0.1:3978,
 ##      a local ICT channel id so the terminal chat can play the ICT staff too)

@@ -14,3 +14,19 @@ def test_every_setting_is_documented_in_the_readme():
     variables = {str(field.validation_alias) for field in Settings.model_fields.values()}
     assert variables - documented == set(), "settings missing from README.md's table"
     assert documented - variables == set(), "README.md documents settings that do not exist"
+
+
+def test_every_command_in_the_readme_works_from_a_fresh_clone():
+    """Bare `python -m …` fails outside the virtual environment: the README says `.venv/bin/python`
+    or a make target, and every make target it names exists."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    bare = [
+        line
+        for line in re.findall(r"(?<![/\w])python3? -m [\w.]+[^`\n]*", readme)
+        if not line.startswith("python -m aiohttp.web")  # App Service's start command, run by App Service
+    ]
+    assert bare == []
+    targets = set(re.findall(r"^([\w-]+):", makefile, flags=re.MULTILINE))
+    named = set(re.findall(r"(?:`|^)make ([a-z][\w-]*)", readme, flags=re.MULTILINE))
+    assert named - targets == set()
