@@ -54,24 +54,26 @@ kb-eval: $(STAMP_RUN)
 
 ## calibrate: fit the confidence and thresholds on the tuning half, report the held-out half
 calibrate: $(STAMP_RUN)
-	$(BIN)/python -m benchmarks.calibrate --kb knowledge/faq --cases tests/questions/tuning.jsonl --report tests/questions/heldout.jsonl
+	$(BIN)/python -m benchmarks.calibrate --kb knowledge/faq --cases tests/questions/tuning.jsonl --report tests/questions/heldout.jsonl $(ARGS)
 
+## Every benchmark passes ARGS on to its script, e.g. make bench-startup ARGS="--port 40123 --repeats 1"
+## (a later option wins over the default written here).
 ## bench-startup: start-up time and idle memory of the bot
 bench-startup: $(STAMP_RUN)
-	$(BIN)/python -m benchmarks.startup --repeats 5
+	$(BIN)/python -m benchmarks.startup --repeats 5 $(ARGS)
 
 ## bench-localgovfaq: LOCALGOVFAQ=/path/to/dataset (corpus.json, queries.json, qrels.json; never committed)
 bench-localgovfaq: $(STAMP_RUN)
-	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split dev
-	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split test
+	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split dev $(ARGS)
+	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split test $(ARGS)
 
 ## bench-scale: synthetic knowledge bases of 1k, 2k and 10k entries
 bench-scale: $(STAMP_RUN)
-	$(BIN)/python -m benchmarks.scale --sizes 1000 2000 10000 --repeats 5 --queries 2000
+	$(BIN)/python -m benchmarks.scale --sizes 1000 2000 10000 --repeats 5 --queries 2000 $(ARGS)
 
 ## bench-load: questions from many simultaneous conversations to one bot process (SQLite)
 bench-load: $(STAMP_DEV)
-	$(BIN)/python -m benchmarks.load_bot --conversations 200 --rate 200 --seconds 30
+	$(BIN)/python -m benchmarks.load_bot --conversations 200 --rate 200 --seconds 30 $(ARGS)
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

@@ -30,3 +30,17 @@ def test_every_command_in_the_readme_works_from_a_fresh_clone():
     targets = set(re.findall(r"^([\w-]+):", makefile, flags=re.MULTILINE))
     named = set(re.findall(r"(?:`|^)make ([a-z][\w-]*)", readme, flags=re.MULTILINE))
     assert named - targets == set()
+
+
+def test_every_benchmark_target_passes_args_on():
+    """`make bench-startup ARGS="--port N"`: the ports (and every other option) settable through make."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipes = re.findall(r"^(bench-[\w-]+|calibrate):.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
+    assert {name for name, _ in recipes} >= {
+        "bench-startup",
+        "bench-load",
+        "bench-scale",
+        "bench-localgovfaq",
+    }
+    for name, recipe in recipes:
+        assert all(line.endswith("$(ARGS)") for line in recipe.strip().splitlines()), name
