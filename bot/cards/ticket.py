@@ -167,7 +167,15 @@ def _shared_tools(ticket: Ticket, lang: Lang, *, for_claimer: bool) -> list[dict
     data = ticket_data(ticket)
     state = TicketState(ticket.state)
     if state is TicketState.OPEN:
-        tools = [_actions([execute_action(text("desk.action.claim", lang), "claim", data, style="positive")])]
+        tools = [
+            _actions(
+                [
+                    execute_action(
+                        text("desk.action.claim", lang), "claim", data, takes_inputs=False, style="positive"
+                    )
+                ]
+            )
+        ]
         if ticket.duplicate_of is None:
             tools += [
                 _input("main_number", text("desk.input.duplicate_of", lang), number=True),
@@ -175,7 +183,15 @@ def _shared_tools(ticket: Ticket, lang: Lang, *, for_claimer: bool) -> list[dict
             ]
         return tools
     if state is TicketState.CLAIMED and not for_claimer:  # the claimer has "release" instead
-        return [_actions([execute_action(text("desk.action.force_release", lang), "force_release", data)])]
+        return [
+            _actions(
+                [
+                    execute_action(
+                        text("desk.action.force_release", lang), "force_release", data, takes_inputs=False
+                    )
+                ]
+            )
+        ]
     if state in (TicketState.ANSWERED, TicketState.RESOLVED) and ticket.answer:
         return [
             _input("faq_question", text("desk.input.faq_question", lang)),
@@ -199,7 +215,9 @@ def _claimer_tools(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
     if state in (TicketState.CLAIMED, TicketState.ANSWERED):
         resolve_and_release = [execute_action(text("desk.action.resolve", lang), "resolve", data)]
         if state is TicketState.CLAIMED:
-            resolve_and_release.append(execute_action(text("desk.action.release", lang), "release", data))
+            resolve_and_release.append(
+                execute_action(text("desk.action.release", lang), "release", data, takes_inputs=False)
+            )
         tools += [_input("note", text("desk.input.note", lang)), _actions(resolve_and_release)]
     return tools if len(tools) > 1 else []
 
