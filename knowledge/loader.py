@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from knowledge.checks import markdown_problems, near_duplicates
-from knowledge.messages import EXPECTED, render, yaml_problem_ja
+from knowledge.messages import EXPECTED, render, words, yaml_problem_ja
 from knowledge.model import Entry, FileReading, KnowledgeBase, KnowledgeError, Link, Problem, Severity
 from knowledge.normalize import normalize_entry_text
 
@@ -306,6 +306,12 @@ def _read_yaml(label: str, raw: bytes) -> tuple[yaml.Node | None, list[Problem]]
         loader.dispose()
 
 
+def _both(name: str, word: str) -> dict[str, str]:
+    """`word` in both languages, as the placeholders `{name}_ja` and `{name}_en`."""
+    ja, en = words(word)
+    return {f"{name}_ja": ja, f"{name}_en": en}
+
+
 def _kind(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
         return "mapping"
@@ -330,7 +336,7 @@ class _Reader:
         self, node: yaml.Node, what: str, allowed: tuple[str, ...]
     ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
         if not isinstance(node, yaml.MappingNode):
-            self._add(node, "not-mapping", what=what)
+            self._add(node, "not-mapping", **_both("what", what))
             return None
         fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
@@ -346,7 +352,9 @@ class _Reader:
 
     def _wrong_type(self, node: yaml.Node, field: str, expected: str) -> None:
         ja, en = EXPECTED[expected]
-        self._add(node, "wrong-type", field=field, expected_ja=ja, expected_en=en, actual=_kind(node))
+        self._add(
+            node, "wrong-type", field=field, expected_ja=ja, expected_en=en, **_both("actual", _kind(node))
+        )
 
     def _text(self, node: yaml.Node, field: str) -> str | None:
         if isinstance(node, yaml.ScalarNode) and node.tag != _NULL_TAG:
@@ -414,7 +422,7 @@ class _Reader:
 
     def synonyms(self, node: yaml.Node) -> tuple[tuple[str, ...], ...]:
         if not isinstance(node, yaml.SequenceNode):
-            self._add(node, "not-list", what=SYNONYMS_FILE)
+            self._add(node, "not-list", **_both("what", SYNONYMS_FILE))
             return ()
         groups = []
         for item in node.value:
@@ -438,7 +446,7 @@ class _Reader:
             return []
         entries_node = fields["entries"][1]
         if not isinstance(entries_node, yaml.SequenceNode):
-            self._add(entries_node, "not-list", what="entries")
+            self._add(entries_node, "not-list", **_both("what", "entries"))
             return []
         entries = (self.entry(item, category, lang or "ja") for item in entries_node.value)
         return [entry for entry in entries if entry is not None]

@@ -37,10 +37,10 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
         "key '{key}' appears twice in the same mapping (first at line {first_line}).",
     ),
     "not-mapping": (
-        "{what} はキーと値の組（mapping）にしてください。",
-        "{what} must be a mapping of keys to values.",
+        "{what_ja} はキーと値の組（mapping）にしてください。",
+        "{what_en} must be a mapping of keys to values.",
     ),
-    "not-list": ("{what} はリストにしてください。", "{what} must be a list."),
+    "not-list": ("{what_ja} はリストにしてください。", "{what_en} must be a list."),
     "unknown-key": (
         "不明なキー '{key}' です。使えるキー: {allowed}",
         "unknown key '{key}'; allowed keys: {allowed}.",
@@ -50,8 +50,8 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
         "required field '{field}' is missing.",
     ),
     "wrong-type": (
-        "'{field}' は{expected_ja}にしてください（いまは {actual}）。",
-        "'{field}' must be {expected_en} (found {actual}).",
+        "'{field}' は{expected_ja}にしてください（いまは {actual_ja}）。",
+        "'{field}' must be {expected_en} (found {actual_en}).",
     ),
     "invalid-id": (
         "id '{value}' は使えません。英小文字・数字・ハイフンで、英小文字か数字で始めてください"
@@ -172,6 +172,21 @@ YAML_PROBLEMS_JA: Mapping[str, str] = {
 def yaml_problem_ja(text: str) -> str:
     """libyaml's English problem `text` in Japanese; an unknown one as it is."""
     return YAML_PROBLEMS_JA.get(text, text)
+
+
+# Words the loader puts into messages, in each language: what a node is, and which part of a file.
+WORDS: Mapping[str, tuple[str, str]] = {
+    "mapping": ("キーと値の組（mapping）", "mapping"),
+    "list": ("リスト", "list"),
+    "null": ("空", "null"),
+    "file": ("ファイル全体", "file"),
+    "entry": ("エントリ", "entry"),
+}
+
+
+def words(word: str) -> tuple[str, str]:
+    """(Japanese, English) of a word from WORDS; anything else (a key, a quoted value) as it is."""
+    return WORDS.get(word, (word, word))
 
 
 # Type names as editors know them, for 'wrong-type' messages.

@@ -310,3 +310,22 @@ def test_problems_are_capped_per_file_and_folder(write_kb: WriteKb) -> None:
         only_one.problems[-1].message_ja
         == f"ほかにエラー 1 件（最初の {MAX_PROBLEMS} 件だけを表示しています）。"
     )
+
+
+def test_japanese_messages_name_kinds_and_parts_in_japanese(write_kb: WriteKb) -> None:
+    root = write_kb(
+        {
+            "a.yaml": "entries:\n  - just text\n  - id: b\n    question: [x]\n    answer: a\n",
+            "b.yaml": "- x\n",
+        }
+    )
+    messages = {(Path(p.path).name, p.code): p for p in inspect(root, today=TODAY).problems}
+    assert (
+        messages["a.yaml", "not-mapping"].message_ja == "エントリ はキーと値の組（mapping）にしてください。"
+    )
+    assert messages["a.yaml", "not-mapping"].message_en == "entry must be a mapping of keys to values."
+    assert (
+        messages["a.yaml", "wrong-type"].message_ja == "'question' は文字列にしてください（いまは リスト）。"
+    )
+    assert messages["a.yaml", "wrong-type"].message_en == "'question' must be a string (found list)."
+    assert messages["b.yaml", "not-mapping"].message_ja.startswith("ファイル全体 は")
