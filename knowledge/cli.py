@@ -46,6 +46,7 @@ _TEXT = {
         "{path}:{line}: warning: test query is nearly identical to entry {id}'s wording ({similarity}%)",
     ),
     "decision": ("判定: {kind}", "decision: {kind}"),
+    "top": ("--top は 1 以上にしてください", "--top must be at least 1"),
 }
 
 
@@ -164,7 +165,7 @@ def _as_json(decision: Decision, ms: float) -> dict[str, Any]:
 
 def _ask(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO) -> int:
     if args.top < 1:
-        raise _Usage("--top must be at least 1")
+        raise _Usage(_say("top", lang))
     if args.batch is not None:
         questions = [line for line in _read_lines(args.batch, lang) if line.strip()]
     else:
