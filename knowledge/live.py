@@ -101,13 +101,11 @@ class LiveKnowledge:
         """Load the folder, then watch it. An invalid folder raises KnowledgeError, unless a
         snapshot of the last good one is at hand: that serves, and the problems are reported."""
         self._seen = await asyncio.to_thread(_fingerprint, self.directory)
-        try:
-            matcher = await asyncio.to_thread(self._first_build)
-        except _ServingSnapshot as fallback:
-            matcher = fallback.matcher
-            self._swap(matcher)
-            self._start_problems = fallback.error.problems
-            self._record_error(fallback.error)
+        matcher, broken = await asyncio.to_thread(self._first_build)
+        self._swap(matcher)
+        if broken is not None:
+            self._start_problems = broken.problems
+            self._record_error(broken)
             log.error(
                 "knowledge base %s is invalid; serving the last good snapshot (%d entries) until it is "
                 "fixed:\n%s",
@@ -115,8 +113,6 @@ class LiveKnowledge:
                 len(matcher.kb),
                 "\n".join(self._last_error["problems"]),  # type: ignore[index]
             )
-        else:
-            self._swap(matcher)
         self._stop.clear()
         self._stopping = False
         self._reloading, self._reloading_problem = "events", None
@@ -195,7 +191,9 @@ class LiveKnowledge:
             "alerts": alerts,
         }
 
-    def _first_build(self) -> Matcher:
+    def _first_build(self) -> tuple[Matcher, KnowledgeError | None]:
+        """The matcher to start with, and the folder's errors when it is the last good snapshot
+        instead; raises KnowledgeError when the folder is invalid and there is no snapshot."""
         saved = self.snapshots.read(self.directory) if self.snapshots else None
         try:
             matcher = build(self.directory, self.settings, earlier=saved)
@@ -203,15 +201,14 @@ class LiveKnowledge:
             if saved is None:
                 raise
             # The saved matcher was valid when saved; new thresholds apply to it all the same.
-            last_good = (
-                saved if saved.settings == self.settings else Matcher(saved.kb, self.settings, earlier=saved)
-            )
-            raise _ServingSnapshot(last_good, error) from error
+            if saved.settings != self.settings:
+                saved = Matcher(saved.kb, self.settings, earlier=saved)
+            return saved, error
         if matcher is saved:
             log.info("knowledge base %s: served from its snapshot, unchanged since", self.directory)
         elif self.snapshots:
             self.snapshots.save(matcher)
-        return matcher
+        return matcher, None
 
     def _build(self) -> Matcher:
         # What the serving matcher read is not read again: a reload parses and analyses only
@@ -300,12 +297,3 @@ class LiveKnowledge:
         # Called on file events and on the watcher's periodic timeout (an empty set of changes).
         if await asyncio.to_thread(_fingerprint, self.directory) != self._seen:
             await self.reload()
-
-
-class _ServingSnapshot(Exception):
-    """The folder is invalid at the start, and the last good snapshot serves instead."""
-
-    def __init__(self, matcher: Matcher, error: KnowledgeError) -> None:
-        super().__init__("serving the last good snapshot")
-        self.matcher = matcher
-        self.error = error
