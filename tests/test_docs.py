@@ -17,9 +17,11 @@ def test_every_setting_is_documented_in_the_readme():
 
 
 def test_every_command_in_the_readme_works_from_a_fresh_clone():
-    """Bare `python -m …` fails outside the virtual environment: the README says `.venv/bin/python`
-    or a make target, and every make target it names exists."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    """Bare `python -m …` fails outside the virtual environment: the README (and the editors' guide
+    it links) say `.venv/bin/python` or a make target, and every make target they name exists."""
+    readme = "".join(
+        (REPO / name).read_text(encoding="utf-8") for name in ("README.md", "knowledge/faq/README.md")
+    )
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     bare = [
         line
