@@ -17,6 +17,11 @@ __all__ = ["queue_knowledge_broken"]
 _LISTED = 10  # problems quoted in the notice; the count and the log give the rest
 
 
+def _storable(text: str) -> str:
+    # A file name that is not UTF-8 reaches Python as lone surrogates, which JSON columns refuse.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 async def queue_knowledge_broken(
     session: AsyncSession,
     channels: Iterable[str],
@@ -33,9 +38,9 @@ async def queue_knowledge_broken(
         digest.update(problem.format("en").encode(errors="surrogateescape"))
     payload = {
         "event": "knowledge_broken",
-        "path": directory,
+        "path": _storable(directory),
         "count": len(problems),
-        "problems": {lang: [problem.format(lang) for problem in listed] for lang in ("ja", "en")},
+        "problems": {lang: [_storable(problem.format(lang)) for problem in listed] for lang in ("ja", "en")},
     }
     for channel in sorted(channels):
         await enqueue(
