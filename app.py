@@ -35,7 +35,9 @@ def create_app(settings: Settings) -> web.Application:
             # Reported here, so that every way of starting (app.py, App Service's init_func) says it.
             problems = "\n".join(problem.format("en") for problem in error.problems)
             _log.critical(
-                "the knowledge base in %s is invalid; not starting:\n%s", settings.knowledge_dir, problems
+                "the knowledge base in %s is invalid and no snapshot of a good one is kept; not starting:\n%s",
+                settings.knowledge_dir,
+                problems,
             )
             raise
         yield

@@ -13,17 +13,19 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.asker.disclosure import export_asker_records
-from bot.config import SettingsError, load_settings
+from bot.config import SettingsError, load_operator_settings
 from bot.desk.disclosure import export_person
 from bot.desk.drafts import export_drafts
+from bot.private_files import write_private
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, upgrade
+from bot.storage.references import ConversationReferences
 
 _T = TypeVar("_T")
 
 
 async def _migrate() -> int:
-    settings = load_settings()
+    settings = load_operator_settings()
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
@@ -34,7 +36,7 @@ async def _migrate() -> int:
 
 
 async def _in_transaction(work: Callable[[AsyncSession], Awaitable[_T]]) -> _T:
-    engine = create_engine(load_settings().database_url)
+    engine = create_engine(load_operator_settings().database_url)
     try:
         async with create_session_factory(engine).begin() as session:
             return await work(session)
@@ -51,10 +53,12 @@ async def _drafts_export(directory: Path, everything: bool) -> int:
 
 
 async def _everything_about(session: AsyncSession, aad_object_id: str) -> dict[str, Any]:
-    """Tickets and actions (desk) plus votes, picks and the language choice (asker)."""
+    """Tickets and actions (desk), votes, picks and the language choice (asker), and the stored
+    conversation references (with the names Teams sent)."""
     return {
         **await export_person(session, aad_object_id),
         **await export_asker_records(session, aad_object_id),
+        "conversation_references": await ConversationReferences().export_for_user(session, aad_object_id),
     }
 
 
@@ -64,7 +68,7 @@ def _export_person(aad_object_id: str, output: Path | None) -> int:
     if output is None:
         print(text)
     else:
-        output.write_text(text + "\n", encoding="utf-8")
+        write_private(output, text + "\n")
         print(f"{len(data['tickets_asked'])} ticket(s) written to {output}", file=sys.stderr)
     return 0
 

@@ -346,6 +346,23 @@ def describe_validation_error(
     return "\n".join(lines)
 
 
+class OperatorSettings(Settings):
+    """The settings of operator commands that never talk to Teams (`python -m bot migrate`, `drafts
+    export`, `export-person`): everything but the Teams credentials is checked."""
+
+    @model_validator(mode="after")
+    def _credentials(self) -> Settings:  # replaces Settings' check of the Teams credentials
+        return self
+
+
+def load_operator_settings(**overrides: Any) -> Settings:
+    """Like `load_settings`, without requiring MicrosoftAppId and its credentials."""
+    try:
+        return OperatorSettings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error, OperatorSettings)) from None
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings once; `overrides` (by field name) win over the environment, for tests and tools."""
     try:

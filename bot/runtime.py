@@ -109,7 +109,8 @@ class Runtime:
         )
 
     async def start(self) -> None:
-        """Load the knowledge base (an invalid one stops the start), then bring the database up."""
+        """Load the knowledge base (an invalid one stops the start unless its last good snapshot is at
+        hand), then bring the database up."""
         await self.knowledge.start()
         # The index is hundreds of thousands of long-lived objects: left to the collector, every full
         # collection walks them all (~150 ms, the bot's worst latency under load). Frozen, it skips them.
@@ -119,6 +120,10 @@ class Runtime:
             asyncio.create_task(self.database.bring_up(self.engine, self.settings.migrate_on_start))
         )
         self.desk.start(self.database.became_ready)
+        if self.knowledge.start_problems:  # the last good snapshot serves: the ICT staff must know
+            self.desk.announce_broken_knowledge(
+                self.database.became_ready, str(self.settings.knowledge_dir), self.knowledge.start_problems
+            )
 
     async def close(self) -> None:
         await self.desk.stop()

@@ -91,4 +91,3 @@ class AskerFlow:
     def entry(self, entry_id: str) -> Entry | None:
         """The entry as it is in the current knowledge base; None when it was removed since."""
         return self._matcher().kb.get(entry_id)
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -29,11 +30,11 @@ LEAK_SIMILARITY = 90  # a test query this close to an entry's wording measures r
 _TEXT = {
     "valid": (
         "{path}: 有効です（エントリ {entries} 件、警告 {warnings} 件）",
-        "{path}: valid ({entries} entries, {warnings} warnings)",
+        "{path}: valid ({entries} entr{entries_y}, {warnings} warning{warnings_s})",
     ),
     "invalid": (
         "{path}: エラー {errors} 件、警告 {warnings} 件",
-        "{path}: {errors} errors, {warnings} warnings",
+        "{path}: {errors} error{errors_s}, {warnings} warning{warnings_s}",
     ),
     "no-file": ("ファイル {path} がありません。", "file {path} does not exist."),
     "bad-case": ("{path}:{line}: {detail}", "{path}:{line}: {detail}"),
@@ -51,6 +52,7 @@ _TEXT = {
         "意味検索なし（語の一致だけで判定します）: {reason}",
         "semantic layer off (matching on words alone): {reason}",
     ),
+    "top": ("--top は 1 以上にしてください", "--top must be at least 1"),
 }
 
 
@@ -61,6 +63,12 @@ class _Usage(Exception):
 def _say(key: str, lang: str, **values: object) -> str:
     ja, en = _TEXT[key]
     return (ja if lang == "ja" else en).format(**values)
+
+
+def _plurals(counts: dict[str, int]) -> dict[str, str]:
+    """The English endings of counted nouns: "1 error", "2 errors", "1 entry", "2 entries"."""
+    endings = {f"{name}_s": "" if count == 1 else "s" for name, count in counts.items()}
+    return endings | {f"{name}_y": "y" if count == 1 else "ies" for name, count in counts.items()}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,6 +118,17 @@ def main(
     lang = locale_lang(os.environ)
     args = _parser().parse_args(argv)
     try:
+        return _run(args, lang, out, err)
+    except BrokenPipeError:
+        # The reader went away (`… | head`): stop quietly, as Unix tools do. Python would report the
+        # pipe again when it flushes stdout at exit, so stdout is pointed at nothing first.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by the closed pipe
+
+
+def _run(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
+    try:
         if args.command == "validate":
             return _validate(args.directory, lang, out)
         matcher = build(args.kb, MatchSettings(), embedder=_embedder(args.semantic, lang, err))
@@ -132,13 +151,11 @@ def _print_problems(problems: Sequence[Problem], lang: str, stream: TextIO) -> N
 def _validate(directory: Path, lang: str, out: TextIO) -> int:
     report = inspect(directory)
     _print_problems(report.problems, lang, out)
-    counts = {
-        "path": directory,
-        "entries": len(report.entries),
-        "errors": len(report.errors),
-        "warnings": len(report.warnings),
-    }
-    print(_say("invalid" if report.errors else "valid", lang, **counts), file=out)
+    counts = {"entries": len(report.entries), "errors": len(report.errors), "warnings": len(report.warnings)}
+    summary = _say(
+        "invalid" if report.errors else "valid", lang, path=directory, **counts, **_plurals(counts)
+    )
+    print(summary, file=out)
     return 1 if report.errors else 0
 
 
@@ -176,7 +193,7 @@ def _as_json(decision: Decision, ms: float) -> dict[str, Any]:
 
 def _ask(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO) -> int:
     if args.top < 1:
-        raise _Usage("--top must be at least 1")
+        raise _Usage(_say("top", lang))
     if args.batch is not None:
         questions = [line for line in _read_lines(args.batch, lang) if line.strip()]
     else:

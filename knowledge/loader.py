@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from knowledge.checks import markdown_problems, near_duplicates
-from knowledge.messages import EXPECTED, render
+from knowledge.messages import EXPECTED, render, words, yaml_problem_ja
 from knowledge.model import Entry, FileReading, KnowledgeBase, KnowledgeError, Link, Problem, Severity
 from knowledge.normalize import normalize_entry_text
 
@@ -34,6 +34,9 @@ ENTRY_KEYS = (
 )
 LINK_KEYS = ("title", "url")
 LANGS = ("ja", "en")
+# Problems kept of each severity, per file and per folder: a file with 50,000 faulty aliases must
+# not make 100,000 messages (in memory, in the log and in /readyz).
+MAX_PROBLEMS = 200
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _URL = re.compile(r"(https?://[^\s/?#]+[^\s]*|file://\S+|\\\\[^\\\s]+\\\S+)\Z", re.IGNORECASE)
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -98,7 +101,10 @@ def inspect(
         return Report(str(root), (), (), tuple(problems), files)
     for path in _knowledge_files(root):
         label = str(path)
-        if path.suffix == ".yml":  # not read; listed so that its coming and going counts as a change
+        if (target := _outside(root, path)) is not None:
+            refused = _problem(label, 1, 1, "error", "symlink-outside", target=target)
+            reading = FileReading(_IGNORED, today, (), (), (refused,))
+        elif path.suffix == ".yml":  # not read; listed so that its coming and going counts as a change
             warning = _problem(label, 1, 1, "warning", "ignored-file")
             reading = FileReading(_IGNORED, today, (), (), (warning,))
         else:
@@ -129,7 +135,7 @@ def inspect(
                 other=f"{other.source_path}:{other.source_line} ({other.id})",
             )
         )
-    return Report(str(root), tuple(entries), synonyms, tuple(problems), files)
+    return Report(str(root), tuple(entries), synonyms, capped(problems, str(root)), files)
 
 
 def _read_file(label: str, raw: bytes, digest: bytes, today: date, is_synonyms: bool) -> FileReading:
@@ -139,7 +145,62 @@ def _read_file(label: str, raw: bytes, digest: bytes, today: date, is_synonyms: 
     reader = _Reader(label, today)
     entries = () if is_synonyms else tuple(reader.file(node))
     synonyms = reader.synonyms(node) if is_synonyms else ()
-    return FileReading(digest, today, entries, synonyms, (*problems, *reader.problems))
+    return FileReading(digest, today, entries, synonyms, capped([*problems, *reader.problems], label))
+
+
+def capped(problems: list[Problem], where: str) -> tuple[Problem, ...]:
+    """The first MAX_PROBLEMS errors and warnings, and for each severity with more a line saying
+    how many more (an error when errors were left out, so that the folder stays invalid). The
+    lines a file's own cap added are kept and not counted."""
+    kept: list[Problem] = []
+    seen = {"error": 0, "warning": 0}
+    for problem in problems:
+        if problem.code == "more-problems":
+            kept.append(problem)
+            continue
+        seen[problem.severity] += 1
+        if seen[problem.severity] <= MAX_PROBLEMS:
+            kept.append(problem)
+    left_out = {severity: count - MAX_PROBLEMS for severity, count in seen.items() if count > MAX_PROBLEMS}
+    for severity, count in left_out.items():
+        kept.append(
+            _problem(
+                where,
+                1,
+                1,
+                severity,  # type: ignore[arg-type]
+                "more-problems",
+                count=count,
+                limit=MAX_PROBLEMS,
+                severity_ja="エラー" if severity == "error" else "警告",
+                severity_en=severity,
+                plural="" if count == 1 else "s",
+            )
+        )
+    return tuple(kept)
+
+
+def folder_digest(directory: Path | str) -> bytes:
+    """The names, times, sizes and bytes of every knowledge file: two reads that agree mean nobody
+    wrote in between (a reload waits for that before it serves what it read)."""
+    digest = hashlib.blake2b(digest_size=16)
+    root = Path(directory)
+    for path in _knowledge_files(root) if root.is_dir() else ():
+        try:
+            status = path.stat()
+            digest.update(
+                f"{path}\0{status.st_mtime_ns}\0{status.st_size}\0".encode(errors="surrogateescape")
+            )
+            digest.update(_file_digest(path))
+        except OSError:  # gone while we looked: a change as any other
+            digest.update(f"{path}\0gone".encode(errors="surrogateescape"))
+    return digest.digest()
+
+
+def _outside(root: Path, path: Path) -> str | None:
+    """Where a file below `root` really is, when a symbolic link takes it outside the folder."""
+    target = path.resolve()
+    return None if target.is_relative_to(root.resolve()) else str(target)
 
 
 def is_unchanged(kb: KnowledgeBase, directory: Path | str, today: date | None = None) -> bool:
@@ -234,11 +295,21 @@ def _read_yaml(label: str, raw: bytes) -> tuple[yaml.Node | None, list[Problem]]
         return loader.get_single_node(), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        detail = " ".join(filter(None, (exc.context, exc.problem)))
+        parts = [part for part in (exc.context, exc.problem) if part]
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [_problem(label, line, col, "error", "yaml-syntax", detail=detail)]
+        detail_ja = "、".join(yaml_problem_ja(part) for part in parts)
+        detail_en = " ".join(parts)
+        return None, [
+            _problem(label, line, col, "error", "yaml-syntax", detail_ja=detail_ja, detail_en=detail_en)
+        ]
     finally:
         loader.dispose()
+
+
+def _both(name: str, word: str) -> dict[str, str]:
+    """`word` in both languages, as the placeholders `{name}_ja` and `{name}_en`."""
+    ja, en = words(word)
+    return {f"{name}_ja": ja, f"{name}_en": en}
 
 
 def _kind(node: yaml.Node) -> str:
@@ -265,7 +336,7 @@ class _Reader:
         self, node: yaml.Node, what: str, allowed: tuple[str, ...]
     ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
         if not isinstance(node, yaml.MappingNode):
-            self._add(node, "not-mapping", what=what)
+            self._add(node, "not-mapping", **_both("what", what))
             return None
         fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
@@ -281,7 +352,9 @@ class _Reader:
 
     def _wrong_type(self, node: yaml.Node, field: str, expected: str) -> None:
         ja, en = EXPECTED[expected]
-        self._add(node, "wrong-type", field=field, expected_ja=ja, expected_en=en, actual=_kind(node))
+        self._add(
+            node, "wrong-type", field=field, expected_ja=ja, expected_en=en, **_both("actual", _kind(node))
+        )
 
     def _text(self, node: yaml.Node, field: str) -> str | None:
         if isinstance(node, yaml.ScalarNode) and node.tag != _NULL_TAG:
@@ -349,7 +422,7 @@ class _Reader:
 
     def synonyms(self, node: yaml.Node) -> tuple[tuple[str, ...], ...]:
         if not isinstance(node, yaml.SequenceNode):
-            self._add(node, "not-list", what=SYNONYMS_FILE)
+            self._add(node, "not-list", **_both("what", SYNONYMS_FILE))
             return ()
         groups = []
         for item in node.value:
@@ -373,7 +446,7 @@ class _Reader:
             return []
         entries_node = fields["entries"][1]
         if not isinstance(entries_node, yaml.SequenceNode):
-            self._add(entries_node, "not-list", what="entries")
+            self._add(entries_node, "not-list", **_both("what", "entries"))
             return []
         entries = (self.entry(item, category, lang or "ja") for item in entries_node.value)
         return [entry for entry in entries if entry is not None]
@@ -406,6 +479,8 @@ class _Reader:
             category=category,
             source_path=self.label,
             source_line=node.start_mark.line + 1,
+            id_line=fields["id"][1].start_mark.line + 1,
+            id_col=fields["id"][1].start_mark.column + 1,
         )
 
     def _field(self, key: str, node: yaml.Node) -> Any:
@@ -444,8 +519,8 @@ def _duplicates(entries: list[Entry]) -> list[Problem]:
             problems.append(
                 _problem(
                     entry.source_path,
-                    entry.source_line,
-                    1,
+                    entry.id_line,
+                    entry.id_col,
                     "error",
                     "duplicate-id",
                     value=entry.id,

@@ -31,16 +31,16 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
         "行頭にタブがあります。インデントは半角スペースにしてください。",
         "tab in the indentation; YAML allows only ASCII spaces there.",
     ),
-    "yaml-syntax": ("YAML の構文エラー: {detail}", "YAML syntax error: {detail}"),
+    "yaml-syntax": ("YAML の構文エラー: {detail_ja}", "YAML syntax error: {detail_en}"),
     "duplicate-key": (
         "キー '{key}' が同じ場所に 2 回あります（{first_line} 行目が先）。",
         "key '{key}' appears twice in the same mapping (first at line {first_line}).",
     ),
     "not-mapping": (
-        "{what} はキーと値の組（mapping）にしてください。",
-        "{what} must be a mapping of keys to values.",
+        "{what_ja} はキーと値の組（mapping）にしてください。",
+        "{what_en} must be a mapping of keys to values.",
     ),
-    "not-list": ("{what} はリストにしてください。", "{what} must be a list."),
+    "not-list": ("{what_ja} はリストにしてください。", "{what_en} must be a list."),
     "unknown-key": (
         "不明なキー '{key}' です。使えるキー: {allowed}",
         "unknown key '{key}'; allowed keys: {allowed}.",
@@ -50,8 +50,8 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
         "required field '{field}' is missing.",
     ),
     "wrong-type": (
-        "'{field}' は{expected_ja}にしてください（いまは {actual}）。",
-        "'{field}' must be {expected_en} (found {actual}).",
+        "'{field}' は{expected_ja}にしてください（いまは {actual_ja}）。",
+        "'{field}' must be {expected_en} (found {actual_en}).",
     ),
     "invalid-id": (
         "id '{value}' は使えません。英小文字・数字・ハイフンで、英小文字か数字で始めてください"
@@ -71,6 +71,15 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     "invalid-url": (
         "リンク先 '{value}' は http(s)://、file:// か \\\\サーバ\\共有 の形にしてください。",
         "link url '{value}' must be http(s)://…, file://… or a \\\\server\\share path.",
+    ),
+    "symlink-outside": (
+        "フォルダの外のファイル {target} へのシンボリックリンクです。読み込みません。"
+        "ファイルをフォルダの中にコピーしてください。",
+        "a symbolic link to {target}, outside the folder; it is not read. Copy the file into the folder.",
+    ),
+    "more-problems": (
+        "ほかに{severity_ja} {count} 件（最初の {limit} 件だけを表示しています）。",
+        "{count} more {severity_en}{plural} (only the first {limit} are listed).",
     ),
     "duplicate-id": (
         "id '{value}' は {other} でも使われています。id はフォルダ全体で一意にしてください。",
@@ -107,6 +116,78 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
         "each group in synonyms.yaml must be a list of two or more strings.",
     ),
 }
+
+# libyaml's problem texts (PyYAML's own parser words a few differently) in Japanese. A text not
+# listed here is shown in English: better than nothing.
+YAML_PROBLEMS_JA: Mapping[str, str] = {
+    "while parsing a block mapping": "ブロック形式の mapping を読んでいるところで",
+    "while parsing a block collection": "ブロック形式のリストを読んでいるところで",
+    "while parsing a flow sequence": "[ ] のリストを読んでいるところで",
+    "while parsing a flow mapping": "{ } の mapping を読んでいるところで",
+    "while parsing a flow node": "[ ] か { } の中の値を読んでいるところで",
+    "while parsing a block node": "値を読んでいるところで",
+    "while parsing a node": "値を読んでいるところで",
+    "while parsing a quoted scalar": "引用符で囲んだ文字列を読んでいるところで",
+    "while scanning a quoted scalar": "引用符で囲んだ文字列を読んでいるところで",
+    "while scanning a plain scalar": "文字列を読んでいるところで",
+    "while scanning a block scalar": "| か > の複数行の文字列を読んでいるところで",
+    "while scanning a simple key": "キーを読んでいるところで",
+    "while scanning for the next token": "次の要素を探しているところで",
+    "while scanning a tag": "タグ（!）を読んでいるところで",
+    "while scanning an alias": "エイリアス（*）を読んでいるところで",
+    "while scanning an anchor": "アンカー（&）を読んでいるところで",
+    "while scanning a directive": "ディレクティブ（%）を読んでいるところで",
+    "while parsing a block mapping or a block sequence": "mapping かリストを読んでいるところで",
+    "mapping values are not allowed in this context": "ここには「キー: 値」を書けません（: の後に空白があるか、インデントを確認してください）",
+    "mapping values are not allowed here": "ここには「キー: 値」を書けません（: の後に空白があるか、インデントを確認してください）",
+    "block sequence entries are not allowed in this context": "ここにはリストの「- 」を書けません",
+    "block sequence entries are not allowed here": "ここにはリストの「- 」を書けません",
+    "did not find expected key": "キーがあるはずの場所にありません（インデントがずれていないか確認してください）",
+    "expected <block end>, but found '<block mapping start>'": "インデントがずれています",
+    "did not find expected '-' indicator": "リストの「- 」があるはずの場所にありません（インデントを確認してください）",
+    "did not find expected ',' or ']'": "「,」か「]」があるはずの場所にありません",
+    "did not find expected ',' or '}'": "「,」か「}」があるはずの場所にありません",
+    "did not find expected node content": "値があるはずの場所にありません",
+    "could not find expected ':'": "「:」があるはずの場所にありません",
+    "found unexpected end of stream": "閉じる引用符がないままファイルが終わりました",
+    "found unexpected ':'": "予期しない「:」があります",
+    "found character that cannot start any token": "ここに書けない文字があります（@ や ` で始まる値は引用符で囲んでください）",
+    "found unknown escape character": "\\ の後に使えない文字があります（\\ を書くなら ' ' で囲んでください）",
+    "found a tab character that violates indentation": "インデントにタブがあります",
+    "found a tab character where an indentation space is expected": "インデントにタブがあります",
+    "found undefined alias": "定義されていないエイリアス（*）です",
+    "found duplicate anchor; first occurrence": "同じ名前のアンカー（&）が 2 つあります。1 つ目",
+    "second occurrence": "2 つ目",
+    "expected a single document in the stream": "1 つのファイルには 1 つの文書だけを書いてください",
+    "but found another document": "「---」で 2 つ目の文書が始まっています",
+    "found unknown directive name": "不明なディレクティブ（%）です",
+    "did not find the expected '>'": "「>」があるはずの場所にありません",
+    "did not find expected '>'": "「>」があるはずの場所にありません",
+    "did not find expected alphabetic or numeric character": "英数字があるはずの場所にありません",
+    "did not find expected comment or line break": "コメントか改行があるはずの場所にありません",
+    "control characters are not allowed": "制御文字は使えません",
+}
+
+
+def yaml_problem_ja(text: str) -> str:
+    """libyaml's English problem `text` in Japanese; an unknown one as it is."""
+    return YAML_PROBLEMS_JA.get(text, text)
+
+
+# Words the loader puts into messages, in each language: what a node is, and which part of a file.
+WORDS: Mapping[str, tuple[str, str]] = {
+    "mapping": ("キーと値の組（mapping）", "mapping"),
+    "list": ("リスト", "list"),
+    "null": ("空", "null"),
+    "file": ("ファイル全体", "file"),
+    "entry": ("エントリ", "entry"),
+}
+
+
+def words(word: str) -> tuple[str, str]:
+    """(Japanese, English) of a word from WORDS; anything else (a key, a quoted value) as it is."""
+    return WORDS.get(word, (word, word))
+
 
 # Type names as editors know them, for 'wrong-type' messages.
 EXPECTED: Mapping[str, tuple[str, str]] = {

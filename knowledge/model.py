@@ -39,6 +39,9 @@ class Entry:
     category: str | None = None
     source_path: str = ""
     source_line: int = 0
+    # Where the id's value is, for problems about the id (a duplicate).
+    id_line: int = 0
+    id_col: int = 0
 
     @property
     def questions(self) -> tuple[str, ...]:

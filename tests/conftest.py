@@ -20,6 +20,31 @@ REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL_VARIABLE = "KOTAE_TEST_POSTGRES_URL"
 SCHEMAS_DIR_VARIABLE = "KOTAE_SCHEMAS_DIR"
 
+# What this machine lacks, not what a test found: each is one line of the skip summary, whatever the
+# number of tests it skips (see pytest_runtest_makereport below).
+POSTGRES_MISSING = (
+    f"PostgreSQL not configured: set {POSTGRES_URL_VARIABLE} "
+    "(e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test), or run `bash .ci/run`"
+)
+
+
+def schemas_missing(directory: Path) -> str:
+    return (
+        f"JSON schemas (Adaptive Cards, Teams manifest) not found in {directory}: set {SCHEMAS_DIR_VARIABLE} "
+        "to their folder, or run `bash .ci/run`"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2].removeprefix("Skipped: ")
+        if reason == POSTGRES_MISSING or reason.startswith("JSON schemas (Adaptive Cards"):
+            report.longrepr = ("tests/conftest.py", None, report.longrepr[2])  # one line for all of them
+    return report
+
+
 SettingsFactory = Callable[..., Settings]
 # make_settings(**AUTHENTICATED): a bot outside dev mode, with credentials of its own.
 AUTHENTICATED: dict[str, Any] = {
@@ -90,9 +115,7 @@ def bob() -> Person:
 def postgres_server_url() -> str:
     url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not url:
-        pytest.skip(
-            f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
-        )
+        pytest.skip(POSTGRES_MISSING)
     return url
 
 
@@ -121,7 +144,5 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def schemas_dir() -> Path:
     directory = Path(os.environ.get(SCHEMAS_DIR_VARIABLE, REPO.parent / "shared" / "schemas"))
     if not directory.is_dir():
-        pytest.skip(
-            f"schemas not found at {directory}; set {SCHEMAS_DIR_VARIABLE} to the folder of the JSON schemas"
-        )
+        pytest.skip(schemas_missing(directory))
     return directory

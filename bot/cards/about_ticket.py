@@ -29,7 +29,9 @@ def about_ticket_card(ticket: Ticket, message: str, lang: Lang, *, asker: str) -
             "reopen",
             {**data, "followup": message[:_FOLLOWUP_CHARS]},
         ),
-        execute_action(text("asker.about_ticket.solved", lang), "confirm", data, style="positive"),
+        execute_action(
+            text("asker.about_ticket.solved", lang), "confirm", data, takes_inputs=False, style="positive"
+        ),
         execute_action(
             text("asker.about_ticket.new_question", lang), "ask_new", {"asker": asker, "question": message}
         ),

@@ -43,11 +43,19 @@ def text_block(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def execute_action(title: str, verb: str, data: dict[str, Any] | None = None, **style: Any) -> dict[str, Any]:
-    """A Universal Action: arrives as an `adaptiveCard/action` invoke carrying `verb` and `data`."""
+def execute_action(
+    title: str, verb: str, data: dict[str, Any] | None = None, *, takes_inputs: bool = True, **style: Any
+) -> dict[str, Any]:
+    """A Universal Action: arrives as an `adaptiveCard/action` invoke carrying `verb` and `data`.
+
+    `takes_inputs=False` for a button whose verb reads none of the card's fields: Teams then neither
+    sends them nor holds the click back for a required one left empty.
+    """
     action: dict[str, Any] = {"type": "Action.Execute", "title": title, "verb": verb, **style}
     if data:
         action["data"] = data
+    if not takes_inputs:
+        action["associatedInputs"] = "None"
     return action
 
 

@@ -34,7 +34,9 @@ def answer_card(ticket: Ticket, answer: str, lang: Lang) -> Card:
         },
     ]
     actions = [
-        execute_action(text("desk.action.confirm", lang), "confirm", data, style="positive"),
+        execute_action(
+            text("desk.action.confirm", lang), "confirm", data, takes_inputs=False, style="positive"
+        ),
         execute_action(text("desk.action.reopen", lang), "reopen", data),
     ]
     return card(body, actions)

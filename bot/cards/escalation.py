@@ -66,7 +66,9 @@ def escalate_card(
     }
     actions = [
         execute_action(text("asker.escalate.send", lang), "escalate", send_data, style="positive"),
-        execute_action(text("asker.escalate.cancel", lang), "cancel", {"asker": asker, "key": key}),
+        execute_action(
+            text("asker.escalate.cancel", lang), "cancel", {"asker": asker, "key": key}, takes_inputs=False
+        ),
     ]
     return card(body, actions)
 

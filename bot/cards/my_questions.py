@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cards.base import Card, card, heading, text_block
-from bot.cards.ticket import plain_text
+from bot.cards.ticket import format_time, plain_text
 from bot.i18n import Lang, catalogue
 
 __all__ = ["TicketLine", "my_questions_card"]
@@ -42,7 +42,6 @@ def my_questions_card(tickets: Sequence[TicketLine], lang: Lang, *, timezone: Zo
                 text_block(text("asker.my_questions.none", lang)),
             ]
         )
-    time_format = text("asker.time_format", lang)
     body = [heading(text("asker.my_questions.title", lang))]
     for ticket in tickets:
         status = text(
@@ -50,7 +49,7 @@ def my_questions_card(tickets: Sequence[TicketLine], lang: Lang, *, timezone: Zo
             lang,
             number=ticket.number,
             state=text(f"asker.state.{ticket.state}", lang),
-            time=ticket.created_at.astimezone(timezone).strftime(time_format),
+            time=format_time(ticket.created_at, timezone, lang),
         )
         body += [
             text_block(status, weight="Bolder", spacing="Medium"),

@@ -23,8 +23,9 @@ __all__ = ["format_time", "plain_text", "ticket_card", "ticket_data", "ticket_li
 _SAFE_URL_SCHEMES = ("https://", "http://")
 
 
-def format_time(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+def format_time(moment: datetime, zone: ZoneInfo, lang: Lang) -> str:
+    """A moment as people read it, in the office's time zone: the same format on every card."""
+    return moment.astimezone(zone).strftime(catalogue().text("time.format", lang))
 
 
 def plain_text(text: str, **style: Any) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def ticket_card(
         heading(text("desk.card.title", lang, number=ticket.number)),
         text_block(text("desk.card.asker", lang, asker=tag), spacing="None"),
         text_block(
-            text("desk.card.asked_at", lang, time=format_time(ticket.created_at, zone)), isSubtle=True
+            text("desk.card.asked_at", lang, time=format_time(ticket.created_at, zone, lang)), isSubtle=True
         ),
     ]
     if ticket.question is not None:
@@ -133,7 +134,10 @@ def _state_line(ticket: Ticket, lang: Lang, zone: ZoneInfo) -> dict[str, Any]:
         and ticket.state in (TicketState.CLAIMED, TicketState.ANSWERED)
     ):
         claimed = text(
-            "desk.card.claimed_by", lang, name=ticket.claimer_name, time=format_time(ticket.claimed_at, zone)
+            "desk.card.claimed_by",
+            lang,
+            name=ticket.claimer_name,
+            time=format_time(ticket.claimed_at, zone, lang),
         )
         line = f"{line}  \n{claimed}"
     return text_block(line, weight="Bolder", spacing="Medium")
@@ -163,7 +167,15 @@ def _shared_tools(ticket: Ticket, lang: Lang, *, for_claimer: bool) -> list[dict
     data = ticket_data(ticket)
     state = TicketState(ticket.state)
     if state is TicketState.OPEN:
-        tools = [_actions([execute_action(text("desk.action.claim", lang), "claim", data, style="positive")])]
+        tools = [
+            _actions(
+                [
+                    execute_action(
+                        text("desk.action.claim", lang), "claim", data, takes_inputs=False, style="positive"
+                    )
+                ]
+            )
+        ]
         if ticket.duplicate_of is None:
             tools += [
                 _input("main_number", text("desk.input.duplicate_of", lang), number=True),
@@ -171,7 +183,15 @@ def _shared_tools(ticket: Ticket, lang: Lang, *, for_claimer: bool) -> list[dict
             ]
         return tools
     if state is TicketState.CLAIMED and not for_claimer:  # the claimer has "release" instead
-        return [_actions([execute_action(text("desk.action.force_release", lang), "force_release", data)])]
+        return [
+            _actions(
+                [
+                    execute_action(
+                        text("desk.action.force_release", lang), "force_release", data, takes_inputs=False
+                    )
+                ]
+            )
+        ]
     if state in (TicketState.ANSWERED, TicketState.RESOLVED) and ticket.answer:
         return [
             _input("faq_question", text("desk.input.faq_question", lang)),
@@ -195,7 +215,9 @@ def _claimer_tools(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
     if state in (TicketState.CLAIMED, TicketState.ANSWERED):
         resolve_and_release = [execute_action(text("desk.action.resolve", lang), "resolve", data)]
         if state is TicketState.CLAIMED:
-            resolve_and_release.append(execute_action(text("desk.action.release", lang), "release", data))
+            resolve_and_release.append(
+                execute_action(text("desk.action.release", lang), "release", data, takes_inputs=False)
+            )
         tools += [_input("note", text("desk.input.note", lang)), _actions(resolve_and_release)]
     return tools if len(tools) > 1 else []
 
@@ -215,7 +237,7 @@ def ticket_list_card(items: Sequence[ActiveTicket], lang: Lang, *, zone: ZoneInf
             lang,
             number=ticket.number,
             state=state,
-            time=format_time(ticket.created_at, zone),
+            time=format_time(ticket.created_at, zone, lang),
         )
         body.append(text_block(line, spacing="Medium"))
         if ticket.question:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.actors import Actor
 from bot.desk.models import FaqDraft, Ticket, TicketState
+from bot.private_files import write_private
 from bot.storage.dialect import upsert_insert
 from bot.storage.models import utcnow
 
@@ -152,4 +153,4 @@ async def export_drafts(
 def _write(directory: Path, files: dict[Path, str]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for path, text in files.items():
-        path.write_text(text, encoding="utf-8")
+        write_private(path, text)  # drafts quote what askers and staff wrote

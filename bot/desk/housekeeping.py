@@ -29,6 +29,7 @@ from bot.desk.models import OutboxKind, Ticket, TicketState
 from bot.desk.retention import purge
 from bot.desk.transitions import DeskPolicy
 from bot.storage.models import utcnow
+from bot.storage.references import ConversationReferences
 
 __all__ = ["Housekeeping", "ReminderPolicy", "auto_resolve", "send_reminders"]
 
@@ -148,6 +149,7 @@ class Housekeeping:
             async with self._sessions.begin() as session:
                 await purge(session, older_than=self._retention, now=now)
                 await purge_asker_texts(session, older_than=self._retention, now=now)
+                await ConversationReferences().purge_names(session, older_than=self._retention, now=now)
         if reminded or resolved:
             _log.info("desk: %d reminder(s), %d ticket(s) auto-resolved", len(reminded), len(resolved))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapter import KotaeAdapter
 from bot.config import Settings
+from bot.desk.channel_notices import queue_knowledge_broken
 from bot.desk.channels import IctChannels, channel_taught_by
 from bot.desk.commands import DeskCommands
 from bot.desk.housekeeping import Housekeeping
@@ -27,6 +28,8 @@ from bot.desk.teams_delivery import TeamsDeliverer, remember_thread
 from bot.desk.thread_replies import ThreadReplies
 from bot.desk.transitions import DeskPolicy
 from bot.desk.verbs import DeskVerbs
+from bot.storage.models import utcnow
+from knowledge import Problem
 
 __all__ = ["Desk"]
 
@@ -119,6 +122,20 @@ class Desk:
             asyncio.create_task(self._after(database_ready, self._run_worker)),
             asyncio.create_task(self._after(database_ready, self._run_housekeeping)),
         ]
+
+    def announce_broken_knowledge(
+        self, database_ready: asyncio.Event, directory: str, problems: Sequence[Problem]
+    ) -> None:
+        """Once the database is up, queue a notice to every ICT channel: the knowledge base is broken
+        and the last good one serves (call after `start`)."""
+
+        async def queue() -> None:
+            async with self.sessions.begin() as session:
+                await queue_knowledge_broken(
+                    session, self.ict_channels, directory=directory, problems=problems, now=utcnow()
+                )
+
+        self._tasks.append(asyncio.create_task(self._after(database_ready, queue)))
 
     async def _after(self, ready: asyncio.Event, work: Callable[[], Awaitable[None]]) -> None:
         await ready.wait()

@@ -5,6 +5,8 @@
   ticket in the transaction that marks the row sent (`remember_thread`).
 - `update_card`: the thread's card re-rendered from the ticket as it is now (idempotent).
 - `thread_reply` / `notify_asker`: a notice in the ticket's thread / in the conversation it was asked in.
+- `channel_notice`: a notice about the bot itself (its knowledge base is broken) as a new thread in an
+  ICT channel; the one kind without a ticket.
 
 Cards are rendered when they are sent, so a late update never shows an old state. Connector errors
 become outcomes through `outcome_for_status`; a network error or timeout is retried, which for a new
@@ -98,6 +100,8 @@ class TeamsDeliverer(Deliverer):
         }
 
     async def deliver(self, delivery: Delivery) -> Outcome:
+        if delivery.kind is OutboxKind.CHANNEL_NOTICE:
+            return await self._outcome(self._channel_notice(delivery))
         async with self._sessions() as session:
             ticket = await session.get(Ticket, delivery.ticket_id) if delivery.ticket_id is not None else None
             main_number = (
@@ -107,8 +111,12 @@ class TeamsDeliverer(Deliverer):
             )
         if ticket is None:
             return Failed("the row's ticket no longer exists")
+        return await self._outcome(self._kinds[delivery.kind](delivery, _Row(ticket, main_number)))
+
+    async def _outcome(self, sending: Awaitable[Outcome]) -> Outcome:
+        """What `sending` came to, with the Bot Connector's errors as outcomes."""
         try:
-            return await self._kinds[delivery.kind](delivery, _Row(ticket, main_number))
+            return await sending
         except ErrorResponseException as error:
             response = error.response
             status = getattr(response, "status_code", None) or getattr(response, "status", 0)
@@ -128,8 +136,23 @@ class TeamsDeliverer(Deliverer):
         return ticket_card(row.ticket, self._lang, zone=self._zone, main_number=row.main_number)
 
     async def _new_thread(self, delivery: Delivery, row: _Row) -> Outcome:
-        ticket = row.ticket
-        channel_id = delivery.target_conversation_id or ticket.channel_id
+        activity = MessageFactory.attachment(to_attachment(self._card(row)))
+        return await self._post_in_channel(delivery.target_conversation_id or row.ticket.channel_id, activity)
+
+    async def _channel_notice(self, delivery: Delivery) -> Outcome:
+        payload = delivery.payload
+        problems = "\n\n".join(payload["problems"][self._lang])
+        text = catalogue().text(
+            f"desk.channel.{payload['event']}",
+            self._lang,
+            path=payload["path"],
+            count=payload["count"],
+            problems=problems,
+        )
+        return await self._post_in_channel(delivery.target_conversation_id, MessageFactory.text(text))
+
+    async def _post_in_channel(self, channel_id: str | None, activity: Activity) -> Outcome:
+        """Post `activity` as a new thread in an ICT channel, once the channel's address is learned."""
         if channel_id is None:
             return Deferred("no ICT channel is configured (KOTAE_ICT_CHANNEL_ID)", _NOT_CONFIGURED_WAIT)
         async with self._sessions() as session:
@@ -144,7 +167,6 @@ class TeamsDeliverer(Deliverer):
                 id=channel_id, is_group=True, conversation_type="channel", tenant_id=channel.tenant_id
             ),
         )
-        activity = MessageFactory.attachment(to_attachment(self._card(row)))
         posted: list[tuple[ConversationReference, str]] = []
 
         async def post(turn_context: TurnContext) -> None:

@@ -219,7 +219,7 @@ class DeskVerbs:
             return text("desk.refusal.claimed_by", lang, name=ticket.claimer_name)
         if result.refusal is Refusal.TOO_EARLY and ticket.claimed_at is not None:
             allowed: datetime = ticket.claimed_at + self._policy.force_release_after
-            return text("desk.refusal.too_early", lang, time=format_time(allowed, self._zone))
+            return text("desk.refusal.too_early", lang, time=format_time(allowed, self._zone, lang))
         values = {"state": state, "name": ticket.claimer_name or ""}
         return text(f"desk.refusal.{result.refusal}", lang, **values)
 

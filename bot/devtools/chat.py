@@ -268,6 +268,7 @@ class Chat:
             await self._post(self.teams.message(STAFF, text, self.staff_place))
             return
         if self.current_thread is not None:
+            self.console.note(f"→ thread #{self._thread_number(self.current_thread)}")
             await self._post(self.teams.message(ICT_STAFF, text, self._place_of(self.current_thread)))
             return
         # A new post in a channel starts a thread whose id names the post (as Teams does).
@@ -320,6 +321,7 @@ class Chat:
             return
         data = {**(action.get("data") if isinstance(action.get("data"), dict) else {}), **values}
         self.console.note(f"{clickable.clicker.name} clicks “{clickable.button.title}”.")
+        self._follow(clickable)
         if action.get("type") == "Action.Submit":  # Teams posts a message that carries the data
             activity = self.teams.message(clickable.clicker, "", clickable.place, mention=False)
             activity.update(value=data, replyToId=clickable.message_id)
@@ -336,6 +338,14 @@ class Chat:
         )
         if answer is not None:
             self._show_invoke_answer(answer, clickable)
+
+    def _follow(self, clickable: _Clickable) -> None:
+        """ICT staff's text goes on where they just acted: the thread of the ticket they clicked in."""
+        thread = clickable.place.conversation_id
+        if clickable.clicker is not ICT_STAFF or ";messageid=" not in thread or thread == self.current_thread:
+            return
+        self.current_thread = thread
+        self.console.note(f"{ICT_STAFF.name} now writes in thread #{self._thread_number(thread)}.")
 
     async def _ask_inputs(self, inputs: tuple[dict[str, Any], ...]) -> dict[str, str] | None:
         """The values of the card's inputs, asked for one by one (as filling in the card); None: cancelled."""
@@ -403,11 +413,16 @@ class Chat:
             await self._show_activity(body, call.conversation_id, str(response.get("id", "")), "")
         elif call.kind == "create_conversation" and "id" in response:
             conversation_id = str(response["id"])
-            is_thread = self._is_ict(conversation_id)
-            if is_thread:
-                self._thread_number(conversation_id)
-                self.current_thread = conversation_id
-            label = "new thread; ICT staff now write here" if is_thread else "new conversation"
+            label = "new conversation"
+            if self._is_ict(conversation_id):
+                # It becomes ICT staff's thread only if they have none: a new ticket must not carry
+                # off what they are writing about another one.
+                number = self._thread_number(conversation_id)
+                if self.current_thread is None:
+                    self.current_thread = conversation_id
+                    label = "new thread; ICT staff now write here"
+                else:
+                    label = f"new thread; /thread {number} to write here"
             activity = body.get("activity") or {}
             await self._show_activity(activity, conversation_id, str(response.get("activityId", "")), label)
         elif call.kind == "update" and call.conversation_id and call.activity_id:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
+from typing import Any
 
 from botbuilder.schema import ConversationReference
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import upsert
 from bot.storage.models import ConversationReferenceRow, utcnow
 
 __all__ = ["ConversationReferences"]
+
+_PURGE_BATCH = 500  # rows per purge run; the housekeeping runs every minute and catches up
 
 
 class ConversationReferences:
@@ -63,6 +67,55 @@ class ConversationReferences:
         )
         reference = result.scalar_one_or_none()
         return _decode(reference) if reference else None
+
+    async def purge_names(self, session: AsyncSession, *, older_than: timedelta, now: datetime) -> int:
+        """Remove the people's and conversations' display names from references not written since
+        `now - older_than`; the ids that reach the conversation stay. Never commits."""
+        rows = (
+            await session.execute(
+                select(ConversationReferenceRow.conversation_id, ConversationReferenceRow.reference)
+                .where(
+                    ConversationReferenceRow.updated_at <= now - older_than,
+                    ConversationReferenceRow.reference.contains('"name"'),
+                )
+                .limit(_PURGE_BATCH)
+            )
+        ).all()
+        for conversation_id, text in rows:
+            await session.execute(
+                update(ConversationReferenceRow)
+                .where(ConversationReferenceRow.conversation_id == conversation_id)
+                # The time it was written stays: the purge is not a sign of life.
+                .values(reference=json.dumps(_without_names(json.loads(text))))
+                .values(updated_at=ConversationReferenceRow.updated_at)
+                .execution_options(synchronize_session=False)
+            )
+        return len(rows)
+
+    async def export_for_user(self, session: AsyncSession, aad_object_id: str) -> list[dict[str, Any]]:
+        """The references stored for conversations `aad_object_id` last wrote in, for a disclosure."""
+        rows = await session.scalars(
+            select(ConversationReferenceRow)
+            .where(ConversationReferenceRow.user_aad_object_id == aad_object_id)
+            .order_by(ConversationReferenceRow.updated_at)
+        )
+        return [
+            {
+                "conversation_id": row.conversation_id,
+                "conversation_type": row.conversation_type,
+                "tenant_id": row.tenant_id,
+                "updated_at": row.updated_at.isoformat(),
+                "reference": json.loads(row.reference),
+            }
+            for row in rows
+        ]
+
+
+def _without_names(reference: dict[str, Any]) -> dict[str, Any]:
+    for part in ("user", "conversation", "bot"):
+        if isinstance(reference.get(part), dict):
+            reference[part].pop("name", None)
+    return reference
 
 
 def _decode(text: str) -> ConversationReference:

@@ -135,3 +135,13 @@ def test_a_long_answer_is_cut_under_the_teams_limit_and_continues_where_it_stopp
     assert "".join(parts) == answer
     assert all(part.endswith("\n\n") for part in parts[:-1])  # cut between paragraphs
     assert [action["verb"] for action in first["actions"]] == ["more", "helpful", "not_helpful"]
+
+
+def test_cancel_takes_none_of_the_escalation_cards_fields():
+    actions = {
+        action["verb"]: action
+        for action in escalate_card("ja", asker=ASKER, key="k", question="q")["actions"]
+    }
+    # Teams would otherwise send the details and hold the click for any required field left empty.
+    assert actions["cancel"]["associatedInputs"] == "None"
+    assert "associatedInputs" not in actions["escalate"]  # Send carries the details

@@ -40,9 +40,7 @@ async def test_simultaneous_sends_and_votes(
         async with bot.runtime.services.sessions() as session:
             tickets = (await session.scalars(select(Ticket).order_by(Ticket.number))).all()
             # Which Send wins the first number is a race; that each question has exactly one is not.
-            assert sorted(ticket.question for ticket in tickets) == sorted(
-                ["犬の散歩", "株価"]
-            )
+            assert sorted(ticket.question for ticket in tickets) == sorted(["犬の散歩", "株価"])
             assert len((await session.scalars(select(FeedbackVote))).all()) == 1
     finally:
         await bot.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cards.desk_notices import answer_card, notice_card
+from bot.cards.my_questions import TicketLine, my_questions_card
 from bot.cards.ticket import ticket_card, ticket_list_card
 from bot.desk.models import Ticket
 from bot.desk.queries import ActiveTicket
@@ -114,7 +116,7 @@ def test_claimer_tools_only_in_the_claimer_variant() -> None:
     assert '"verb": "answer"' in json.dumps(mine)
     assert mine["refresh"]["userIds"] == ["29:staff"]
     assert mine["refresh"]["action"]["verb"] == "refresh"
-    assert "2026-11-26 10:05" in json.dumps(mine, ensure_ascii=False)  # claimed at, JST
+    assert "2026/11/26 10:05" in json.dumps(mine, ensure_ascii=False)  # claimed at, JST
 
 
 def test_open_card_has_claim_and_no_refresh() -> None:
@@ -123,3 +125,14 @@ def test_open_card_has_claim_and_no_refresh() -> None:
     assert '"verb": "claim"' in verbs
     assert "refresh" not in card
     assert card["msteams"]["entities"][0]["mentioned"]["id"] == "29:asker"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_ticket_and_my_questions_show_the_same_time(lang: str) -> None:
+    ticket = _ticket("open")
+    shown = my_questions_card([TicketLine(42, "open", "q", ticket.created_at)], lang, timezone=JST)
+    mine = re.search(r"\((.+)\)", shown["body"][1]["text"]).group(1)
+    assert mine in json.dumps(ticket_card(ticket, lang, zone=JST), ensure_ascii=False)
+    assert mine in json.dumps(
+        ticket_list_card([ActiveTicket(ticket, False)], lang, zone=JST), ensure_ascii=False
+    )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
 from bot.__main__ import main
 from bot.desk.disclosure import export_person
@@ -20,6 +21,7 @@ from bot.desk.drafts import add_draft, export_drafts
 from bot.desk.opening import TicketRouting, open_ticket
 from bot.desk.transitions import Action, Change, DeskPolicy, apply
 from bot.storage.engine import create_engine, create_session_factory
+from bot.storage.references import ConversationReferences
 from knowledge import load
 from tests.desk.conftest import Database
 from tests.desk.factories import T0, new_ticket, staff
@@ -144,3 +146,57 @@ def test_cli_drafts_export_and_export_person(
     assert exported["tickets_asked"][0]["id"] == ticket_id
     # The asker's records (votes, picks, language choice) are part of the same disclosure.
     assert {"feedback_votes", "suggested_alternates", "language_preferences"} <= set(exported)
+
+
+def test_operator_commands_need_no_teams_credentials_and_write_private_files(
+    routing: TicketRouting, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    # A fresh clone's shell: no dev mode, no MicrosoftAppId, nothing of the developer's settings.
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("Microsoft", "KOTAE_"))}
+    environment = {**clean, "DATABASE_URL": url, "PYTHONPATH": str(REPO)}
+
+    def bot(*argv: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "bot", *argv]
+        return subprocess.run(
+            command, capture_output=True, text=True, check=False, cwd=tmp_path, env=environment
+        )
+
+    migrated = bot("migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "database at revision" in migrated.stdout
+    asyncio.run(_prepared(url, routing))
+    asyncio.run(_remember_asker(url))
+
+    exported = bot("drafts", "export", str(tmp_path / "drafts"))
+    assert exported.returncode == 0, exported.stderr
+    person = bot("export-person", "aad-asker", "-o", str(tmp_path / "person.json"))
+    assert person.returncode == 0, person.stderr
+
+    assert (tmp_path / "drafts" / "draft-ticket-1.yaml").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "person.json").stat().st_mode & 0o777 == 0o600
+    [reference] = json.loads((tmp_path / "person.json").read_text(encoding="utf-8"))[
+        "conversation_references"
+    ]
+    assert reference["conversation_id"] == "a:asker"
+    assert reference["reference"]["user"]["name"] == "質問 する人"
+
+
+async def _remember_asker(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            await ConversationReferences().remember(
+                session,
+                ConversationReference(
+                    channel_id="msteams",
+                    service_url="https://smba.trafficmanager.net/jp/",
+                    user=ChannelAccount(id="29:asker", name="質問 する人", aad_object_id="aad-asker"),
+                    conversation=ConversationAccount(id="a:asker", conversation_type="personal"),
+                ),
+                conversation_type="personal",
+                user_aad_object_id="aad-asker",
+                tenant_id="t",
+            )
+    finally:
+        await engine.dispose()

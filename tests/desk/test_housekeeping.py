@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+from sqlalchemy import func, select, update
 
 from bot.config import load_settings
 from bot.desk.business_hours import BusinessCalendar
@@ -16,6 +18,8 @@ from bot.desk.models import FaqDraft, OutboxMessage, Ticket, TicketEvent
 from bot.desk.opening import TicketRouting, open_ticket
 from bot.desk.retention import purge
 from bot.desk.transitions import Action, Change, DeskPolicy, apply
+from bot.storage.models import ConversationReferenceRow
+from bot.storage.references import ConversationReferences
 from tests.desk.conftest import Database
 from tests.desk.factories import T0, Clock, new_ticket, staff
 
@@ -200,3 +204,58 @@ async def test_housekeeping_runs_everything(db: Database, routing: TicketRouting
     async with db.sessions() as session:
         assert (await session.get_one(Ticket, answered)).state == "resolved"
         assert (await session.get_one(Ticket, waiting)).reminder_count == 1
+
+
+def _reference(conversation_id: str, aad: str) -> ConversationReference:
+    return ConversationReference(
+        channel_id="msteams",
+        service_url="https://smba.trafficmanager.net/jp/",
+        user=ChannelAccount(id=f"29:{aad}", name="山田 花子", aad_object_id=aad),
+        bot=ChannelAccount(id="28:kotae", name="Kotae"),
+        conversation=ConversationAccount(
+            id=conversation_id, name="山田さんとの会話", conversation_type="personal"
+        ),
+    )
+
+
+async def test_retention_removes_the_names_from_old_conversation_references(db: Database) -> None:
+    references = ConversationReferences()
+    async with db.sessions.begin() as session:
+        for conversation_id, aad in (("a:old", "aad-old"), ("a:recent", "aad-recent")):
+            await references.remember(
+                session,
+                _reference(conversation_id, aad),
+                conversation_type="personal",
+                user_aad_object_id=aad,
+                tenant_id="t",
+            )
+        written = {"a:old": T0 - timedelta(days=400), "a:recent": T0 - timedelta(days=10)}
+        for conversation_id, at in written.items():
+            await session.execute(
+                update(ConversationReferenceRow)
+                .where(ConversationReferenceRow.conversation_id == conversation_id)
+                .values(updated_at=at)
+            )
+    housekeeping = Housekeeping(
+        db.sessions,
+        calendar=CALENDAR,
+        reminders=REMINDERS,
+        policy=DeskPolicy(),
+        retention=timedelta(days=365),
+        clock=Clock(T0),
+    )
+    await housekeeping.run_once()
+    async with db.sessions() as session:
+        rows = {row.conversation_id: row for row in await session.scalars(select(ConversationReferenceRow))}
+        old = await references.get(session, "a:old")
+    stored = {key: json.loads(row.reference) for key, row in rows.items()}
+    assert [
+        part.get("name") for part in (stored["a:old"][key] for key in ("user", "bot", "conversation"))
+    ] == [
+        None,
+        None,
+        None,
+    ]
+    assert rows["a:old"].updated_at.replace(tzinfo=UTC) == written["a:old"]  # the purge is not a sign of life
+    assert (old.user.id, old.user.aad_object_id, old.conversation.id) == ("29:aad-old", "aad-old", "a:old")
+    assert stored["a:recent"]["user"]["name"] == "山田 花子"

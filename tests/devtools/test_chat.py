@@ -253,7 +253,7 @@ async def test_ict_staff_post_in_the_ict_channel_and_follow_the_bots_new_thread(
     # The ICT persona is a non-guest member the bot can look up.
     assert emulator.members[post["from"]["id"]].user_role == "user"
 
-    # The bot opens a ticket thread in the channel: it becomes ICT staff's current thread.
+    # The bot opens a ticket thread in the channel: ICT staff keep writing where they were until they act on it.
     ticket = card([heading("チケット #1")], [execute_action("担当する", "no-such-verb", {"ticket": 1})])
     created = await bot_sends(
         emulator,
@@ -264,16 +264,16 @@ async def test_ict_staff_post_in_the_ict_channel_and_follow_the_bots_new_thread(
             "activity": card_message(ticket),
         },
     )
-    assert "Kotae ▸ ICT channel, thread #2 (new thread; ICT staff now write here)" in await chat.expect(
+    assert "Kotae ▸ ICT channel, thread #2 (new thread; /thread 2 to write here)" in await chat.expect(
         "│ [1] 担当する"
     )
     chat.type("1")
-    await chat.expect("このボタンは古いか")
+    assert "佐藤 健 now writes in thread #2." in await chat.expect("このボタンは古いか")
     click = recorder.posted[-1]
     assert (click["conversation"]["id"], click["replyToId"]) == (created["id"], created["activityId"])
 
     chat.type("help")
-    await chat.expect("Kotae ▸ ICT channel, thread #2")
+    assert "→ thread #2" in await chat.expect("Kotae ▸ ICT channel, thread #2")
     assert recorder.posted[-1]["conversation"]["id"] == created["id"]
     chat.type("/thread 1", "/lang en", "help")
     await chat.expect("Kotae ▸ ICT channel, thread #1")
@@ -354,9 +354,10 @@ async def test_a_question_from_staff_to_ict_staff_and_back(
     ticket = await chat.expect("] 担当する")
     assert "Kotae ▸ ICT channel, thread #1 (new thread; ICT staff now write here)" in ticket
     assert "│ 会議室Aで、今朝から" in ticket
-    chat.type(number_of("担当する", ticket), "")  # claim; leave "merge into ticket number" empty
+    chat.type(number_of("担当する", ticket))  # the claim takes none of the card's fields
     claimed = await chat.expect("(the card you clicked is now)")
     assert "佐藤 健 clicks “担当する”" in claimed
+    assert "Fill in the card" not in claimed
     mine = await chat.expect("担当を外れる")
     assert "[answer]" in mine  # the claimer's own tools, fetched as Teams does (refresh.userIds)
     refresh = await recorder.invoke("refresh")
@@ -370,12 +371,12 @@ async def test_a_question_from_staff_to_ict_staff_and_back(
     answer = await chat.expect("] 解決しない")
     assert "Kotae ▸ 1:1 with 山田 花子" in answer
     assert "│ アクセスポイントを再起動しました。もう一度つないでみてください。" in answer
-    chat.type("/as staff", number_of("解決した", answer), "つながりました")
-    await chat.expect("解決済みにしました")
+    chat.type("/as staff", number_of("解決した", answer))  # confirming asks for no comment
+    assert "Fill in the card" not in await chat.expect("解決済みにしました")
     await chat.expect("Kotae ▸ ICT channel, thread #1 (updated its message)")
     confirm = recorder.posted[-1]
     assert confirm["from"]["aadObjectId"] == STAFF.aad_object_id
-    assert confirm["value"]["action"]["data"]["followup"] == "つながりました"
+    assert "followup" not in confirm["value"]["action"]["data"]
 
 
 async def test_a_bot_without_an_ict_channel_is_told_how_to_get_one(
@@ -393,3 +394,30 @@ async def test_a_bot_without_an_ict_channel_is_told_how_to_get_one(
     assert f"restart it with KOTAE_ICT_CHANNEL_ID={DEFAULT_ICT_CHANNEL}" in terminal.text
     assert "こんにちは、Kotae(答え)です" in terminal.text  # the staff member's welcome
     assert "Kotae ▸ ICT channel" not in terminal.text  # no team install where there is no desk
+
+
+async def test_ict_text_follows_the_ticket_just_acted_on(
+    chat: Terminal, recorder: Recorder, emulator: ConnectorEmulator
+):
+    await chat.expect("Kotae ▸ ICT channel\n")
+    chat.type("/as ict")
+    threads, cards = [], []
+    for number in (1, 2):
+        ticket = card(
+            [heading(f"チケット #{number}")], [execute_action("担当する", "no-such-verb", {"n": number})]
+        )
+        activity = {"isGroup": True, "channelData": {"channel": {"id": DEFAULT_ICT_CHANNEL}}}
+        created = await bot_sends(
+            emulator, "/v3/conversations", {**activity, "activity": card_message(ticket)}
+        )
+        threads.append(created["id"])
+        cards.append(await chat.expect("] 担当する"))
+    assert "thread #1 (new thread; ICT staff now write here)" in cards[0]
+    assert "thread #2 (new thread; /thread 2 to write here)" in cards[1]  # a new ticket does not take over
+    chat.type("/thread 2", number_of("担当する", cards[0]))  # then act on ticket #1, in thread #1
+    assert "佐藤 健 now writes in thread #1." in await chat.expect("このボタンは古いか")
+    chat.type("再起動をお願いします", "/thread")
+    await chat.expect("→ thread #1")
+    await chat.expect("#1 (current)")
+    [sent] = [post for post in recorder.posted if post.get("text", "").endswith("再起動をお願いします")]
+    assert sent["conversation"]["id"] == threads[0]

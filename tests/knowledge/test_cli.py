@@ -139,3 +139,27 @@ def test_module_entry_point() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "valid" in result.stdout
+
+
+def test_validate_counts_in_singular_and_plural(write_kb: WriteKb) -> None:
+    root = write_kb({"a.yaml": "entries:\n  - id: a\n    question: q\n"})
+    _, out, _ = run("validate", str(root))
+    assert out.splitlines()[-1] == f"{root}: 1 error, 0 warnings"
+    one = write_kb({"a.yaml": "entries:\n  - id: a\n    question: q\n    answer: a\n"}, folder="one")
+    _, out, _ = run("validate", str(one))
+    assert out.splitlines()[-1] == f"{one}: valid (1 entry, 0 warnings)"
+
+
+def test_ask_into_a_pipe_closed_early_ends_without_a_traceback(tmp_path: Path) -> None:
+    questions = tmp_path / "questions.txt"
+    questions.write_text("PDFを結合したい\n" * 5000, encoding="utf-8")
+    result = subprocess.run(
+        f"{sys.executable} -m knowledge ask --kb {FIXTURE_KB} --batch {questions} | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parents[2],
+    )
+    assert result.stdout.count("\n") == 1
+    assert result.stderr == ""

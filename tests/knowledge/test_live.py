@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -157,3 +160,79 @@ async def test_a_folder_that_disappears_and_returns(kb_folder: Path) -> None:
         await wait_for(lambda: live.status()["last_error"] is None and live.status()["entries"] == 2)
     finally:
         await live.stop()
+
+
+async def test_an_undecodable_file_name_falls_back_to_polling(
+    kb_folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    live = LiveKnowledge(kb_folder, MatchSettings(), poll_interval=0.1)
+    with caplog.at_level(logging.WARNING, logger="knowledge.live"):
+        await live.start()
+        try:
+            await asyncio.sleep(0.3)  # the watcher is waiting for events
+            # watchfiles cannot name this file (WatchfilesRustInternalError): its events break.
+            os.close(
+                os.open(os.path.join(os.fsencode(kb_folder), b"notes-\xff.txt"), os.O_CREAT | os.O_WRONLY)
+            )
+            await wait_for(lambda: live.status()["reloading"] == "polling")
+            assert "WatchfilesRustInternalError" in live.status()["reloading_problem"]
+            write(
+                kb_folder,
+                "pdf.yaml",
+                ENTRY.format(id="pdf", question="PDFを結合したい", answer="結合ツールを使います。"),
+            )
+            await wait_for(lambda: live.status()["version"] == 2)
+            assert live.status()["alerts"] == []
+        finally:
+            await live.stop()
+    assert sum("for file events" in record.getMessage() for record in caplog.records) == 1
+
+
+async def test_status_says_when_reloading_has_stopped(kb_folder: Path) -> None:
+    live = LiveKnowledge(kb_folder, MatchSettings(), poll_interval=0.1)
+    await live.start()
+    try:
+        assert live.status()["reloading"] == "events"
+        live._watcher.cancel()  # whatever ends the watcher, short of stop()
+        await wait_for(lambda: live.status()["reloading"] == "stopped")
+        assert live.status()["alerts"] == ["reloading stopped"]
+    finally:
+        await live.stop()
+
+
+async def test_a_file_rewritten_in_place_is_never_served_half_written(write_kb: WriteKb) -> None:
+    entries = 300
+    lines = [
+        f"  - id: e{n}\n    question: 質問その{n}について\n    answer: 回答{n}です。\n"
+        for n in range(entries)
+    ]
+    # Ten pieces that end between entries: read in between, the file is valid with fewer entries.
+    pieces = ["entries:\n", *("".join(lines[start : start + 30]) for start in range(0, entries, 30))]
+    folder = write_kb({"many.yaml": "".join(pieces)})
+    live = LiveKnowledge(folder, MatchSettings(), poll_interval=0.05, force_polling=True, settle=0.05)
+    await live.start()
+    served: list[int] = []
+    stop = threading.Event()
+
+    def rewrite_without_rename() -> None:
+        # As a careless editor or a copy over a share does: truncate, then write in pieces.
+        while not stop.is_set():
+            with (folder / "many.yaml").open("w", encoding="utf-8") as file:
+                for piece in pieces:
+                    file.write(piece)
+                    file.flush()
+                    time.sleep(0.003)
+            time.sleep(0.15)  # then a pause, in which the folder is stable
+
+    writer = threading.Thread(target=rewrite_without_rename)
+    writer.start()
+    try:
+        async with asyncio.timeout(20):
+            while live.status()["version"] < 8:  # several reloads happened under the writer
+                served.append(len(live.matcher.kb))
+                await asyncio.sleep(0.005)
+    finally:
+        stop.set()
+        writer.join()
+        await live.stop()
+    assert min(served) == entries

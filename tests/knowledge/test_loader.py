@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import Entry, KnowledgeError, Link, Problem, load
-from knowledge.loader import inspect
+from knowledge.loader import MAX_PROBLEMS, inspect
+from knowledge.messages import yaml_problem_ja
 
 from .conftest import FIXTURE_KB, WriteKb
 
@@ -42,6 +43,8 @@ def test_fixture_kb_loads_every_field(fixture_kb) -> None:
         category="ネットワーク",
         source_path=str(FIXTURE_KB / "network.yaml"),
         source_line=4,
+        id_line=4,
+        id_col=9,
     )
     assert len(fixture_kb) == 11
     assert fixture_kb.get("missing") is None
@@ -244,3 +247,85 @@ def test_reload_checks_across_files_and_dates_again(write_kb: WriteKb) -> None:
     with pytest.raises(KnowledgeError) as raised:
         load(root, today=TODAY, earlier=first)
     assert [p.code for p in raised.value.problems] == ["duplicate-id"]
+
+
+def test_a_duplicate_id_is_reported_at_the_id(write_kb: WriteKb) -> None:
+    root = write_kb(
+        {
+            "a.yaml": VALID_ENTRY,
+            "b.yaml": "entries:\n  - question: 別の質問\n    answer: a\n    id:   wifi\n",
+        }
+    )
+    assert ("b.yaml", 4, 11, "error", "duplicate-id") in problems(root)
+
+
+def test_yaml_syntax_errors_are_in_the_chosen_language(write_kb: WriteKb) -> None:
+    root = write_kb({"a.yaml": "entries:\n  - id: a\n    question: q: r\n", "b.yaml": "a: *nowhere\n"})
+    by_file = {Path(p.path).name: p for p in inspect(root, today=TODAY).problems}
+    colon, alias = by_file["a.yaml"], by_file["b.yaml"]
+    assert colon.message_en == "YAML syntax error: mapping values are not allowed in this context"
+    assert "mapping" not in colon.message_ja
+    assert "「キー: 値」" in colon.message_ja
+    assert alias.message_ja == "YAML の構文エラー: 定義されていないエイリアス（*）です"
+
+
+def test_an_unknown_libyaml_text_stays_in_english() -> None:
+    assert yaml_problem_ja("while parsing something new") == "while parsing something new"
+
+
+def test_a_symbolic_link_to_a_file_outside_the_folder_is_refused(write_kb: WriteKb, tmp_path: Path) -> None:
+    secret = tmp_path / "elsewhere.yaml"
+    secret.write_text(VALID_ENTRY.replace("wifi", "secret"), encoding="utf-8")
+    root = write_kb({"a.yaml": VALID_ENTRY, "inside.yaml": VALID_ENTRY.replace("wifi", "other")})
+    (root / "linked.yaml").symlink_to(secret)
+    report = inspect(root, today=TODAY)
+    assert ("linked.yaml", 1, 1, "error", "symlink-outside") in problems(root)
+    assert str(secret) in next(p for p in report.problems if p.code == "symlink-outside").message_en
+    assert "secret" not in {entry.id for entry in report.entries}
+    with pytest.raises(KnowledgeError):
+        load(root)
+
+
+def test_problems_are_capped_per_file_and_folder(write_kb: WriteKb) -> None:
+    def bad_ids(prefix: str) -> str:
+        return "entries:\n" + "".join(
+            f"  - id: Bad{n}\n    question: {prefix}{n}\n    answer: a\n" for n in range(MAX_PROBLEMS + 1)
+        )
+
+    root = write_kb({"a.yaml": bad_ids("a"), "b.yaml": bad_ids("b")})
+    report = inspect(root, today=TODAY)
+    codes = [p.code for p in report.problems]
+    assert codes.count("invalid-id") == MAX_PROBLEMS
+    summaries = [p for p in report.problems if p.code == "more-problems"]
+    # Each file kept 200 and said "1 more"; the folder kept the first 200 of those and said so.
+    assert [p.message_en for p in summaries] == [
+        f"1 more error (only the first {MAX_PROBLEMS} are listed).",
+        f"1 more error (only the first {MAX_PROBLEMS} are listed).",
+        f"{MAX_PROBLEMS} more errors (only the first {MAX_PROBLEMS} are listed).",
+    ]
+    assert all(p.severity == "error" for p in summaries)
+    only_one = inspect(write_kb({"a.yaml": bad_ids("a")}, folder="one"), today=TODAY)
+    assert only_one.problems[-1].message_en == f"1 more error (only the first {MAX_PROBLEMS} are listed)."
+    assert (
+        only_one.problems[-1].message_ja
+        == f"ほかにエラー 1 件（最初の {MAX_PROBLEMS} 件だけを表示しています）。"
+    )
+
+
+def test_japanese_messages_name_kinds_and_parts_in_japanese(write_kb: WriteKb) -> None:
+    root = write_kb(
+        {
+            "a.yaml": "entries:\n  - just text\n  - id: b\n    question: [x]\n    answer: a\n",
+            "b.yaml": "- x\n",
+        }
+    )
+    messages = {(Path(p.path).name, p.code): p for p in inspect(root, today=TODAY).problems}
+    assert (
+        messages["a.yaml", "not-mapping"].message_ja == "エントリ はキーと値の組（mapping）にしてください。"
+    )
+    assert messages["a.yaml", "not-mapping"].message_en == "entry must be a mapping of keys to values."
+    assert (
+        messages["a.yaml", "wrong-type"].message_ja == "'question' は文字列にしてください（いまは リスト）。"
+    )
+    assert messages["a.yaml", "wrong-type"].message_en == "'question' must be a string (found list)."
+    assert messages["b.yaml", "not-mapping"].message_ja.startswith("ファイル全体 は")

@@ -10,6 +10,7 @@ import pytest
 from manifest.package import PackageReport, build_package
 from manifest.settings import ManifestSettings, load_settings
 from manifest.validation import LOCALIZATION_SCHEMA_FILE, MANIFEST_SCHEMA_FILE, Schemas, load_schemas
+from tests.conftest import schemas_missing
 
 # Every variable the package settings read, except KOTAE_SCHEMAS_DIR, which says where the schemas are.
 _SETTING_VARIABLES = (
@@ -50,7 +51,7 @@ def schemas(package_settings: ManifestSettings) -> Schemas:
     directory = package_settings.schemas_dir
     for name in (MANIFEST_SCHEMA_FILE, LOCALIZATION_SCHEMA_FILE):
         if not (directory / name).is_file():
-            pytest.skip(f"Teams schema {name} not in {directory}; set KOTAE_SCHEMAS_DIR to run this test")
+            pytest.skip(schemas_missing(directory))
     return load_schemas(directory)
 
 
