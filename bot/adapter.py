@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -18,6 +19,7 @@ from botframework.connector.auth import (
 
 from bot.client_reuse import ReusedClients
 from bot.config import AppType, Settings
+from bot.connector_auth import connector_auth_failure
 from bot.i18n import catalogue, language_of_locale
 from bot.storage.state import StateConflictError
 
@@ -58,6 +60,8 @@ class KotaeAdapter(CloudAdapter):
         super().__init__(ReusedClients(authentication))
         self.settings = settings
         self.on_turn_error = self._on_turn_error
+        # Told when a turn failed because the bot cannot authenticate to the Bot Connector (the desk's alarm).
+        self.on_connector_auth_failure: Callable[[str], Awaitable[None]] | None = None
 
     async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         activity = turn_context.activity
@@ -68,6 +72,10 @@ class KotaeAdapter(CloudAdapter):
         else:
             _log.error("unhandled error in activity %s (%s)", activity.id, activity.type, exc_info=error)
             key = "error.apology"
+            reason = connector_auth_failure(error)
+            if reason is not None and self.on_connector_auth_failure is not None:
+                await self.on_connector_auth_failure(reason)
+                return  # an apology would need the same token
         if activity.type != ActivityTypes.message:
             return  # invokes get their HTTP answer from the web layer; events need no apology
         lang = language_of_locale(activity.locale, self.settings.default_locale)

@@ -55,6 +55,7 @@ class OutboxKind(StrEnum):
     THREAD_REPLY = "thread_reply"  # reply in the ticket's ICT thread (relay, reminder, notice)
     UPDATE_CARD = "update_card"  # re-render the thread's ticket card in place from the current row
     NOTIFY_ASKER = "notify_asker"  # a proactive message to the conversation the ticket was asked in
+    CHANNEL_NOTICE = "channel_notice"  # a new post in an ICT channel about the bot itself (no ticket)
 
 
 class OutboxState(StrEnum):
