@@ -137,6 +137,7 @@ class Desk:
                 "or any message to the bot in that channel",
                 status["configured"],
             )
+        _log.info("desk: outbox worker %s started", self.worker.worker_id)
         await self.worker.run(self._stop, poll_interval=self.settings.outbox_poll_seconds)
 
     async def _run_housekeeping(self) -> None:
