@@ -4,10 +4,13 @@ id of the turn on the lines logged during it, and never the text of a message at
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from bot.devtools.activities import Person, Place, TeamsActivities
 from bot.devtools.emulator import ConnectorEmulator
+from bot.logs import JsonFormatter, configure_logging
+from tests.conftest import SettingsFactory
 from tests.processes import BotProcess
 
 ICT = "19:ictdesk0000000000000000000000000@thread.tacv2"
@@ -40,11 +43,16 @@ async def test_json_lines_carry_the_activity_id_and_never_message_text(
     assert "12345678901" not in log
 
 
-async def test_text_is_the_default_format(tmp_path: Path) -> None:
-    bot = await BotProcess.start(tmp_path / "bot.log", LOG_LEVEL="INFO")
+def test_text_is_the_default_format(make_settings: SettingsFactory) -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
     try:
-        await bot.wait_ready()
+        configure_logging(make_settings())
+        (handler,) = root.handlers
+        assert not isinstance(handler.formatter, JsonFormatter)
+        configure_logging(make_settings(log_format="json"))
+        (handler,) = root.handlers
+        assert isinstance(handler.formatter, JsonFormatter)
     finally:
-        await bot.stop()
-    first = next(line for line in bot.log().splitlines() if "Kotae on" in line)
-    assert " INFO kotae: Kotae on 127.0.0.1" in first
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)

@@ -70,7 +70,7 @@ def _migrate(database_url: str, cwd: Path, *arguments: str) -> subprocess.Comple
     )
 
 
-def test_the_operator_command_goes_down_and_up_and_refuses_what_it_does_not_know(tmp_path: Path) -> None:
+def test_the_operator_command_goes_down_and_refuses_what_it_does_not_know(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'kotae.db'}"
     first, *_ = revisions()
     assert _migrate(url, tmp_path).stdout.strip() == f"database at revision {head_revision()}"
@@ -79,7 +79,6 @@ def test_the_operator_command_goes_down_and_up_and_refuses_what_it_does_not_know
     unknown = _migrate(url, tmp_path, "--down-to", "0000deadbeef")
     assert unknown.returncode == 2
     assert "unknown revision '0000deadbeef'" in unknown.stderr
-    assert _migrate(url, tmp_path).stdout.strip() == f"database at revision {head_revision()}"
 
 
 def test_a_schema_from_a_newer_release_is_named_with_the_way_back(tmp_path: Path) -> None:
