@@ -1,18 +1,21 @@
 """The authentication alarm: an expired secret or a refused token is said once, loudly, and loses nothing.
 
-Over real HTTP with the connector emulator answering 401 (the Bot Connector refusing the bot's token),
-and with botbuilder's own credentials class turning Entra's expired-secret answer into its exception.
+The real botbuilder credentials and MSAL ask a stand-in for Entra ID's token endpoint
+(`bot/devtools/entra.py`), which answers AADSTS7000222 as Entra does for an expired secret; the connector
+emulator answers 401 where the Bot Connector refuses a token.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
+from botbuilder.schema import Activity
 from botframework.connector.auth import MicrosoftAppCredentials
 from botframework.connector.models import ErrorResponseException
 from sqlalchemy import select
@@ -25,41 +28,32 @@ from bot.desk.outbox import OutboxWorker
 from bot.desk.teams_delivery import remember_thread
 from bot.devtools.activities import Person, Place, TeamsActivities
 from bot.devtools.emulator import ConnectorEmulator
+from bot.devtools.entra import EntraStandIn
 from bot.logs import EVENT
-from tests.conftest import SettingsFactory
+from tests.conftest import AUTHENTICATED, SettingsFactory
 from tests.desk.conftest import Database
 from tests.desk.test_desk_http import ICT, STAFF, Desk
 from tests.harness import BotUnderTest
 
 NEW_THREAD = r"^/v3/conversations$"
-APP_ID = "11111111-2222-3333-4444-555555555555"
-# What Microsoft Entra ID answers a client-credentials request made with an expired secret.
-EXPIRED_SECRET = {
-    "error": "invalid_client",
-    "error_description": f"AADSTS7000222: The provided client secret keys for app '{APP_ID}' are expired. "
-    "Visit the Azure portal to create new keys for your app. Trace ID: 0 Correlation ID: 0",
-    "error_codes": [7000222],
-}
+APP_ID = AUTHENTICATED["app_id"]
 
 
-class _EntraAnswering:
-    """The part of an MSAL client botbuilder's credentials call, answering as Entra did."""
-
-    def __init__(self, answer: dict[str, Any] | Exception) -> None:
-        self._answer = answer
-
-    def acquire_token_silent(self, scopes: list[str], account: Any = None) -> None:
-        return None  # nothing cached
-
-    def acquire_token_for_client(self, scopes: list[str]) -> dict[str, Any]:
-        if isinstance(self._answer, Exception):
-            raise self._answer
-        return self._answer
+@pytest.fixture
+def entra(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntraStandIn]:
+    """Entra ID's token endpoint on loopback, reached by the real MSAL through a proxy."""
+    stand_in = EntraStandIn()
+    stand_in.start()
+    monkeypatch.setenv("HTTPS_PROXY", stand_in.proxy_url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(stand_in.ca_file))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    yield stand_in
+    stand_in.close()
 
 
-def _token_error(answer: dict[str, Any] | Exception) -> BaseException:
-    credentials = MicrosoftAppCredentials(APP_ID, "expired-secret", "00000000-0000-0000-0000-0000000000aa")
-    credentials.app = _EntraAnswering(answer)
+def _token_error() -> BaseException:
+    """What botbuilder 4.17.1's own credentials raise when they cannot get a token."""
+    credentials = MicrosoftAppCredentials(APP_ID, "expired-secret", AUTHENTICATED["app_tenant_id"])
     with pytest.raises((PermissionError, requests.ConnectionError)) as raised:
         credentials.signed_session()
     return raised.value
@@ -78,8 +72,8 @@ def _alarms(caplog: pytest.LogCaptureFixture, name: str = AUTH_FAILED_EVENT) -> 
 # --- which errors are authentication failures ------------------------------------------------------
 
 
-def test_an_expired_secret_is_an_authentication_failure_with_its_aadsts_code() -> None:
-    error = _token_error(EXPIRED_SECRET)
+def test_an_expired_secret_is_an_authentication_failure_with_its_aadsts_code(entra: EntraStandIn) -> None:
+    error = _token_error()
     assert isinstance(error, PermissionError)  # as botbuilder 4.17.1 raises it
     reason = connector_auth_failure(error)
     assert reason is not None
@@ -87,12 +81,12 @@ def test_an_expired_secret_is_an_authentication_failure_with_its_aadsts_code() -
     assert "expired" in reason
 
 
-def test_an_unreachable_token_endpoint_is_an_authentication_failure() -> None:
-    error = _token_error(requests.ConnectionError("login.microsoftonline.com: Name or service not known"))
-    assert connector_auth_failure(error) == (
-        "ConnectionError getting a token from Microsoft Entra ID: "
-        "login.microsoftonline.com: Name or service not known"
-    )
+def test_an_unreachable_token_endpoint_is_an_authentication_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # nothing listens: as a closed network
+    error = _token_error()
+    reason = connector_auth_failure(error)
+    assert reason is not None
+    assert reason.startswith(f"{type(error).__name__} getting a token from Microsoft Entra ID: ")
 
 
 def test_a_refused_token_is_one_and_other_connector_errors_are_not() -> None:
@@ -228,3 +222,52 @@ async def test_a_reply_refused_in_a_turn_raises_the_alarm_once(
         notice = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "channel_notice"))
     assert notice is not None
     assert notice.payload["reason"] == "HTTP 401 from the Bot Connector: it refused the bot's token"
+
+
+async def test_an_expired_client_secret_is_said_once_and_what_waited_goes_out_once_renewed(
+    make_settings: SettingsFactory,
+    emulator: ConnectorEmulator,
+    teams: TeamsActivities,
+    alice: Person,
+    entra: EntraStandIn,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bot with a client secret (not dev mode): botbuilder's credentials ask MSAL, MSAL asks "Entra",
+    which answers AADSTS7000222 until the secret is renewed."""
+    bot = await BotUnderTest.start(make_settings(**AUTHENTICATED, ict_channel_id=ICT))
+    try:
+        runtime = bot.runtime
+        await runtime.desk.stop()  # drained below, on the test's clock
+        await runtime.desk.observe(
+            Activity().deserialize(teams.installation_update(STAFF, Place.channel(ICT, ICT)))
+        )
+        ticket = await Desk(bot, emulator, teams, alice).escalate()
+        now = [datetime.now(UTC)]
+        worker = OutboxWorker(
+            runtime.services.sessions,
+            runtime.desk.deliverer,
+            after_sent={OutboxKind.NEW_THREAD: remember_thread},
+            clock=lambda: now[0],
+        )
+        for _ in range(3):  # three rounds while the secret is expired
+            await worker.drain_once()
+            now[0] += timedelta(seconds=31)
+        assert entra.token_requests >= 3
+        assert emulator.calls == []  # nothing reached Teams without a token
+        (alarm,) = _alarms(caplog)
+        assert alarm.levelname == "ERROR"
+        assert "AADSTS7000222: PermissionError getting a token from Microsoft Entra ID" in alarm.getMessage()
+        entra.expired = False  # the secret is renewed
+        for _ in range(2):
+            await worker.drain_once()
+            now[0] += timedelta(seconds=31)
+        threads = [
+            call for call in emulator.calls if call.kind == "create_conversation" and call.status < 300
+        ]
+        assert len(threads) == 2  # the ticket, and the alarm's notice to the ICT channel
+        assert "AADSTS7000222" in json.dumps(threads[1].body, ensure_ascii=False)
+        assert (await Desk(bot, emulator, teams, alice).ticket(ticket)).thread_root_id
+        assert len(_alarms(caplog)) == 1
+        assert len(_alarms(caplog, "connector_auth_recovered")) == 1
+    finally:
+        await bot.close()
