@@ -66,16 +66,23 @@ class KotaeAdapter(CloudAdapter):
     async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         activity = turn_context.activity
         # Separate guarded steps: a failure to apologise must not hide the original error in the log.
+        auth_failure = connector_auth_failure(error)
+        if auth_failure is not None:
+            # Said once per burst, with its cause, by the alarm; an apology would need the same token.
+            _log.warning(
+                "no reply to activity %s (%s): cannot authenticate to the Bot Connector",
+                activity.id,
+                activity.type,
+            )
+            if self.on_connector_auth_failure is not None:
+                await self.on_connector_auth_failure(auth_failure)
+            return
         if isinstance(error, StateConflictError):
             _log.warning("state conflict in activity %s (%s)", activity.id, activity.type)
             key = "error.state_conflict"
         else:
             _log.error("unhandled error in activity %s (%s)", activity.id, activity.type, exc_info=error)
             key = "error.apology"
-            reason = connector_auth_failure(error)
-            if reason is not None and self.on_connector_auth_failure is not None:
-                await self.on_connector_auth_failure(reason)
-                return  # an apology would need the same token
         if activity.type != ActivityTypes.message:
             return  # invokes get their HTTP answer from the web layer; events need no apology
         lang = language_of_locale(activity.locale, self.settings.default_locale)

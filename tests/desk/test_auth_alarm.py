@@ -218,6 +218,8 @@ async def test_a_reply_refused_in_a_turn_raises_the_alarm_once(
         reply = await desk.bot.post(desk.teams.message(alice, text))
         assert reply.status == 200
     assert len(_alarms(caplog)) == 1
+    # No traceback per turn: the alarm says why, once.
+    assert not [record for record in caplog.records if record.exc_info and record.levelno >= logging.ERROR]
     async with desk.bot.runtime.services.sessions() as session:
         notice = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "channel_notice"))
     assert notice is not None
