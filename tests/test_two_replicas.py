@@ -161,7 +161,8 @@ async def test_two_replicas_on_one_database(
         assert refusal.startswith("このチケットは ICT担当 ")
         asker = Place.personal(_asker(0)).conversation_id
         await emulator.wait_for(
-            lambda calls: any("確認しています" in c.text for c in calls if c.conversation_id == asker)
+            lambda calls: any("確認しています" in c.text for c in calls if c.conversation_id == asker),
+            timeout=15,
         )
         await asyncio.sleep(1)
         assert sum("確認しています" in c.text for c in emulator.messages() if c.conversation_id == asker) == 1
@@ -177,11 +178,13 @@ async def test_two_replicas_on_one_database(
             for _ in range(100):
                 rows = [row for row in await _outbox(postgres_url) if row.kind == "new_thread"]
                 pending = [row for row in rows if row.state == "pending"]
-                if len(pending) == 4 and any(row.locked_by == worker_a for row in pending):
+                leased = any(row.locked_by == worker_a for row in pending)
+                if len(pending) == 4 and leased and emulator.held == 1:  # a's first post is in flight
                     break
                 await asyncio.sleep(0.1)
             assert len(pending) == 4
             assert {row.locked_by for row in pending} - {None} == {worker_a}
+            assert emulator.held == 1
             await a.kill()
         finally:
             os.kill(b.process.pid, signal.SIGCONT)

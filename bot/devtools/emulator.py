@@ -119,8 +119,10 @@ class ConnectorEmulator:
     calls: list[Call] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     members: dict[str, Member] = field(default_factory=dict)
-    # (method, path pattern) of calls held unanswered until `release()`; calls whose caller went away.
+    # (method, path pattern) of calls held unanswered until `release()`; how many wait; calls whose caller
+    # went away meanwhile.
     holds: list[tuple[str, str]] = field(default_factory=list)
+    held: int = 0
     abandoned: int = 0
     _released: asyncio.Event = field(default_factory=asyncio.Event)
     # Unique across runs, as Teams' message ids are: the bot keys ticket threads by their root's id.
@@ -194,7 +196,11 @@ class ConnectorEmulator:
         path = request.path
         body = await request.json() if request.can_read_body else None
         if any(request.method == method and re.search(pattern, path) for method, pattern in self.holds):
-            await self._released.wait()
+            self.held += 1
+            try:
+                await self._released.wait()
+            finally:
+                self.held -= 1
             if request.transport is None or request.transport.is_closing():
                 self.abandoned += 1  # the caller died waiting: nothing was accepted
                 return web.Response(status=499)
