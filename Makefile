@@ -45,9 +45,10 @@ migrate: $(STAMP_RUN)
 package: $(STAMP_DEV)
 	$(BIN)/python -m manifest build --out build $(if $(APP_ID),--app-id $(APP_ID))
 
-## kb-validate: check the FAQ files (every problem as path:line:col)
+## kb-validate: check the FAQ files (every problem as path:line:col); LINK_DOMAINS=a.lg.jp,fileserver
+##      also warns on answer links to any other host
 kb-validate: $(STAMP_RUN)
-	$(BIN)/python -m knowledge validate knowledge/faq
+	$(BIN)/python -m knowledge validate knowledge/faq $(if $(LINK_DOMAINS),--link-domains $(LINK_DOMAINS))
 
 ## kb-eval: the matcher on both halves of the test questions
 kb-eval: $(STAMP_RUN)

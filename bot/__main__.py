@@ -1,4 +1,4 @@
-"""Operator commands: `python -m bot migrate | drafts export DIR | export-person AAD_ID`."""
+"""Operator commands: `python -m bot migrate [--to REVISION] | drafts export DIR | export-person AAD_ID`."""
 
 from __future__ import annotations
 
@@ -18,17 +18,33 @@ from bot.desk.disclosure import export_person
 from bot.desk.drafts import export_drafts
 from bot.private_files import write_private
 from bot.storage.engine import create_engine, create_session_factory
-from bot.storage.migrate import current_revision, upgrade
+from bot.storage.migrate import current_revision, downgrade, revisions, upgrade
 from bot.storage.references import ConversationReferences
 
 _T = TypeVar("_T")
 
 
-async def _migrate() -> int:
-    settings = load_operator_settings()
-    engine = create_engine(settings.database_url)
+async def _migrate(down_to: str | None) -> int:
+    """Upgrade to this release's head, or (`down_to`) undo the newer revisions down to that one."""
+    known = revisions()
+    if down_to is not None and down_to not in ("base", *known):
+        print(f"unknown revision {down_to!r}: this release knows base, {', '.join(known)}", file=sys.stderr)
+        return 2
+    engine = create_engine(load_operator_settings().database_url)
     try:
-        await upgrade(engine)
+        current = await current_revision(engine)
+        if current is not None and current not in known:
+            print(
+                f"the database is at revision {current}, which this release does not know: a newer release "
+                "made it. Run `python -m bot migrate --down-to <revision>` with that release, or restore the "
+                "dump taken before the upgrade (docs/operations.md, 'Rolling back').",
+                file=sys.stderr,
+            )
+            return 1
+        if down_to is None:
+            await upgrade(engine)
+        else:
+            await downgrade(engine, down_to)
         print(f"database at revision {await current_revision(engine)}")
     finally:
         await engine.dispose()
@@ -76,7 +92,13 @@ def _export_person(aad_object_id: str, output: Path | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Kotae operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply the database migrations (also done on start)")
+    migrate = commands.add_parser("migrate", help="apply the database migrations (also done on start)")
+    migrate.add_argument(
+        "--down-to",
+        metavar="REVISION",
+        help="undo newer migrations down to REVISION (a revision id, or base): before going back to the "
+        "release whose head that is; run it with the newer release, which has the way back",
+    )
     drafts = commands.add_parser("drafts", help="FAQ drafts made from answered tickets")
     drafts_commands = drafts.add_subparsers(dest="drafts_command", required=True)
     export = drafts_commands.add_parser("export", help="write drafts as knowledge YAML for FAQ editors")
@@ -88,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "migrate":
-            return asyncio.run(_migrate())
+            return asyncio.run(_migrate(arguments.down_to))
         if arguments.command == "drafts":
             return asyncio.run(_drafts_export(arguments.directory, arguments.all))
         if arguments.command == "export-person":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -18,6 +19,7 @@ from botframework.connector.auth import (
 
 from bot.client_reuse import ReusedClients
 from bot.config import AppType, Settings
+from bot.connector_auth import connector_auth_failure
 from bot.i18n import catalogue, language_of_locale
 from bot.storage.state import StateConflictError
 
@@ -58,10 +60,23 @@ class KotaeAdapter(CloudAdapter):
         super().__init__(ReusedClients(authentication))
         self.settings = settings
         self.on_turn_error = self._on_turn_error
+        # Told when a turn failed because the bot cannot authenticate to the Bot Connector (the desk's alarm).
+        self.on_connector_auth_failure: Callable[[str], Awaitable[None]] | None = None
 
     async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         activity = turn_context.activity
         # Separate guarded steps: a failure to apologise must not hide the original error in the log.
+        auth_failure = connector_auth_failure(error)
+        if auth_failure is not None:
+            # Said once per burst, with its cause, by the alarm; an apology would need the same token.
+            _log.warning(
+                "no reply to activity %s (%s): cannot authenticate to the Bot Connector",
+                activity.id,
+                activity.type,
+            )
+            if self.on_connector_auth_failure is not None:
+                await self.on_connector_auth_failure(auth_failure)
+            return
         if isinstance(error, StateConflictError):
             _log.warning("state conflict in activity %s (%s)", activity.id, activity.type)
             key = "error.state_conflict"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import (
@@ -158,6 +158,7 @@ class Settings(BaseSettings):
     dev_mode: bool = Field(False, validation_alias="KOTAE_DEV_MODE")
     dev_allow_remote: bool = Field(False, validation_alias="KOTAE_DEV_ALLOW_REMOTE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field("text", validation_alias="KOTAE_LOG_FORMAT")
     max_body_bytes: int = Field(
         256 * 1024, ge=1024, le=16 * 1024 * 1024, validation_alias="KOTAE_MAX_BODY_BYTES"
     )

@@ -21,6 +21,7 @@ from bot.cards.welcome import welcome_card
 from bot.commands import CommandName, ParsedCommand, parse_command
 from bot.i18n import Lang, language_of_locale
 from bot.invoke import InvokeResult, unknown_verb
+from bot.logs import bind_context
 from bot.services import Services
 from bot.teams import channel_id_of, clean_text, conversation_type_of, tenant_of
 
@@ -78,13 +79,14 @@ class KotaeBot(TeamsActivityHandler):
         return language_of_locale(turn_context.activity.locale, self._services.settings.default_locale)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        await self._remember_reference(turn_context.activity)
-        for observe in self._observers:
-            await observe(turn_context.activity)
-        if self._preferred_language is not None:
-            preferred = await self._preferred_language(turn_context.activity)
-            turn_context.turn_state[_PREFERRED_LANGUAGE] = preferred
-        await super().on_turn(turn_context)
+        with bind_context(activity_id=turn_context.activity.id):
+            await self._remember_reference(turn_context.activity)
+            for observe in self._observers:
+                await observe(turn_context.activity)
+            if self._preferred_language is not None:
+                preferred = await self._preferred_language(turn_context.activity)
+                turn_context.turn_state[_PREFERRED_LANGUAGE] = preferred
+            await super().on_turn(turn_context)
 
     async def _remember_reference(self, activity: Activity) -> None:
         """Keep how to reach this conversation again; written only when new or moved."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
 
@@ -16,6 +17,8 @@ NEAR_DUPLICATE_SIMILARITY = 90  # rapidfuzz ratio on normalised questions, 0..10
 PREFIX_OVERLAP = 0.6  # share of bigrams that pairs above NEAR_DUPLICATE_SIMILARITY have in common
 MAX_COMPARED = 50  # earlier questions compared with each question, at most
 
+# Clickable in a card's Markdown: http(s) URLs, bare or as [title](url); Japanese punctuation ends one.
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>()\[\]「」、。）]+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 
@@ -64,3 +67,25 @@ def near_duplicates(entries: Sequence[Entry]) -> Iterator[tuple[Entry, Entry, in
                 yield entries[index], entries[earlier[position]], round(similarity)
         for gram in prefix:
             seen[gram].append(index)
+
+
+def link_host(url: str) -> str:
+    """The host a link opens: of an http(s) or file URL, or the server of a \\\\server\\share path."""
+    if url.startswith("\\\\"):
+        return url[2:].split("\\", 1)[0].lower()
+    return (urlsplit(url).hostname or "").lower()
+
+
+def in_domains(host: str, domains: Iterable[str]) -> bool:
+    """Whether `host` is one of `domains` or a subdomain of one (www.city.example.lg.jp ⊂ example.lg.jp)."""
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+def links_outside(entries: Sequence[Entry], domains: Sequence[str]) -> Iterator[tuple[Entry, str]]:
+    """(entry, url) for each link of an entry — its `links` and web URLs in its answer — whose host is
+    outside `domains`: a link staff on the office's network may be unable to open."""
+    for entry in entries:
+        urls = [link.url for link in entry.links] + _URL_IN_TEXT.findall(entry.answer)
+        for url in dict.fromkeys(urls):
+            if not in_domains(link_host(url), domains):
+                yield entry, url

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -14,11 +15,12 @@ from typing import Any, TextIO
 
 from rapidfuzz import fuzz
 
+from knowledge.checks import links_outside
 from knowledge.evaluation import Judged, summarize
 from knowledge.loader import inspect
 from knowledge.matcher import Decision, Matcher, MatchSettings
-from knowledge.messages import locale_lang
-from knowledge.model import KnowledgeError, Problem
+from knowledge.messages import locale_lang, render
+from knowledge.model import Entry, KnowledgeError, Problem
 from knowledge.normalize import normalize
 from knowledge.semantic import Embedder, load_embedder
 from knowledge.snapshot import build
@@ -53,7 +55,12 @@ _TEXT = {
         "semantic layer off (matching on words alone): {reason}",
     ),
     "top": ("--top は 1 以上にしてください", "--top must be at least 1"),
+    "bad-domains": (
+        "--link-domains '{value}' はホスト名をカンマで区切って指定してください（例: city.example.lg.jp,intra.example.lg.jp）",
+        "--link-domains '{value}': expected comma-separated host names, e.g. city.example.lg.jp,intra.example.lg.jp",
+    ),
 }
+_HOST = re.compile(r"(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)*(?!-)[a-z0-9-]{1,63}(?<!-)")
 
 
 class _Usage(Exception):
@@ -76,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check a knowledge-base folder")
     validate.add_argument("directory", nargs="?", type=Path, default=DEFAULT_KB)
+    validate.add_argument(
+        "--link-domains",
+        metavar="DOMAINS",
+        help="comma-separated host names (subdomains included) that answer links may open, "
+        "e.g. city.example.lg.jp,intra.example.lg.jp; a link elsewhere is a warning",
+    )
     ask = commands.add_parser("ask", help="show how the matcher answers a question")
     ask.add_argument("--kb", type=Path, default=DEFAULT_KB)
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
@@ -130,7 +143,7 @@ def main(
 def _run(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
     try:
         if args.command == "validate":
-            return _validate(args.directory, lang, out)
+            return _validate(args.directory, lang, out, _domains(args.link_domains, lang))
         matcher = build(args.kb, MatchSettings(), embedder=_embedder(args.semantic, lang, err))
         if args.command == "ask":
             return _ask(matcher, args, lang, out)
@@ -148,10 +161,42 @@ def _print_problems(problems: Sequence[Problem], lang: str, stream: TextIO) -> N
         print(problem.format(lang), file=stream)
 
 
-def _validate(directory: Path, lang: str, out: TextIO) -> int:
+def _domains(value: str | None, lang: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    domains = tuple(domain.strip().lower().rstrip(".") for domain in value.split(",") if domain.strip())
+    if not domains or not all(_HOST.fullmatch(domain) for domain in domains):
+        raise _Usage(_say("bad-domains", lang, value=value))
+    return domains
+
+
+def _link_problems(entries: Sequence[Entry], domains: Sequence[str]) -> list[Problem]:
+    """Warnings for answer links outside `domains`, at the line that holds the link."""
+    problems = []
+    lines: dict[str, list[str]] = {}
+    for entry, url in links_outside(entries, domains):
+        if entry.source_path not in lines:
+            lines[entry.source_path] = Path(entry.source_path).read_text(encoding="utf-8").splitlines()
+        text = lines[entry.source_path]
+        line = next(
+            (n for n in range(entry.source_line, len(text) + 1) if url in text[n - 1]), entry.source_line
+        )
+        ja, en = render("link-outside-domains", id=entry.id, url=url, domains=", ".join(domains))
+        problems.append(Problem(entry.source_path, line, 1, "warning", "link-outside-domains", ja, en))
+    return sorted(problems, key=lambda problem: (problem.path, problem.line))
+
+
+def _validate(directory: Path, lang: str, out: TextIO, link_domains: Sequence[str] = ()) -> int:
     report = inspect(directory)
-    _print_problems(report.problems, lang, out)
-    counts = {"entries": len(report.entries), "errors": len(report.errors), "warnings": len(report.warnings)}
+    problems = list(report.problems)
+    if link_domains:
+        problems += _link_problems(report.entries, link_domains)
+    _print_problems(problems, lang, out)
+    counts = {
+        "entries": len(report.entries),
+        "errors": len(report.errors),
+        "warnings": len([problem for problem in problems if problem.severity == "warning"]),
+    }
     summary = _say(
         "invalid" if report.errors else "valid", lang, path=directory, **counts, **_plurals(counts)
     )

@@ -107,6 +107,12 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
         "Markdown の画像は Teams のカードで表示できません。リンクにしてください。",
         "Markdown images do not render in Teams cards; link to the image instead.",
     ),
+    "link-outside-domains": (
+        "エントリ {id} のリンク {url} は、指定したドメイン（{domains}）の外にあります。"
+        "職員の端末のネットワークから開けるか確認してください。",
+        "entry {id} links to {url}, outside the given domains ({domains}); check that staff "
+        "terminals on the office's network can open it.",
+    ),
     "ignored-file": (
         "拡張子 .yml のファイルは読み込まれません。.yaml に名前を変えてください。",
         "files ending in .yml are not read; rename it to .yaml.",

@@ -23,7 +23,7 @@ def _parser() -> argparse.ArgumentParser:
         "build",
         help="build, validate and write build/kotae-teams-app.zip",
         description="Settings come from the environment and .env: MicrosoftAppId, KOTAE_APP_VERSION, "
-        "KOTAE_APP_NAME, KOTAE_PUBLIC_HOST, KOTAE_DEVELOPER_NAME, KOTAE_DEVELOPER_URL, KOTAE_PRIVACY_URL, "
+        "KOTAE_MANIFEST_VERSION, KOTAE_APP_NAME, KOTAE_PUBLIC_HOST, KOTAE_DEVELOPER_NAME, KOTAE_DEVELOPER_URL, KOTAE_PRIVACY_URL, "
         "KOTAE_TERMS_URL, KOTAE_SCHEMAS_DIR. See docs/deploy.md.",
     )
     build.add_argument("--app-id", help="the bot's Microsoft App ID (default: MicrosoftAppId)")
@@ -51,10 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"Warning: schema check skipped: {report.schema_check_skipped}\n")
         checked = "GUID, version, icons and localisation keys checked; schemas NOT checked"
     else:
-        checked = f"valid against the Teams v1.30 schemas in {settings.schemas_dir}"
+        checked = f"valid against the Teams v{settings.manifest_version} schemas in {settings.schemas_dir}"
     sys.stdout.write(
         f"Wrote {report.path} ({', '.join(report.files)})\n"
-        f"App id {settings.app_id}, version {settings.app_version}: {checked}.\n"
+        f"App id {settings.app_id}, version {settings.app_version}, "
+        f"manifest schema {settings.manifest_version}: {checked}.\n"
     )
     return 0
 

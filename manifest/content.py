@@ -155,19 +155,16 @@ COMMAND_LISTS: tuple[CommandList, ...] = (
             BotCommand(
                 "tickets",
                 {
-                    "ja": CommandText("チケット", "未対応と対応中のチケットを古い順に表示します。"),
-                    "en": CommandText("tickets", "List open and claimed tickets, oldest first."),
-                },
-            ),
-            BotCommand(
-                "ticket",
-                {
                     "ja": CommandText(
-                        "チケット", "番号を付けると、そのチケットを表示します（例:「チケット 12」）。"
+                        "チケット",
+                        "未対応と対応中のチケットを古い順に表示します。"
+                        "番号を付けると、そのチケットを表示します（例:「チケット 12」）。",
                     ),
-                    "en": CommandText("ticket", 'Show one ticket by its number, e.g. "ticket 12".'),
+                    "en": CommandText(
+                        "tickets",
+                        'List open and claimed tickets, oldest first; "ticket 12" shows one ticket.',
+                    ),
                 },
-                sample_argument={"ja": "12", "en": "12"},
             ),
         ),
     ),

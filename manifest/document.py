@@ -15,23 +15,13 @@ from manifest.settings import ManifestSettings
 __all__ = [
     "ACCENT_COLOR",
     "COLOR_ICON",
-    "LOCALIZATION_SCHEMA_URL",
-    "MANIFEST_SCHEMA_URL",
-    "MANIFEST_VERSION",
     "OUTLINE_ICON",
     "build_localization",
     "build_manifest",
     "localization_file_name",
 ]
 
-MANIFEST_VERSION = "1.30"
-MANIFEST_SCHEMA_URL = (
-    f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
-)
-LOCALIZATION_SCHEMA_URL = (
-    f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}"
-    "/MicrosoftTeams.Localization.schema.json"
-)
+_SCHEMAS_URL = "https://developer.microsoft.com/json-schemas/teams/v{version}/"
 COLOR_ICON = "color.png"
 OUTLINE_ICON = "outline.png"
 # Kotae's brand colour (a deep indigo, 藍色), shared by the colour icon's background.
@@ -60,7 +50,8 @@ def build_localization(settings: ManifestSettings, language: Language) -> dict[s
     """The localisation file for `language`: every translatable string of the manifest, by its path."""
     manifest = _manifest_in(language, settings)
     strings: dict[str, Any] = {
-        "$schema": LOCALIZATION_SCHEMA_URL,
+        "$schema": _SCHEMAS_URL.format(version=settings.manifest_version)
+        + "MicrosoftTeams.Localization.schema.json",
         "name.short": manifest["name"]["short"],
         "name.full": manifest["name"]["full"],
         "description.short": manifest["description"]["short"],
@@ -78,8 +69,8 @@ def _manifest_in(language: Language, settings: ManifestSettings) -> dict[str, An
     text = APP_TEXTS[language]
     name = settings.app_name
     return {
-        "$schema": MANIFEST_SCHEMA_URL,
-        "manifestVersion": MANIFEST_VERSION,
+        "$schema": _SCHEMAS_URL.format(version=settings.manifest_version) + "MicrosoftTeams.schema.json",
+        "manifestVersion": settings.manifest_version,
         "version": settings.app_version,
         "id": settings.app_id,
         "developer": {

@@ -22,6 +22,7 @@ from manifest.icons import draw_color_icon, draw_outline_icon, png_bytes
 from manifest.settings import ManifestSettings
 from manifest.validation import (
     SchemasUnavailable,
+    duplicate_command_problems,
     icon_problems,
     load_schemas,
     localization_key_problems,
@@ -82,9 +83,10 @@ def check_package(files: dict[str, bytes], schemas_dir: Path) -> str | None:
     localizations = {name: json.loads(files[name]) for name in language_files}
     for name, strings in localizations.items():
         problems += localization_key_problems(manifest, strings, name)
+    problems += duplicate_command_problems(manifest, localizations, MANIFEST_FILE)
     problems += icon_problems(files[color], files[outline])
     try:
-        schemas = load_schemas(schemas_dir)
+        schemas = load_schemas(schemas_dir, str(manifest.get("manifestVersion")))
     except SchemasUnavailable as unavailable:
         skipped: str | None = str(unavailable)
     else:

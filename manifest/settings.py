@@ -16,7 +16,15 @@ from pydantic_settings import BaseSettings
 
 from bot.config import SETTINGS_CONFIG, describe_validation_error
 
-__all__ = ["PLACEHOLDER_URL", "REPO_ROOT", "ManifestSettings", "SettingsError", "load_settings"]
+__all__ = [
+    "DEFAULT_MANIFEST_VERSION",
+    "MANIFEST_VERSIONS",
+    "PLACEHOLDER_URL",
+    "REPO_ROOT",
+    "ManifestSettings",
+    "SettingsError",
+    "load_settings",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # An address that can never resolve (RFC 2606), so a forgotten placeholder is obvious, not misleading.
@@ -26,6 +34,13 @@ _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 # Teams takes MAJOR.MINOR.PATCH only: no pre-release or build suffix.
 _VERSION = re.compile(r"(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)")
 _HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+# Manifest schema versions the package can be built for: every field Kotae writes exists in all of them
+# (there is no 1.18). The default is the version Microsoft Learn's "App manifest schema" page calls
+# current in the newest copy we could read: Teams accepts it and every earlier one. Newer versions work
+# in tenants that are up to date; choose one with KOTAE_MANIFEST_VERSION.
+MANIFEST_VERSIONS = tuple(f"1.{minor}" for minor in range(13, 31) if minor != 18)
+DEFAULT_MANIFEST_VERSION = "1.22"
 
 
 class SettingsError(Exception):
@@ -49,6 +64,7 @@ class ManifestSettings(BaseSettings):
 
     app_id: str = Field(validation_alias="MicrosoftAppId")
     app_version: str = Field(default_factory=_project_version, validation_alias="KOTAE_APP_VERSION")
+    manifest_version: str = Field(DEFAULT_MANIFEST_VERSION, validation_alias="KOTAE_MANIFEST_VERSION")
     app_name: str = Field("Kotae", validation_alias="KOTAE_APP_NAME")
     public_host: str = Field("", validation_alias="KOTAE_PUBLIC_HOST")
     developer_name: str = Field("ICT Help Desk", validation_alias="KOTAE_DEVELOPER_NAME")
@@ -76,6 +92,17 @@ class ManifestSettings(BaseSettings):
             raise ValueError(
                 "expected MAJOR.MINOR.PATCH such as 1.4.0 (numbers only, no leading zeros, "
                 "no suffix such as -beta: Teams rejects those)"
+            )
+        return value
+
+    @field_validator("manifest_version")
+    @classmethod
+    def _manifest_version(cls, value: str) -> str:
+        value = value.strip()
+        if value not in MANIFEST_VERSIONS:
+            raise ValueError(
+                f"expected a Teams manifest schema version from {MANIFEST_VERSIONS[0]} to "
+                f"{MANIFEST_VERSIONS[-1]} (no 1.18), e.g. {DEFAULT_MANIFEST_VERSION}"
             )
         return value
 

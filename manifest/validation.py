@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,18 +22,15 @@ from PIL import Image, UnidentifiedImageError
 from manifest.icons import COLOR_SIZE, OUTLINE_SIZE
 
 __all__ = [
-    "LOCALIZATION_SCHEMA_FILE",
-    "MANIFEST_SCHEMA_FILE",
     "Schemas",
     "SchemasUnavailable",
+    "duplicate_command_problems",
     "icon_problems",
     "load_schemas",
     "localization_key_problems",
+    "schema_files",
     "schema_problems",
 ]
-
-MANIFEST_SCHEMA_FILE = "teams-manifest-v1.30.schema.json"
-LOCALIZATION_SCHEMA_FILE = "teams-manifest-localization-v1.30.schema.json"
 
 
 class SchemasUnavailable(Exception):
@@ -45,10 +43,19 @@ class Schemas:
     localization: Draft7Validator
 
 
-def load_schemas(directory: Path) -> Schemas:
+def schema_files(manifest_version: str) -> tuple[str, str]:
+    """The vendored file names of the manifest and localisation schemas of one manifest version."""
+    return (
+        f"teams-manifest-v{manifest_version}.schema.json",
+        f"teams-manifest-localization-v{manifest_version}.schema.json",
+    )
+
+
+def load_schemas(directory: Path, manifest_version: str) -> Schemas:
+    manifest_file, localization_file = schema_files(manifest_version)
     return Schemas(
-        manifest=Draft7Validator(_read_schema(directory / MANIFEST_SCHEMA_FILE)),
-        localization=Draft7Validator(_read_schema(directory / LOCALIZATION_SCHEMA_FILE)),
+        manifest=Draft7Validator(_read_schema(directory / manifest_file)),
+        localization=Draft7Validator(_read_schema(directory / localization_file)),
     )
 
 
@@ -86,6 +93,39 @@ def localization_key_problems(
         if not isinstance(_resolve(manifest, key), str):
             problems.append(f"{label}: key {key!r} names no string in manifest.json")
     return problems
+
+
+def duplicate_command_problems(
+    manifest: dict[str, Any], localizations: dict[str, dict[str, Any]], default_label: str
+) -> list[str]:
+    """Titles that appear twice in one command list of one language: the menu would show both alike.
+
+    Titles are compared as a person reads them (NFKC, case-folded). A localisation file's title
+    replaces the manifest's; where it has none, the manifest's title shows in that language too.
+    """
+    problems = []
+    documents = {default_label: {}, **localizations}
+    for list_index, command_list in enumerate(_bot_command_lists(manifest)):
+        for label, strings in documents.items():
+            seen: dict[str, str] = {}
+            for command_index, command in enumerate(command_list.get("commands") or []):
+                key = f"bots[0].commandLists[{list_index}].commands[{command_index}].title"
+                title = str(strings.get(key, command.get("title", "")))
+                folded = unicodedata.normalize("NFKC", title).casefold().strip()
+                if folded in seen:
+                    problems.append(
+                        f"{label}: command list {list_index} ({', '.join(command_list.get('scopes') or [])}) "
+                        f"has the title {title!r} twice ({seen[folded]} and {key}); "
+                        "give each command its own title or merge them"
+                    )
+                else:
+                    seen[folded] = key
+    return problems
+
+
+def _bot_command_lists(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    bots = manifest.get("bots") or [{}]
+    return list(bots[0].get("commandLists") or [])
 
 
 def _resolve(document: Any, dotted: str) -> Any:

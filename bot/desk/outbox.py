@@ -33,9 +33,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.desk.models import OutboxKind, OutboxMessage, OutboxState
 from bot.desk.ratelimit import ConversationRateLimiter
+from bot.logs import bind_context, event
 from bot.storage.models import utcnow
 
 __all__ = [
+    "OUTBOX_FAILED_EVENT",
     "AfterSent",
     "Deferred",
     "Deliverer",
@@ -51,6 +53,8 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 _ERROR_LENGTH = 500
+# The log event of a row that will never be sent (for a log alert).
+OUTBOX_FAILED_EVENT = "outbox_failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +210,12 @@ class OutboxWorker:
         due = (
             select(OutboxMessage.id)
             .where(
-                OutboxMessage.state == OutboxState.PENDING.value, OutboxMessage.next_attempt_at <= now, free
+                OutboxMessage.state == OutboxState.PENDING.value,
+                OutboxMessage.next_attempt_at <= now,
+                free,
+                # A row of a kind this release does not know (queued by a newer one before a rollback)
+                # is left for a release that does.
+                OutboxMessage.kind.in_([kind.value for kind in OutboxKind]),
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(self._batch_size)
@@ -242,6 +251,10 @@ class OutboxWorker:
         return claimed
 
     async def _handle(self, delivery: Delivery) -> None:
+        with bind_context(outbox_id=delivery.id, ticket_id=delivery.ticket_id):
+            await self._handle_bound(delivery)
+
+    async def _handle_bound(self, delivery: Delivery) -> None:
         target = delivery.target_conversation_id or ""
         wait = self._limiter.wait(target, self._clock().timestamp())
         if wait > 0:
@@ -275,7 +288,11 @@ class OutboxWorker:
         else:  # Failed, or Retry with no attempts left
             values |= {"state": OutboxState.FAILED.value, "last_error": outcome.reason[:_ERROR_LENGTH]}
             _log.warning(
-                "outbox: row %s (%s) failed for good: %s", delivery.id, delivery.kind, outcome.reason
+                "outbox: row %s (%s) failed for good: %s",
+                delivery.id,
+                delivery.kind,
+                outcome.reason,
+                extra=event(OUTBOX_FAILED_EVENT),
             )
         async with self._sessions.begin() as session:
             result = await session.execute(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapter import KotaeAdapter
 from bot.config import Settings
+from bot.desk.auth_alarm import ConnectorAuthAlarm
 from bot.desk.channel_notices import queue_knowledge_broken
 from bot.desk.channels import IctChannels, channel_taught_by
 from bot.desk.commands import DeskCommands
@@ -61,12 +62,16 @@ class Desk:
         zone = ZoneInfo(settings.timezone)
         policy = DeskPolicy.from_settings(settings)
         routing = TicketRouting.from_settings(settings)
+        auth_alarm = ConnectorAuthAlarm(sessions, ict_channel_id=routing.default_channel_id)
+        # A reply that fails inside a turn raises the same alarm as a failed outbox delivery.
+        adapter.on_connector_auth_failure = auth_alarm.failed
         deliverer = TeamsDeliverer(
             adapter,
             sessions,
             desk_lang="en" if settings.default_locale == "en" else "ja",
             zone=zone,
             auto_resolve_days=settings.desk_auto_resolve_days,
+            auth_alarm=auth_alarm,
         )
         worker = OutboxWorker(
             sessions,
@@ -149,6 +154,7 @@ class Desk:
                 "or any message to the bot in that channel",
                 status["configured"],
             )
+        _log.info("desk: outbox worker %s started", self.worker.worker_id)
         await self.worker.run(self._stop, poll_interval=self.settings.outbox_poll_seconds)
 
     async def _run_housekeeping(self) -> None:

@@ -5,12 +5,15 @@
   ticket in the transaction that marks the row sent (`remember_thread`).
 - `update_card`: the thread's card re-rendered from the ticket as it is now (idempotent).
 - `thread_reply` / `notify_asker`: a notice in the ticket's thread / in the conversation it was asked in.
-- `channel_notice`: a notice about the bot itself (its knowledge base is broken) as a new thread in an
-  ICT channel; the one kind without a ticket.
+- `channel_notice`: a post in an ICT channel about the bot itself (its knowledge base is broken, or
+  it could not authenticate to the Bot Connector): a new thread; the one kind without a ticket.
 
 Cards are rendered when they are sent, so a late update never shows an old state. Connector errors
 become outcomes through `outcome_for_status`; a network error or timeout is retried, which for a new
 thread can post it twice if Teams had accepted the first try before the connection broke.
+
+An authentication failure (`bot.connector_auth`) is no row's fault: the row waits without using up
+an attempt, so nothing is marked failed while a secret is expired, and the alarm is raised once.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from bot.asker.preferences import preferred_language
 from bot.cards.base import Card, to_attachment
 from bot.cards.desk_notices import answer_card, notice_card
 from bot.cards.ticket import ticket_card
+from bot.connector_auth import connector_auth_failure
+from bot.desk.auth_alarm import ConnectorAuthAlarm
 from bot.desk.channels import IctChannels
 from bot.desk.models import OutboxKind, Ticket
 from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Retry, Sent, outcome_for_status
@@ -50,12 +55,26 @@ __all__ = ["TeamsDeliverer", "remember_thread"]
 _NOT_CONFIGURED_WAIT = 300.0
 _NOT_LEARNED_WAIT = 60.0
 _NO_THREAD_WAIT = 10.0
+# How long every row waits while the bot cannot authenticate (an attempt's worth of backoff, not used up).
+_AUTH_FAILED_WAIT = 30.0
 
 
 @dataclass(frozen=True, slots=True)
 class _Row:
     ticket: Ticket
     main_number: int | None  # the number of the ticket this one duplicates
+
+
+def _outcome_of(error: Exception) -> Outcome:
+    """What a connector error means for the row; any other error is raised (the worker retries it)."""
+    if isinstance(error, ErrorResponseException):
+        response = error.response
+        status = getattr(response, "status_code", None) or getattr(response, "status", 0)
+        headers = getattr(response, "headers", None) or {}
+        return outcome_for_status(int(status), headers.get("Retry-After"))
+    if isinstance(error, aiohttp.ClientError | ClientRequestError | TimeoutError | OSError):
+        return Retry(f"{type(error).__name__} talking to the Bot Connector")
+    raise error
 
 
 async def remember_thread(session: AsyncSession, delivery: Delivery, sent: Sent) -> None:
@@ -83,8 +102,10 @@ class TeamsDeliverer(Deliverer):
         zone: ZoneInfo,
         auto_resolve_days: float,
         channels: IctChannels | None = None,
+        auth_alarm: ConnectorAuthAlarm | None = None,
     ) -> None:
         self._adapter = adapter
+        self._auth_alarm = auth_alarm
         self._sessions = sessions
         # The adapter's own bot app id: the one its proactive turns are continued with.
         self._bot_app_id = adapter.settings.bot_app_id
@@ -100,8 +121,22 @@ class TeamsDeliverer(Deliverer):
         }
 
     async def deliver(self, delivery: Delivery) -> Outcome:
+        try:
+            outcome = await self._dispatch(delivery)
+        except Exception as error:
+            reason = connector_auth_failure(error)
+            if reason is None:
+                return _outcome_of(error)
+            if self._auth_alarm is not None:
+                await self._auth_alarm.failed(reason)
+            return Deferred(reason, _AUTH_FAILED_WAIT)
+        if isinstance(outcome, Sent) and self._auth_alarm is not None:
+            self._auth_alarm.recovered()
+        return outcome
+
+    async def _dispatch(self, delivery: Delivery) -> Outcome:
         if delivery.kind is OutboxKind.CHANNEL_NOTICE:
-            return await self._outcome(self._channel_notice(delivery))
+            return await self._channel_notice(delivery)
         async with self._sessions() as session:
             ticket = await session.get(Ticket, delivery.ticket_id) if delivery.ticket_id is not None else None
             main_number = (
@@ -111,19 +146,7 @@ class TeamsDeliverer(Deliverer):
             )
         if ticket is None:
             return Failed("the row's ticket no longer exists")
-        return await self._outcome(self._kinds[delivery.kind](delivery, _Row(ticket, main_number)))
-
-    async def _outcome(self, sending: Awaitable[Outcome]) -> Outcome:
-        """What `sending` came to, with the Bot Connector's errors as outcomes."""
-        try:
-            return await sending
-        except ErrorResponseException as error:
-            response = error.response
-            status = getattr(response, "status_code", None) or getattr(response, "status", 0)
-            headers = getattr(response, "headers", None) or {}
-            return outcome_for_status(int(status), headers.get("Retry-After"))
-        except (aiohttp.ClientError, ClientRequestError, TimeoutError, OSError) as error:
-            return Retry(f"{type(error).__name__} talking to the Bot Connector")
+        return await self._kinds[delivery.kind](delivery, _Row(ticket, main_number))
 
     async def _continue(
         self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]
@@ -136,23 +159,25 @@ class TeamsDeliverer(Deliverer):
         return ticket_card(row.ticket, self._lang, zone=self._zone, main_number=row.main_number)
 
     async def _new_thread(self, delivery: Delivery, row: _Row) -> Outcome:
-        activity = MessageFactory.attachment(to_attachment(self._card(row)))
-        return await self._post_in_channel(delivery.target_conversation_id or row.ticket.channel_id, activity)
+        channel_id = delivery.target_conversation_id or row.ticket.channel_id
+        return await self._post_in_channel(
+            channel_id, MessageFactory.attachment(to_attachment(self._card(row)))
+        )
 
     async def _channel_notice(self, delivery: Delivery) -> Outcome:
+        """The payload's fields fill the catalogue text of its event; a field given per language
+        (the problems found) is read in the channel's language."""
         payload = delivery.payload
-        problems = "\n\n".join(payload["problems"][self._lang])
-        text = catalogue().text(
-            f"desk.channel.{payload['event']}",
-            self._lang,
-            path=payload["path"],
-            count=payload["count"],
-            problems=problems,
-        )
+        values = {
+            name: "\n\n".join(value[self._lang]) if isinstance(value, dict) else value
+            for name, value in payload.items()
+            if name != "event"
+        }
+        text = catalogue().text(f"desk.channel.{payload['event']}", self._lang, **values)
         return await self._post_in_channel(delivery.target_conversation_id, MessageFactory.text(text))
 
     async def _post_in_channel(self, channel_id: str | None, activity: Activity) -> Outcome:
-        """Post `activity` as a new thread in an ICT channel, once the channel's address is learned."""
+        """Post `activity` as a new thread in an ICT channel; `Sent` carries the thread's ids."""
         if channel_id is None:
             return Deferred("no ICT channel is configured (KOTAE_ICT_CHANNEL_ID)", _NOT_CONFIGURED_WAIT)
         async with self._sessions() as session:

@@ -2,7 +2,9 @@
 
 It answers the REST calls botbuilder's connector client makes (replies, sends, updates, deletes, new
 conversations, member look-ups), records every call, and can be told to fail the next calls with a
-status (429 with `Retry-After`, 500, 403 …) to exercise the bot's retries.
+status (429 with `Retry-After`, 500, 403 …) to exercise the bot's retries, or to hold matching calls
+unanswered until released (a bot process killed meanwhile never gets an answer, and its call is not
+recorded: Teams never accepted it).
 """
 
 from __future__ import annotations
@@ -117,6 +119,12 @@ class ConnectorEmulator:
     calls: list[Call] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     members: dict[str, Member] = field(default_factory=dict)
+    # (method, path pattern) of calls held unanswered until `release()`; how many wait; calls whose caller
+    # went away meanwhile.
+    holds: list[tuple[str, str]] = field(default_factory=list)
+    held: int = 0
+    abandoned: int = 0
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
     # Unique across runs, as Teams' message ids are: the bot keys ticket threads by their root's id.
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(time.time_ns() // 1_000_000))
     _changed: asyncio.Condition | None = None
@@ -151,6 +159,15 @@ class ConnectorEmulator:
     ) -> None:
         self.failures.append(Failure(method, path_pattern, status, times, retry_after))
 
+    def hold(self, method: str, path_pattern: str) -> None:
+        """Leave matching calls unanswered until `release()`."""
+        self._released.clear()
+        self.holds.append((method, path_pattern))
+
+    def release(self) -> None:
+        self.holds.clear()
+        self._released.set()
+
     # --- inspection -----------------------------------------------------------------------------
 
     def of_kind(self, *kinds: str) -> list[Call]:
@@ -178,6 +195,15 @@ class ConnectorEmulator:
     async def _handle(self, request: web.Request) -> web.Response:
         path = request.path
         body = await request.json() if request.can_read_body else None
+        if any(request.method == method and re.search(pattern, path) for method, pattern in self.holds):
+            self.held += 1
+            try:
+                await self._released.wait()
+            finally:
+                self.held -= 1
+            if request.transport is None or request.transport.is_closing():
+                self.abandoned += 1  # the caller died waiting: nothing was accepted
+                return web.Response(status=499)
         status, response, headers = self._answer(request.method, path, body)
         named = _named_groups(request.method, path)
         self.calls.append(

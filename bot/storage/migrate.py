@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
+__all__ = ["alembic_config", "current_revision", "downgrade", "head_revision", "revisions", "upgrade"]
 
 _log = logging.getLogger(__name__)
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -37,10 +38,19 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def _upgrade(connection: Connection) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+def revisions() -> list[str]:
+    """Every revision id, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+def _step(action: Callable[[Config, str], None], target: str) -> Callable[[Connection], None]:
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        action(config, target)
+
+    return run
 
 
 # Alembic keeps the running migration's context in a module-level proxy (`alembic.context`), so two
@@ -54,6 +64,18 @@ def _in_process_lock() -> asyncio.Lock:
 
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision, serialised across replicas."""
+    await _migrate(engine, _step(command.upgrade, "head"))
+    _log.info("database schema at revision %s", head_revision())
+
+
+async def downgrade(engine: AsyncEngine, target: str) -> None:
+    """Undo revisions down to `target` (a revision id, or `base` for an empty database): the way back
+    to an earlier release, run with the release that made the newer revisions (it has their downgrades)."""
+    await _migrate(engine, _step(command.downgrade, target))
+    _log.info("database schema at revision %s", await current_revision(engine))
+
+
+async def _migrate(engine: AsyncEngine, work: Callable[[Connection], None]) -> None:
     async with _in_process_lock(), engine.connect() as connection:
         is_postgres = connection.dialect.name == "postgresql"
         if is_postgres:
@@ -64,12 +86,11 @@ async def upgrade(engine: AsyncEngine) -> None:
             # it instead of committing after each revision, so another process (which waits on
             # SQLite's write lock) never plans from a half-done upgrade.
             async with connection.begin():
-                await connection.run_sync(_upgrade)
+                await connection.run_sync(work)
         finally:
             if is_postgres:
                 await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_LOCK_KEY})
                 await connection.commit()
-    _log.info("database schema at revision %s", head_revision())
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -12,8 +12,8 @@ import pytest
 
 from manifest.content import COMMAND_LISTS
 from manifest.package import InvalidPackage, PackageReport, build_package, check_package, package_files
-from manifest.settings import ManifestSettings
-from manifest.validation import Schemas, schema_problems
+from manifest.settings import DEFAULT_MANIFEST_VERSION, ManifestSettings
+from manifest.validation import Schemas, duplicate_command_problems, schema_problems
 
 
 def _manifest(files: dict[str, bytes]) -> dict[str, Any]:
@@ -38,7 +38,8 @@ def test_ids_version_and_publisher_come_from_settings(
     zip_members: dict[str, bytes], package_settings: ManifestSettings
 ) -> None:
     manifest = _manifest(zip_members)
-    assert manifest["manifestVersion"] == "1.30"
+    assert manifest["manifestVersion"] == package_settings.manifest_version == "1.30"
+    assert manifest["$schema"].endswith("/teams/v1.30/MicrosoftTeams.schema.json")
     assert manifest["id"] == package_settings.app_id
     assert manifest["bots"][0]["botId"] == package_settings.app_id
     assert manifest["version"] == "1.2.3"
@@ -165,3 +166,62 @@ def test_two_builds_of_the_same_settings_are_byte_identical(
 ) -> None:
     again = build_package(package_settings, tmp_path / "again")
     assert again.path.read_bytes() == package.path.read_bytes()
+
+
+def test_the_manifest_version_setting_decides_the_schema_version_everywhere(
+    package_settings: ManifestSettings,
+) -> None:
+    settings = package_settings.model_copy(update={"manifest_version": DEFAULT_MANIFEST_VERSION})
+    files = package_files(settings)
+    manifest, strings = _manifest(files), json.loads(files["en.json"])
+    assert manifest["manifestVersion"] == "1.22"
+    assert (
+        manifest["$schema"]
+        == "https://developer.microsoft.com/json-schemas/teams/v1.22/MicrosoftTeams.schema.json"
+    )
+    assert strings["$schema"].endswith("/teams/v1.22/MicrosoftTeams.Localization.schema.json")
+
+
+def test_a_version_without_vendored_schemas_is_built_saying_which_schema_is_missing(
+    package_settings: ManifestSettings, schemas: Schemas, tmp_path: Path
+) -> None:
+    settings = package_settings.model_copy(update={"manifest_version": "1.13"})
+    report = build_package(settings, tmp_path / "out")
+    assert report.schema_check_skipped is not None
+    assert "teams-manifest-v1.13.schema.json" in report.schema_check_skipped
+
+
+def test_no_command_list_has_a_title_twice_in_any_language(zip_members: dict[str, bytes]) -> None:
+    localizations = {"en.json": json.loads(zip_members["en.json"])}
+    assert duplicate_command_problems(_manifest(zip_members), localizations, "manifest.json") == []
+
+
+@pytest.mark.parametrize(
+    ("document", "title"),
+    [("manifest.json", "チケット"), ("en.json", "Help"), ("manifest.json", "ＨＥＬＰ")],
+)
+def test_the_build_refuses_a_title_twice_in_one_list_and_language(
+    package_settings: ManifestSettings, tmp_path: Path, document: str, title: str
+) -> None:
+    files = package_files(package_settings)
+    manifest, strings = _manifest(files), json.loads(files["en.json"])
+    team = next(i for i, lst in enumerate(manifest["bots"][0]["commandLists"]) if lst["scopes"] == ["team"])
+    commands = manifest["bots"][0]["commandLists"][team]["commands"]
+    if document == "manifest.json":
+        # The team menu as it was: チケット (list) and チケット (one by number).
+        commands[0]["title"], commands[1]["title"] = title, "チケット" if title == "チケット" else "help"
+    else:
+        strings[f"bots[0].commandLists[{team}].commands[1].title"] = title  # beside "help"
+    files["manifest.json"], files["en.json"] = json.dumps(manifest).encode(), json.dumps(strings).encode()
+    with pytest.raises(InvalidPackage) as raised:
+        check_package(files, tmp_path / "no-schemas")
+    (problem,) = raised.value.problems
+    assert problem.startswith(f"{document}: command list {team} (team) has the title ")
+    assert "twice" in problem
+
+
+def test_the_same_title_in_different_lists_is_fine(package_settings: ManifestSettings) -> None:
+    manifest = _manifest(package_files(package_settings))
+    titles = [lst["commands"][0]["title"] for lst in manifest["bots"][0]["commandLists"]]
+    assert titles == ["ヘルプ", "ヘルプ"]  # help in both menus
+    assert duplicate_command_problems(manifest, {}, "manifest.json") == []
