@@ -36,7 +36,7 @@ def test_links_outside_the_domains_are_warnings_at_their_line(write_kb: WriteKb)
         "outside the given domains (intra.example.lg.jp, city.example.lg.jp); check that staff terminals "
         "on the office's network can open it.",
     ]
-    assert "valid (1 entries, 2 warnings)" in out
+    assert "valid (1 entry, 2 warnings)" in out
 
 
 def test_without_the_option_links_are_not_checked_and_a_file_server_can_be_listed(write_kb: WriteKb) -> None:
