@@ -1,4 +1,5 @@
-"""The Bot Framework adapter: authentication from settings, and what happens when a turn fails."""
+"""The Bot Framework adapter: who sent a request (our own token check), the credentials for replies,
+and what happens when a turn fails."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import logging
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants
 from botframework.connector.auth import (
+    AuthenticateRequestResult,
     AuthenticationConfiguration,
+    AuthenticationConstants,
     BotFrameworkAuthenticationFactory,
     CertificateServiceClientCredentialsFactory,
+    ClaimsIdentity,
     ManagedIdentityServiceClientCredentialsFactory,
     PasswordServiceClientCredentialFactory,
     ServiceClientCredentialsFactory,
@@ -20,6 +24,7 @@ from bot.client_reuse import ReusedClients
 from bot.config import AppType, Settings
 from bot.i18n import catalogue, language_of_locale
 from bot.storage.state import StateConflictError
+from bot.tokens import SigningKeys, TokenValidator
 
 __all__ = ["KotaeAdapter", "build_adapter"]
 
@@ -48,7 +53,8 @@ def _credentials_factory(settings: Settings) -> ServiceClientCredentialsFactory:
 
 
 class KotaeAdapter(CloudAdapter):
-    """CloudAdapter whose turn errors are logged without message text and answered with an apology."""
+    """CloudAdapter that authenticates requests with Kotae's own token check (`bot.tokens`), and whose
+    turn errors are logged without message text and answered with an apology."""
 
     def __init__(self, settings: Settings) -> None:
         authentication = BotFrameworkAuthenticationFactory.create(
@@ -58,6 +64,38 @@ class KotaeAdapter(CloudAdapter):
         super().__init__(ReusedClients(authentication))
         self.settings = settings
         self.on_turn_error = self._on_turn_error
+        self._tokens = (
+            None
+            if settings.dev_mode
+            else TokenValidator(
+                settings.app_id,
+                SigningKeys(settings.openid_metadata_url, timeout=settings.openid_timeout_seconds),
+            )
+        )
+
+    async def authenticate(self, authorization: str, activity: Activity) -> AuthenticateRequestResult:
+        """Who sent the request, for `process_activity`; raises `bot.tokens.InvalidToken` (→ 401).
+
+        botbuilder's own check is never reached: it would fetch Microsoft's keys on the event loop.
+        Dev mode authenticates nobody (and ignores any token), as botbuilder does without an app id.
+        """
+        if self._tokens is None:
+            identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
+            caller_id = None
+        else:
+            identity = ClaimsIdentity(dict(await self._tokens.claims(authorization, activity)), True)
+            caller_id = CallerIdConstants.public_azure_channel
+        authentication = self.bot_framework_authentication
+        result = AuthenticateRequestResult()
+        result.claims_identity = identity
+        result.audience = authentication.get_originating_audience()
+        result.caller_id = caller_id
+        result.connector_factory = authentication.create_connector_factory(identity)
+        return result
+
+    async def close(self) -> None:
+        if self._tokens is not None:
+            await self._tokens.close()
 
     async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         activity = turn_context.activity

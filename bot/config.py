@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/kotae.db"
+# The Bot Framework's OpenID metadata: where its token signing keys are published.
+BOT_FRAMEWORK_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 DEV_BOT_APP_ID = "00000000-0000-0000-0000-00000000c0de"
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _CHANNEL_ID = re.compile(r"19:[^/?#\s]+@thread\.[a-z0-9]+")
@@ -150,6 +152,9 @@ class Settings(BaseSettings):
     ict_channel_id: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
         None, validation_alias="KOTAE_ICT_CHANNEL_ID"
     )
+    # Where the Bot Framework's signing keys are found, and how long fetching them may take.
+    openid_metadata_url: str = Field(BOT_FRAMEWORK_METADATA_URL, validation_alias="KOTAE_OPENID_METADATA_URL")
+    openid_timeout_seconds: float = Field(5.0, gt=0, le=60, validation_alias="KOTAE_OPENID_TIMEOUT_SECONDS")
     allowed_tenants: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_list)] = Field(
         (), validation_alias="KOTAE_ALLOWED_TENANTS"
     )
@@ -249,6 +254,13 @@ class Settings(BaseSettings):
                 "expected an async SQLAlchemy URL: sqlite+aiosqlite:///path/to/file.db or "
                 "postgresql+asyncpg://user:password@host:5432/database"
             )
+        return value
+
+    @field_validator("openid_metadata_url")
+    @classmethod
+    def _openid_metadata_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"expected an https:// URL such as {BOT_FRAMEWORK_METADATA_URL}")
         return value
 
     @field_validator("app_id", "app_tenant_id")

@@ -126,6 +126,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.knowledge.stop()
+        await self.adapter.close()
         await self.engine.dispose()
         gc.unfreeze()
 

@@ -12,13 +12,13 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-import jwt
 from aiohttp import web
 from botbuilder.schema import Activity
 from msrest.exceptions import DeserializationError
 
 from bot.runtime import Runtime
 from bot.teams import tenant_of
+from bot.tokens import InvalidToken
 
 __all__ = ["RUNTIME", "add_routes"]
 
@@ -69,6 +69,12 @@ async def messages(request: web.Request) -> web.Response:
     activity = await _read_activity(request, settings.max_body_bytes)
     if isinstance(activity, web.Response):
         return activity
+    # Authenticated before the tenant is looked at: an anonymous caller learns nothing of the allow-list.
+    try:
+        identity = await runtime.adapter.authenticate(request.headers.get("Authorization", ""), activity)
+    except InvalidToken as error:
+        _log.info("refused activity %s: %s", activity.id, error)
+        return _problem(HTTPStatus.UNAUTHORIZED, "missing or invalid Bot Framework token")
     tenant = tenant_of(activity)
     if settings.allowed_tenants and tenant not in settings.allowed_tenants:
         _log.warning("refused activity %s from tenant %s (not in KOTAE_ALLOWED_TENANTS)", activity.id, tenant)
@@ -78,11 +84,7 @@ async def messages(request: web.Request) -> web.Response:
             HTTPStatus.SERVICE_UNAVAILABLE, "starting up; try again shortly", **{"Retry-After": "5"}
         )
     try:
-        invoke_response = await runtime.adapter.process_activity(
-            request.headers.get("Authorization", ""), activity, runtime.bot.on_turn
-        )
-    except (PermissionError, jwt.PyJWTError):
-        return _problem(HTTPStatus.UNAUTHORIZED, "missing or invalid Bot Framework token")
+        invoke_response = await runtime.adapter.process_activity(identity, activity, runtime.bot.on_turn)
     except Exception:
         # The turn's own errors are handled by the adapter; this is the adapter failing itself.
         _log.exception("could not process activity %s (%s)", activity.id, activity.type)
