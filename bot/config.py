@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         256 * 1024, ge=1024, le=16 * 1024 * 1024, validation_alias="KOTAE_MAX_BODY_BYTES"
     )
+    body_read_timeout_seconds: float = Field(
+        10.0, gt=0, le=300, validation_alias="KOTAE_BODY_READ_TIMEOUT_SECONDS"
+    )
     default_locale: str = Field("ja", validation_alias="KOTAE_DEFAULT_LOCALE")
     timezone: str = Field("Asia/Tokyo", validation_alias="KOTAE_TIMEZONE")
     # --- ICT desk (bot/desk; documented in docs/desk.md) ---
