@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants
 from botframework.connector.auth import (
@@ -23,6 +23,7 @@ from botframework.connector.auth import (
 from bot.client_reuse import ReusedClients
 from bot.config import AppType, Settings
 from bot.i18n import catalogue, language_of_locale
+from bot.invoke import message_response
 from bot.storage.state import StateConflictError
 from bot.tokens import SigningKeys, TokenValidator
 
@@ -106,9 +107,15 @@ class KotaeAdapter(CloudAdapter):
         else:
             _log.error("unhandled error in activity %s (%s)", activity.id, activity.type, exc_info=error)
             key = "error.apology"
-        if activity.type != ActivityTypes.message:
-            return  # invokes get their HTTP answer from the web layer; events need no apology
         lang = language_of_locale(activity.locale, self.settings.default_locale)
+        if activity.type == ActivityTypes.invoke:
+            # A click whose work failed (e.g. the ticket could not be written) is told to try again
+            # on the card it clicked, instead of getting botbuilder's empty 501: nothing is lost silently.
+            response = InvokeResponse(status=200, body=message_response(catalogue().text(key, lang)))
+            await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+            return
+        if activity.type != ActivityTypes.message:
+            return  # events need no apology
         try:
             await turn_context.send_activity(catalogue().text(key, lang))
         except Exception:  # the connector may be what failed; the log above already has the cause

@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.redact import redact
+
 __all__ = [
     "SETTINGS_CONFIG",
     "AppType",
@@ -352,7 +354,8 @@ def describe_validation_error(
         if problem["type"] == "missing":
             lines.append(f"Setting {key} is missing: {(missing_hints or {}).get(key, 'set it')}")
             continue
-        shown = "'***'" if key in secret_keys else repr(problem.get("input"))
+        # Secrets are never shown; other values lose any credential they carry (a URL's password).
+        shown = "'***'" if key in secret_keys else redact(repr(problem.get("input")))
         lines.append(
             f"Setting {key}={shown} is not allowed: {str(problem['msg']).removeprefix('Value error, ')}"
         )

@@ -1,10 +1,12 @@
-"""Logging set-up. Message text is never logged at INFO; ids, types and states are."""
+"""Logging set-up. Message text is never logged at INFO; ids, types and states are. Every line,
+tracebacks included, passes through `bot.redact` on its way out: no credential reaches the log."""
 
 from __future__ import annotations
 
 import logging
 
 from bot.config import Settings
+from bot.redact import redact
 
 __all__ = ["configure_logging"]
 
@@ -16,8 +18,15 @@ _DEV_MODE_WARNING = (
 )
 
 
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format=_FORMAT, force=True)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_RedactingFormatter(_FORMAT))
     # botbuilder and msrest log request bodies at DEBUG; keep them at WARNING unless asked for DEBUG.
     if settings.log_level != "DEBUG":
         for noisy in ("msrest", "botframework", "botbuilder", "aiohttp.access"):
