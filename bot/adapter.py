@@ -3,11 +3,15 @@ and what happens when a turn fails."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants
+from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants, ResourceResponse
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     AuthenticationConfiguration,
@@ -22,6 +26,8 @@ from botframework.connector.auth import (
 
 from bot.client_reuse import ReusedClients
 from bot.config import AppType, Settings
+from bot.connector_errors import connector_outcome
+from bot.desk.outbox import Retry, RetryPolicy
 from bot.i18n import catalogue, language_of_locale
 from bot.invoke import message_response
 from bot.storage.state import StateConflictError
@@ -30,6 +36,9 @@ from bot.tokens import SigningKeys, TokenValidator
 __all__ = ["KotaeAdapter", "build_adapter"]
 
 _log = logging.getLogger(__name__)
+# Teams waits about 15 s for the answer to a turn; replies are retried only while this much has not passed.
+_TURN_BUDGET_SECONDS = 12.0
+_TURN_DEADLINE = "kotae.turn_deadline"
 
 
 def _credentials_factory(settings: Settings) -> ServiceClientCredentialsFactory:
@@ -65,6 +74,8 @@ class KotaeAdapter(CloudAdapter):
         super().__init__(ReusedClients(authentication))
         self.settings = settings
         self.on_turn_error = self._on_turn_error
+        self._retries = RetryPolicy.from_settings(settings)
+        self._rng = random.Random()
         self._tokens = (
             None
             if settings.dev_mode
@@ -93,6 +104,61 @@ class KotaeAdapter(CloudAdapter):
         result.caller_id = caller_id
         result.connector_factory = authentication.create_connector_factory(identity)
         return result
+
+    async def process_activity(
+        self,
+        auth_header_or_authenticate_request_result: str | AuthenticateRequestResult,
+        activity: Activity,
+        logic: Callable[[TurnContext], Awaitable[Any]],
+    ) -> Any:
+        """As botbuilder's, with a deadline in the turn's state for retrying its replies."""
+
+        async def with_deadline(turn_context: TurnContext) -> Any:
+            loop = asyncio.get_running_loop()
+            turn_context.turn_state[_TURN_DEADLINE] = loop.time() + _TURN_BUDGET_SECONDS
+            return await logic(turn_context)
+
+        return await super().process_activity(
+            auth_header_or_authenticate_request_result, activity, with_deadline
+        )
+
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        """Each activity on its own, so that a retry never repeats one Teams already accepted."""
+        responses: list[ResourceResponse] = []
+        for activity in activities:
+            responses += await self._send_retrying(context, activity)
+        return responses
+
+    async def _send_retrying(self, context: TurnContext, activity: Activity) -> list[ResourceResponse]:
+        """Within a turn, retry by the outbox's rules (Retry-After, backoff with jitter) while the turn's
+        budget lasts; outside a turn (proactive sends) the outbox does its own retrying."""
+        loop = asyncio.get_running_loop()
+        deadline = context.turn_state.get(_TURN_DEADLINE)
+        attempt = 1
+        while True:
+            try:
+                return await super().send_activities(context, [activity])
+            except Exception as error:
+                outcome = connector_outcome(error)
+                if (
+                    deadline is None
+                    or not isinstance(outcome, Retry)
+                    or attempt >= self._retries.max_attempts
+                ):
+                    raise
+                delay = self._retries.delay(attempt, outcome.after, self._rng)
+                if loop.time() + delay > deadline:
+                    raise
+                _log.warning(
+                    "a reply in activity %s was not accepted (%s); retrying in %.1f s",
+                    context.activity.id,
+                    outcome.reason,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                attempt += 1
 
     async def close(self) -> None:
         if self._tokens is not None:

@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import aiohttp
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import (
@@ -27,8 +26,6 @@ from botbuilder.schema import (
     ConversationAccount,
     ConversationReference,
 )
-from botframework.connector.models import ErrorResponseException
-from msrest.exceptions import ClientRequestError
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,9 +34,10 @@ from bot.asker.preferences import preferred_language
 from bot.cards.base import Card, to_attachment
 from bot.cards.desk_notices import answer_card, notice_card
 from bot.cards.ticket import ticket_card
+from bot.connector_errors import connector_outcome
 from bot.desk.channels import IctChannels
 from bot.desk.models import OutboxKind, Ticket
-from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Retry, Sent, outcome_for_status
+from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Sent
 from bot.i18n import Lang, catalogue
 from bot.proactive import run_proactive
 
@@ -109,13 +107,10 @@ class TeamsDeliverer(Deliverer):
             return Failed("the row's ticket no longer exists")
         try:
             return await self._kinds[delivery.kind](delivery, _Row(ticket, main_number))
-        except ErrorResponseException as error:
-            response = error.response
-            status = getattr(response, "status_code", None) or getattr(response, "status", 0)
-            headers = getattr(response, "headers", None) or {}
-            return outcome_for_status(int(status), headers.get("Retry-After"))
-        except (aiohttp.ClientError, ClientRequestError, TimeoutError, OSError) as error:
-            return Retry(f"{type(error).__name__} talking to the Bot Connector")
+        except Exception as error:
+            if (outcome := connector_outcome(error)) is None:
+                raise  # not the connector's answer: the worker logs it and retries with backoff
+            return outcome
 
     async def _continue(
         self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]
