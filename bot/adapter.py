@@ -170,6 +170,15 @@ class KotaeAdapter(CloudAdapter):
         if isinstance(error, StateConflictError):
             _log.warning("state conflict in activity %s (%s)", activity.id, activity.type)
             key = "error.state_conflict"
+        elif (outcome := connector_outcome(error)) is not None:
+            # Teams refused or could not be reached (retries, if any, are spent): not a bug of ours.
+            _log.warning(
+                "activity %s (%s): a call to the Bot Connector failed: %s",
+                activity.id,
+                activity.type,
+                outcome.reason,
+            )
+            key = "error.apology"
         else:
             _log.error("unhandled error in activity %s (%s)", activity.id, activity.type, exc_info=error)
             key = "error.apology"
@@ -184,8 +193,15 @@ class KotaeAdapter(CloudAdapter):
             return  # events need no apology
         try:
             await turn_context.send_activity(catalogue().text(key, lang))
-        except Exception:  # the connector may be what failed; the log above already has the cause
-            _log.exception("could not send the apology for activity %s", activity.id)
+        except Exception as apology_error:  # the connector may be what failed; the log above has the cause
+            if connector_outcome(apology_error) is None:
+                _log.exception("could not send the apology for activity %s", activity.id)
+            else:
+                _log.warning(
+                    "could not send the apology for activity %s (%s)",
+                    activity.id,
+                    type(apology_error).__name__,
+                )
 
 
 def build_adapter(settings: Settings) -> KotaeAdapter:

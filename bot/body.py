@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
@@ -41,8 +42,27 @@ _STRING_FIELDS: tuple[tuple[str, ...], ...] = (
     ("channelData", "tenant", "id"),
     ("channelData", "channel", "id"),
     ("channelData", "team", "id"),
+    ("channelData", "eventType"),
 )
-_OBJECT_FIELDS = ("conversation", "from", "recipient", "channelData")
+# Fields that must be objects when present (botbuilder deserialises Teams' channelData in places).
+_OBJECT_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("conversation",),
+    ("from",),
+    ("recipient",),
+    ("channelData",),
+    *(("channelData", name) for name in ("tenant", "channel", "team", "notification", "meeting", "settings")),
+)
+# Identifiers go back to the Bot Connector in URLs and headers (`x-ms-conversation-id`): Teams' are
+# printable ASCII (19:…@thread.tacv2, a:…, 29:…), and anything else would break the reply, not the sender.
+_IDENTIFIERS = (
+    ("id",),
+    ("replyToId",),
+    ("serviceUrl",),
+    ("conversation", "id"),
+    ("from", "id"),
+    ("recipient", "id"),
+)
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]*")
 
 
 def problem(status: HTTPStatus, reason: str, **headers: str) -> web.Response:
@@ -89,13 +109,18 @@ def _field(body: dict[str, Any], path: tuple[str, ...]) -> Any:
 
 
 def _activity_problem(body: dict[str, Any]) -> str | None:
-    for name in _OBJECT_FIELDS:
-        if body.get(name) is not None and not isinstance(body[name], dict):
-            return f"'{name}' must be an object"
+    for path in _OBJECT_FIELDS:
+        value = _field(body, path)
+        if value is not None and not isinstance(value, dict):
+            return f"'{'.'.join(path)}' must be an object"
     for path in _STRING_FIELDS:
         value = _field(body, path)
         if value is not None and not isinstance(value, str):
             return f"'{'.'.join(path)}' must be a string"
+    for path in _IDENTIFIERS:
+        value = _field(body, path)
+        if isinstance(value, str) and not _PRINTABLE_ASCII.fullmatch(value):
+            return f"'{'.'.join(path)}' must be printable ASCII without spaces"
     service_url = body.get("serviceUrl")
     if isinstance(service_url, str) and not service_url.lower().startswith(("https://", "http://")):
         return "'serviceUrl' must be an http(s) URL"
@@ -139,4 +164,6 @@ async def read_activity(request: web.Request, *, limit: int, timeout: float) -> 
         return problem(HTTPStatus.BAD_REQUEST, "body is not an activity: some fields have the wrong type")
     if not activity.conversation or not activity.conversation.id or not activity.service_url:
         return problem(HTTPStatus.BAD_REQUEST, "activity has no conversation id or serviceUrl")
+    if not activity.from_property or not activity.from_property.id:
+        return problem(HTTPStatus.BAD_REQUEST, "activity has no sender ('from.id')")
     return activity

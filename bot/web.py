@@ -55,6 +55,9 @@ async def messages(request: web.Request) -> web.Response:
         return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "the bot could not process this activity")
     if invoke_response is None:
         return web.Response(status=HTTPStatus.OK)
+    if invoke_response.status == HTTPStatus.NOT_IMPLEMENTED and invoke_response.body is None:
+        # botbuilder's answer to an invoke no handler knows (Kotae handles adaptiveCard/action).
+        return problem(HTTPStatus.BAD_REQUEST, f"invoke {str(activity.name)[:64]!r} is not supported")
     return web.json_response(_jsonable(invoke_response.body), status=invoke_response.status)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.devtools.activities import Person, TeamsActivities
+from bot.devtools.activities import Person, Place, TeamsActivities
 from tests.conftest import SettingsFactory
 from tests.harness import BotUnderTest
 
@@ -55,7 +55,13 @@ async def test_long_mention_and_image_markup_is_parsed_in_linear_time(
 
 
 def _base(service_url: str, **fields: Any) -> dict[str, Any]:
-    return {"type": "message", "conversation": {"id": "x"}, "serviceUrl": service_url, **fields}
+    return {
+        "type": "message",
+        "conversation": {"id": "x"},
+        "serviceUrl": service_url,
+        "from": {"id": "29:x"},
+        **fields,
+    }
 
 
 def _bad_bodies(service_url: str) -> dict[str, bytes]:
@@ -78,6 +84,10 @@ def _bad_bodies(service_url: str) -> dict[str, bytes]:
         "conversation a string": json.dumps({**_base(service_url), "conversation": "x"}).encode(),
         "from a list": body(**{"from": [1]}),
         "text an object": body(text={"a": 1}),
+        "conversation id not ASCII": body(conversation={"id": "会話\n"}),
+        "no sender": json.dumps({**_base(service_url), "from": None}).encode(),
+        "team a list": body(channelData={"team": ["19:x"]}),
+        "an invoke nobody handles": body(type="invoke", name="task/fetch"),
         "a lone surrogate": b'{"type": "message", "conversation": {"id": "x"}, "text": "\\ud800"}',
         "NaN": b'{"type": "message", "conversation": {"id": "x"}, "n": NaN}',
         "a 5,000-digit number": b'{"type": "message", "n": ' + b"9" * 5000 + b"}",
@@ -102,15 +112,23 @@ async def test_hostile_card_data_gets_a_polite_answer(
         teams.card_action(alice, "claim", {"ticket_id": 1e300, "version": 1e300, "state": "open"}),
         teams.card_action(alice, "more", {"entry": "wifi-connect", "offset": 2**63, "version": "x"}),
         teams.card_action(alice, "confirm", {"ticket_id": -1, "version": 2**64, "state": "answered"}),
-        {**teams.card_action(alice, "claim", {"ticket_id": 1, "version": 1, "state": "open"}), "from": None},
-        {
-            **teams.card_action(alice, "confirm", {"ticket_id": 1, "version": 1, "state": "answered"}),
-            "from": None,
-        },
     ]
     replies = [await bot.post(click) for click in clicks]
+    anonymous = await bot.post({**teams.card_action(alice, "claim", {"ticket_id": 1}), "from": None})
     assert [reply.status for reply in replies] == [200] * len(clicks)
     assert all(reply.body["statusCode"] == 200 for reply in replies)
+    assert (anonymous.status, anonymous.body["reason"]) == (400, "activity has no sender ('from.id')")
+    assert "Traceback" not in caplog.text
+
+
+async def test_members_added_by_someone_else_need_no_lookups(
+    bot: BotUnderTest, teams: TeamsActivities, emulator, alice: Person, caplog: pytest.LogCaptureFixture
+):
+    update = teams.bot_added(alice, Place.channel("19:c@thread.tacv2", "19:c@thread.tacv2"))
+    update["membersAdded"] = [{"id": "29:unknown"}, {"id": ""}]  # people, not the bot
+    reply = await bot.post(update)
+    assert reply.status == 200
+    assert emulator.calls == []
     assert "Traceback" not in caplog.text
 
 
