@@ -158,11 +158,11 @@ async def test_a_black_holed_key_endpoint_holds_nothing(
     finally:
         await bot.close()
     assert health == 200
-    assert health_seconds < 0.5
+    assert health_seconds < 1.0
     assert statuses == {401}
-    assert forged_seconds < 3.0  # the 1 s timeout, plus the time to answer 100 requests
+    assert forged_seconds < 4.0  # the 1 s timeout, plus the time to answer 100 requests
     assert again.status == 401
-    assert again_seconds < 0.5
+    assert again_seconds < 1.0
     assert fetches == 1
 
 
