@@ -19,12 +19,20 @@ from bot.web import RUNTIME, add_routes
 from knowledge import KnowledgeError
 
 _log = logging.getLogger("kotae")
+_IDLE_SECONDS = 30.0
+_LINGER_SECONDS = 1.0
 
 
 def create_app(settings: Settings) -> web.Application:
     """The application for `settings`; its resources are built here and closed with it."""
     # Bodies are read by our handler with its own limit; the slack lets it answer 413 itself.
-    app = web.Application(client_max_size=settings.max_body_bytes + 1)
+    # handler_args win over run_app's and App Service's defaults: a connection that sends nothing (or
+    # only part of its headers) is closed after _IDLE_SECONDS instead of aiohttp's 75 s, and the rest of
+    # a body refused unread (413, 408) is waited for _LINGER_SECONDS instead of 10 s.
+    app = web.Application(
+        client_max_size=settings.max_body_bytes + 1,
+        handler_args={"keepalive_timeout": _IDLE_SECONDS, "lingering_time": _LINGER_SECONDS},
+    )
     app[RUNTIME] = Runtime.build(settings)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:

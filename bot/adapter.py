@@ -1,17 +1,24 @@
-"""The Bot Framework adapter: authentication from settings, and what happens when a turn fails."""
+"""The Bot Framework adapter: who sent a request (our own token check), the credentials for replies,
+and what happens when a turn fails."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants, ResourceResponse
 from botframework.connector.auth import (
+    AuthenticateRequestResult,
     AuthenticationConfiguration,
+    AuthenticationConstants,
     BotFrameworkAuthenticationFactory,
     CertificateServiceClientCredentialsFactory,
+    ClaimsIdentity,
     ManagedIdentityServiceClientCredentialsFactory,
     PasswordServiceClientCredentialFactory,
     ServiceClientCredentialsFactory,
@@ -20,12 +27,19 @@ from botframework.connector.auth import (
 from bot.client_reuse import ReusedClients
 from bot.config import AppType, Settings
 from bot.connector_auth import connector_auth_failure
+from bot.connector_errors import connector_outcome
+from bot.desk.outbox import Retry, RetryPolicy
 from bot.i18n import catalogue, language_of_locale
+from bot.invoke import message_response
 from bot.storage.state import StateConflictError
+from bot.tokens import SigningKeys, TokenValidator
 
 __all__ = ["KotaeAdapter", "build_adapter"]
 
 _log = logging.getLogger(__name__)
+# Teams waits about 15 s for the answer to a turn; replies are retried only while this much has not passed.
+_TURN_BUDGET_SECONDS = 12.0
+_TURN_DEADLINE = "kotae.turn_deadline"
 
 
 def _credentials_factory(settings: Settings) -> ServiceClientCredentialsFactory:
@@ -50,7 +64,8 @@ def _credentials_factory(settings: Settings) -> ServiceClientCredentialsFactory:
 
 
 class KotaeAdapter(CloudAdapter):
-    """CloudAdapter whose turn errors are logged without message text and answered with an apology."""
+    """CloudAdapter that authenticates requests with Kotae's own token check (`bot.tokens`), and whose
+    turn errors are logged without message text and answered with an apology."""
 
     def __init__(self, settings: Settings) -> None:
         authentication = BotFrameworkAuthenticationFactory.create(
@@ -62,6 +77,95 @@ class KotaeAdapter(CloudAdapter):
         self.on_turn_error = self._on_turn_error
         # Told when a turn failed because the bot cannot authenticate to the Bot Connector (the desk's alarm).
         self.on_connector_auth_failure: Callable[[str], Awaitable[None]] | None = None
+        self._retries = RetryPolicy.from_settings(settings)
+        self._rng = random.Random()
+        self._tokens = (
+            None
+            if settings.dev_mode
+            else TokenValidator(
+                settings.app_id,
+                SigningKeys(settings.openid_metadata_url, timeout=settings.openid_timeout_seconds),
+            )
+        )
+
+    async def authenticate(self, authorization: str, activity: Activity) -> AuthenticateRequestResult:
+        """Who sent the request, for `process_activity`; raises `bot.tokens.InvalidToken` (→ 401).
+
+        botbuilder's own check is never reached: it would fetch Microsoft's keys on the event loop.
+        Dev mode authenticates nobody (and ignores any token), as botbuilder does without an app id.
+        """
+        if self._tokens is None:
+            identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
+            caller_id = None
+        else:
+            identity = ClaimsIdentity(dict(await self._tokens.claims(authorization, activity)), True)
+            caller_id = CallerIdConstants.public_azure_channel
+        authentication = self.bot_framework_authentication
+        result = AuthenticateRequestResult()
+        result.claims_identity = identity
+        result.audience = authentication.get_originating_audience()
+        result.caller_id = caller_id
+        result.connector_factory = authentication.create_connector_factory(identity)
+        return result
+
+    async def process_activity(
+        self,
+        auth_header_or_authenticate_request_result: str | AuthenticateRequestResult,
+        activity: Activity,
+        logic: Callable[[TurnContext], Awaitable[Any]],
+    ) -> Any:
+        """As botbuilder's, with a deadline in the turn's state for retrying its replies."""
+
+        async def with_deadline(turn_context: TurnContext) -> Any:
+            loop = asyncio.get_running_loop()
+            turn_context.turn_state[_TURN_DEADLINE] = loop.time() + _TURN_BUDGET_SECONDS
+            return await logic(turn_context)
+
+        return await super().process_activity(
+            auth_header_or_authenticate_request_result, activity, with_deadline
+        )
+
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        """Each activity on its own, so that a retry never repeats one Teams already accepted."""
+        responses: list[ResourceResponse] = []
+        for activity in activities:
+            responses += await self._send_retrying(context, activity)
+        return responses
+
+    async def _send_retrying(self, context: TurnContext, activity: Activity) -> list[ResourceResponse]:
+        """Within a turn, retry by the outbox's rules (Retry-After, backoff with jitter) while the turn's
+        budget lasts; outside a turn (proactive sends) the outbox does its own retrying."""
+        loop = asyncio.get_running_loop()
+        deadline = context.turn_state.get(_TURN_DEADLINE)
+        attempt = 1
+        while True:
+            try:
+                return await super().send_activities(context, [activity])
+            except Exception as error:
+                outcome = connector_outcome(error)
+                if (
+                    deadline is None
+                    or not isinstance(outcome, Retry)
+                    or attempt >= self._retries.max_attempts
+                ):
+                    raise
+                delay = self._retries.delay(attempt, outcome.after, self._rng)
+                if loop.time() + delay > deadline:
+                    raise
+                _log.warning(
+                    "a reply in activity %s was not accepted (%s); retrying in %.1f s",
+                    context.activity.id,
+                    outcome.reason,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                attempt += 1
+
+    async def close(self) -> None:
+        if self._tokens is not None:
+            await self._tokens.close()
 
     async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         activity = turn_context.activity
@@ -80,16 +184,38 @@ class KotaeAdapter(CloudAdapter):
         if isinstance(error, StateConflictError):
             _log.warning("state conflict in activity %s (%s)", activity.id, activity.type)
             key = "error.state_conflict"
+        elif (outcome := connector_outcome(error)) is not None:
+            # Teams refused or could not be reached (retries, if any, are spent): not a bug of ours.
+            _log.warning(
+                "activity %s (%s): a call to the Bot Connector failed: %s",
+                activity.id,
+                activity.type,
+                outcome.reason,
+            )
+            key = "error.apology"
         else:
             _log.error("unhandled error in activity %s (%s)", activity.id, activity.type, exc_info=error)
             key = "error.apology"
-        if activity.type != ActivityTypes.message:
-            return  # invokes get their HTTP answer from the web layer; events need no apology
         lang = language_of_locale(activity.locale, self.settings.default_locale)
+        if activity.type == ActivityTypes.invoke:
+            # A click whose work failed (e.g. the ticket could not be written) is told to try again
+            # on the card it clicked, instead of getting botbuilder's empty 501: nothing is lost silently.
+            response = InvokeResponse(status=200, body=message_response(catalogue().text(key, lang)))
+            await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+            return
+        if activity.type != ActivityTypes.message:
+            return  # events need no apology
         try:
             await turn_context.send_activity(catalogue().text(key, lang))
-        except Exception:  # the connector may be what failed; the log above already has the cause
-            _log.exception("could not send the apology for activity %s", activity.id)
+        except Exception as apology_error:  # the connector may be what failed; the log above has the cause
+            if connector_outcome(apology_error) is None:
+                _log.exception("could not send the apology for activity %s", activity.id)
+            else:
+                _log.warning(
+                    "could not send the apology for activity %s (%s)",
+                    activity.id,
+                    type(apology_error).__name__,
+                )
 
 
 def build_adapter(settings: Settings) -> KotaeAdapter:

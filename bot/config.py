@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.redact import redact
+
 __all__ = [
     "SETTINGS_CONFIG",
     "AppType",
@@ -35,6 +37,8 @@ __all__ = [
 ]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/kotae.db"
+# The Bot Framework's OpenID metadata: where its token signing keys are published.
+BOT_FRAMEWORK_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 DEV_BOT_APP_ID = "00000000-0000-0000-0000-00000000c0de"
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _CHANNEL_ID = re.compile(r"19:[^/?#\s]+@thread\.[a-z0-9]+")
@@ -152,6 +156,9 @@ class Settings(BaseSettings):
     ict_channel_id: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
         None, validation_alias="KOTAE_ICT_CHANNEL_ID"
     )
+    # Where the Bot Framework's signing keys are found, and how long fetching them may take.
+    openid_metadata_url: str = Field(BOT_FRAMEWORK_METADATA_URL, validation_alias="KOTAE_OPENID_METADATA_URL")
+    openid_timeout_seconds: float = Field(5.0, gt=0, le=60, validation_alias="KOTAE_OPENID_TIMEOUT_SECONDS")
     allowed_tenants: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_list)] = Field(
         (), validation_alias="KOTAE_ALLOWED_TENANTS"
     )
@@ -161,6 +168,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", validation_alias="KOTAE_LOG_FORMAT")
     max_body_bytes: int = Field(
         256 * 1024, ge=1024, le=16 * 1024 * 1024, validation_alias="KOTAE_MAX_BODY_BYTES"
+    )
+    body_read_timeout_seconds: float = Field(
+        10.0, gt=0, le=300, validation_alias="KOTAE_BODY_READ_TIMEOUT_SECONDS"
     )
     default_locale: str = Field("ja", validation_alias="KOTAE_DEFAULT_LOCALE")
     timezone: str = Field("Asia/Tokyo", validation_alias="KOTAE_TIMEZONE")
@@ -254,6 +264,13 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("openid_metadata_url")
+    @classmethod
+    def _openid_metadata_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"expected an https:// URL such as {BOT_FRAMEWORK_METADATA_URL}")
+        return value
+
     @field_validator("app_id", "app_tenant_id")
     @classmethod
     def _guid_or_blank(cls, value: str) -> str:
@@ -340,7 +357,8 @@ def describe_validation_error(
         if problem["type"] == "missing":
             lines.append(f"Setting {key} is missing: {(missing_hints or {}).get(key, 'set it')}")
             continue
-        shown = "'***'" if key in secret_keys else repr(problem.get("input"))
+        # Secrets are never shown; other values lose any credential they carry (a URL's password).
+        shown = "'***'" if key in secret_keys else redact(repr(problem.get("input")))
         lines.append(
             f"Setting {key}={shown} is not allowed: {str(problem['msg']).removeprefix('Value error, ')}"
         )

@@ -12,8 +12,7 @@ from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, ChannelAccount
-from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+from botbuilder.schema import Activity
 
 from bot.cards.base import to_attachment
 from bot.cards.help import help_card
@@ -156,22 +155,12 @@ class KotaeBot(TeamsActivityHandler):
         async with self._services.sessions.begin() as session:
             await self._services.installations.forget(session, turn_context.activity.conversation.id)
 
-    async def on_teams_members_added(
-        self,
-        teams_members_added: list[TeamsChannelAccount],
-        team_info: TeamInfo,
-        turn_context: TurnContext,
-    ) -> None:
-        bot_id = turn_context.activity.recipient.id
-        if any(member.id == bot_id for member in teams_members_added):
-            await self._welcome_once(turn_context)
-
-    async def on_members_added_activity(
-        self, members_added: list[ChannelAccount], turn_context: TurnContext
-    ) -> None:
-        # Teams routes through on_teams_members_added; this covers other channels (the Emulator).
-        bot_id = turn_context.activity.recipient.id
-        if any(member.id == bot_id for member in members_added):
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        # Only the bot's own arrival matters here. botbuilder's Teams dispatch would look up every
+        # added member with the connector first (one call each, failing on ids Teams does not know).
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if bot_id and any(member.id == bot_id for member in activity.members_added or []):
             await self._welcome_once(turn_context)
 
     async def _welcome_once(self, turn_context: TurnContext) -> None:

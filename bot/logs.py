@@ -2,7 +2,8 @@
 
 Two formats (`KOTAE_LOG_FORMAT`): `text`, one readable line per record, and `json`, one JSON object
 per line for Log Analytics and its alerts: time, level, logger, message, the id of the activity (or
-outbox row) being handled, a stable `event` name where an alert needs one, and the exception.
+outbox row) being handled, a stable `event` name where an alert needs one, and the exception. Every
+line, tracebacks included, passes through `bot.redact` on its way out: no credential reaches the log.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Settings
+from bot.redact import redact
 
 __all__ = [
     "EVENT",
@@ -73,9 +75,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _Redacting(logging.Formatter):
+    """Any formatter's lines with credentials masked (tracebacks and JSON included)."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self._inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self._inner.format(record))
+
+
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else logging.Formatter(_FORMAT))
+    inner = JsonFormatter() if settings.log_format == "json" else logging.Formatter(_FORMAT)
+    handler.setFormatter(_Redacting(inner))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     # botbuilder and msrest log request bodies at DEBUG; keep them at WARNING unless asked for DEBUG.
     if settings.log_level != "DEBUG":

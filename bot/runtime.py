@@ -17,6 +17,7 @@ from bot.asker.wiring import AskerHandlers
 from bot.config import Settings
 from bot.desk.service import Desk
 from bot.handler import KotaeBot
+from bot.redact import redact
 from bot.services import Services
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, head_revision, upgrade
@@ -31,7 +32,11 @@ _RETRY_START, _RETRY_MAX = 1.0, 30.0
 
 @dataclass
 class DatabaseStatus:
-    """Whether the schema is in place; until it is, `/readyz` says why and messages get 503."""
+    """Whether the schema is in place; until it is, `/readyz` says why and messages get 503.
+
+    `reason` is shown to anyone who asks `/readyz`: a fixed phrase, never the driver's text (which
+    names hosts, users and sometimes more); the details go to the log, with credentials masked.
+    """
 
     ready: bool = False
     reason: str = "starting"
@@ -46,18 +51,19 @@ class DatabaseStatus:
                     await upgrade(engine)
                 revision, head = await current_revision(engine), head_revision()
                 if revision != head:
-                    self.reason = (
-                        f"schema at revision {revision}, expected {head}: run `python -m bot migrate`"
-                    )
+                    self.reason = "schema behind: run `python -m bot migrate`"
+                    detail = f"schema at revision {revision}, expected {head}"
                 else:
                     self.ready, self.reason = True, "ok"
                     self.became_ready.set()
                     return
             except (TimeoutError, OSError, ConnectionError) as error:
-                self.reason = f"database unreachable: {type(error).__name__}: {error}"
+                self.reason, detail = "unreachable", f"{type(error).__name__}: {error}"
             except Exception as error:  # the driver's own errors (auth, missing database) vary by dialect
-                self.reason = f"database error: {type(error).__name__}: {error}"
-            _log.warning("database not ready (%s); retrying in %.0f s", self.reason, delay)
+                self.reason, detail = "error", f"{type(error).__name__}: {error}"
+            _log.warning(
+                "database not ready (%s: %s); retrying in %.0f s", self.reason, redact(detail), delay
+            )
             await asyncio.sleep(delay)
             delay = min(delay * 2, _RETRY_MAX)
 
@@ -73,6 +79,7 @@ class Runtime:
     desk: Desk
     database: DatabaseStatus = field(default_factory=DatabaseStatus)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    _probe: asyncio.Task[None] | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -127,11 +134,12 @@ class Runtime:
 
     async def close(self) -> None:
         await self.desk.stop()
-        for task in self._tasks:
+        for task in [*self._tasks, *([self._probe] if self._probe else [])]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.knowledge.stop()
+        await self.adapter.close()
         await self.engine.dispose()
         gc.unfreeze()
 
@@ -144,15 +152,34 @@ class Runtime:
         except Exception as error:  # reported, not raised: the channel's state does not gate readiness
             return {"configured": self.settings.ict_channel_id is not None, "error": type(error).__name__}
 
+    async def _write_probe(self) -> None:
+        # A writing transaction: on SQLite it takes the write lock (BEGIN IMMEDIATE), so a lock held
+        # elsewhere shows here, where a read (WAL) would still succeed.
+        async with self.engine.begin() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def _probe_database(self) -> dict[str, Any]:
+        """The database's answer within _READY_PROBE_TIMEOUT, connection and pool included.
+
+        The probe runs as its own task and is not waited for past the timeout: cancelling a SQLite
+        call does not stop its thread, and returning its connection would wait for it (15 s under a
+        write lock). One probe at a time: a later /readyz waits on the one still running.
+        """
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.create_task(self._write_probe())
+            self._probe.add_done_callback(_log_probe_failure)
+        done, _ = await asyncio.wait({self._probe}, timeout=_READY_PROBE_TIMEOUT)
+        if not done:
+            return {"ready": False, "reason": "timeout: the database did not accept a write in time"}
+        if self._probe.cancelled() or self._probe.exception() is not None:
+            return {"ready": False, "reason": "unreachable"}
+        return {"ready": True, "reason": "ok"}
+
     async def readiness(self) -> dict[str, Any]:
-        """Ready when the database answers at the current schema and the knowledge base is loaded."""
+        """Ready when the database takes a write at the current schema and the knowledge base is loaded."""
         database = {"ready": self.database.ready, "reason": self.database.reason}
         if self.database.ready:
-            try:
-                async with asyncio.timeout(_READY_PROBE_TIMEOUT), self.engine.connect() as connection:
-                    await connection.execute(text("SELECT 1"))
-            except Exception as error:  # any failure of the probe means "not ready", with its name
-                database = {"ready": False, "reason": f"database unreachable: {type(error).__name__}"}
+            database = await self._probe_database()
         knowledge = self.knowledge.status()
         knowledge_ready = knowledge["entries"] > 0
         return {
@@ -162,6 +189,11 @@ class Runtime:
             "ict_channel": await self._ict_channel(database["ready"]),
             "dev_mode": self.settings.dev_mode,
         }
+
+
+def _log_probe_failure(probe: asyncio.Task[None]) -> None:
+    if not probe.cancelled() and (error := probe.exception()) is not None:
+        _log.warning("readiness probe failed: %s", redact(f"{type(error).__name__}: {error}"))
 
 
 def match_settings(settings: Settings) -> MatchSettings:

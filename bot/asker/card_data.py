@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from dialogs import MAX_QUESTION_CHARS, Attachment
 
 __all__ = [
+    "MAX_ATTACHMENTS",
     "AskIctData",
     "AskNewData",
     "CancelData",
@@ -25,6 +26,8 @@ __all__ = [
     "parse",
 ]
 
+# Attachments a ticket keeps (links only); the activity reader passes on no more than this.
+MAX_ATTACHMENTS = 20
 _Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 _Question = Annotated[str, StringConstraints(max_length=MAX_QUESTION_CHARS)]
 
@@ -83,7 +86,7 @@ class EscalateData(_AskerData):
 
     key: _Id
     question: _Question
-    attachments: list[_AttachmentData] = Field(default_factory=list, max_length=20)
+    attachments: list[_AttachmentData] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
     details: Annotated[str, StringConstraints(max_length=4000)] = ""
 
     @model_validator(mode="after")

@@ -1,4 +1,9 @@
-"""The ICT channel's commands: `tickets` / `チケット` (open and claimed, oldest first) and `ticket N`."""
+"""The ICT channel's commands: `tickets` / `チケット` (open and claimed, oldest first) and `ticket N`.
+
+They show what the desk verbs act on, so they apply the verbs' rules (`bot.desk.members`): typed in
+an ICT channel by a member of its team who is not a guest, and only about tickets routed to that
+channel (with `KOTAE_DESK_ROUTES`, each ICT channel sees its own tickets).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.cards.base import to_attachment
 from bot.cards.ticket import ticket_card, ticket_list_card
 from bot.commands import CommandName, ParsedCommand
+from bot.desk.actors import Actor
+from bot.desk.members import Refused, desk_member
 from bot.desk.models import Ticket
 from bot.desk.queries import active_tickets, ticket_by_number
 from bot.handler import CommandHandler
@@ -32,36 +39,42 @@ class DeskCommands:
         """The command table for `KotaeBot(commands=…)`."""
         return {CommandName.TICKETS: self.tickets, CommandName.TICKET: self.ticket}
 
-    async def _in_ict_channel(self, turn_context: TurnContext, lang: Lang) -> bool:
-        if channel_id_of(turn_context.activity) in self._ict_channels:
-            return True
-        await turn_context.send_activity(catalogue().text("desk.refusal.wrong_place", lang))
-        return False
+    async def _member(self, turn_context: TurnContext, lang: Lang) -> tuple[str, Actor] | None:
+        """The ICT channel the command was typed in and who typed it, or None after a polite refusal."""
+        channel = channel_id_of(turn_context.activity)
+        try:
+            actor = await desk_member(turn_context, channel if channel in self._ict_channels else None)
+        except Refused as refusal:
+            await turn_context.send_activity(catalogue().text(refusal.key, lang, **refusal.values))
+            return None
+        assert channel is not None  # desk_member accepted it
+        return channel, actor
 
     async def tickets(self, turn_context: TurnContext, _command: ParsedCommand, lang: Lang) -> None:
-        if not await self._in_ict_channel(turn_context, lang):
+        if (member := await self._member(turn_context, lang)) is None:
             return
+        channel, _actor = member
         async with self._sessions() as session:
-            items = await active_tickets(session)
+            items = await active_tickets(session, channel_id=channel)
         card = ticket_list_card(items, lang, zone=self._zone)
         await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
 
     async def ticket(self, turn_context: TurnContext, command: ParsedCommand, lang: Lang) -> None:
-        if not await self._in_ict_channel(turn_context, lang):
+        if (member := await self._member(turn_context, lang)) is None:
             return
+        channel, actor = member
         number = int(command.argument)
         async with self._sessions() as session:
             ticket = await ticket_by_number(session, number)
             main = await session.get(Ticket, ticket.duplicate_of) if ticket and ticket.duplicate_of else None
-        if ticket is None:
+        if ticket is None or ticket.channel_id != channel:  # another channel's ticket is not shown here
             await turn_context.send_activity(catalogue().text("desk.ticket.not_found", lang, number=number))
             return
-        sender = turn_context.activity.from_property
         card = ticket_card(
             ticket,
             lang,
             zone=self._zone,
             main_number=main.number if main else None,
-            for_claimer=bool(sender.aad_object_id) and sender.aad_object_id == ticket.claimer_aad_object_id,
+            for_claimer=actor.aad_object_id == ticket.claimer_aad_object_id,
         )
         await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))

@@ -20,14 +20,20 @@ class ActiveTicket:
     delivery_failed: bool
 
 
-async def active_tickets(session: AsyncSession, *, limit: int = 50) -> Sequence[ActiveTicket]:
-    """Open and claimed tickets, oldest first, flagged when a message about them could not be delivered."""
+async def active_tickets(
+    session: AsyncSession, *, channel_id: str, limit: int = 50
+) -> Sequence[ActiveTicket]:
+    """Open and claimed tickets routed to the ICT channel `channel_id`, oldest first, flagged when a
+    message about them could not be delivered."""
     failed = exists().where(
         OutboxMessage.ticket_id == Ticket.id, OutboxMessage.state == OutboxState.FAILED.value
     )
     rows = await session.execute(
         select(Ticket, failed.label("failed"))
-        .where(Ticket.state.in_([TicketState.OPEN.value, TicketState.CLAIMED.value]))
+        .where(
+            Ticket.state.in_([TicketState.OPEN.value, TicketState.CLAIMED.value]),
+            Ticket.channel_id == channel_id,
+        )
         .order_by(Ticket.created_at, Ticket.id)
         .limit(limit)
     )

@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import aiohttp
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import (
@@ -32,8 +31,6 @@ from botbuilder.schema import (
     ConversationAccount,
     ConversationReference,
 )
-from botframework.connector.models import ErrorResponseException
-from msrest.exceptions import ClientRequestError
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -43,10 +40,11 @@ from bot.cards.base import Card, to_attachment
 from bot.cards.desk_notices import answer_card, notice_card
 from bot.cards.ticket import ticket_card
 from bot.connector_auth import connector_auth_failure
+from bot.connector_errors import connector_outcome
 from bot.desk.auth_alarm import ConnectorAuthAlarm
 from bot.desk.channels import IctChannels
 from bot.desk.models import OutboxKind, Ticket
-from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Retry, Sent, outcome_for_status
+from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Sent
 from bot.i18n import Lang, catalogue
 from bot.proactive import run_proactive
 
@@ -63,18 +61,6 @@ _AUTH_FAILED_WAIT = 30.0
 class _Row:
     ticket: Ticket
     main_number: int | None  # the number of the ticket this one duplicates
-
-
-def _outcome_of(error: Exception) -> Outcome:
-    """What a connector error means for the row; any other error is raised (the worker retries it)."""
-    if isinstance(error, ErrorResponseException):
-        response = error.response
-        status = getattr(response, "status_code", None) or getattr(response, "status", 0)
-        headers = getattr(response, "headers", None) or {}
-        return outcome_for_status(int(status), headers.get("Retry-After"))
-    if isinstance(error, aiohttp.ClientError | ClientRequestError | TimeoutError | OSError):
-        return Retry(f"{type(error).__name__} talking to the Bot Connector")
-    raise error
 
 
 async def remember_thread(session: AsyncSession, delivery: Delivery, sent: Sent) -> None:
@@ -126,7 +112,9 @@ class TeamsDeliverer(Deliverer):
         except Exception as error:
             reason = connector_auth_failure(error)
             if reason is None:
-                return _outcome_of(error)
+                if (outcome := connector_outcome(error)) is None:
+                    raise  # not the connector's answer: the worker logs it and retries with backoff
+                return outcome
             if self._auth_alarm is not None:
                 await self._auth_alarm.failed(reason)
             return Deferred(reason, _AUTH_FAILED_WAIT)

@@ -2,7 +2,8 @@
 
 Teams can drop the inputs of a card clicked in a channel, and long answers are easier to type in a
 reply: the claimer's reply to a claimed ticket's thread is the answer. Anyone else's reply is an
-internal note: it stays in the thread and is not relayed to the asker.
+internal note: it stays in the thread and is not relayed to the asker. Who the sender is comes from
+the member record Teams returns (`bot.desk.members`), as for the desk's verbs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.desk.actors import Actor
+from bot.desk.members import Refused, desk_member
 from bot.desk.models import Ticket, TicketState
 from bot.desk.transitions import Action, Change, DeskPolicy, apply
 from bot.i18n import Lang, catalogue
@@ -42,13 +44,11 @@ class ThreadReplies:
             )
         if ticket is None:
             return False
-        sender = activity.from_property
         text = clean_text(activity)
-        is_claimer = bool(sender.aad_object_id) and sender.aad_object_id == ticket.claimer_aad_object_id
-        if not (is_claimer and ticket.state == TicketState.CLAIMED and text):
+        actor = await self._claimer(turn_context, ticket) if text else None
+        if actor is None:
             await turn_context.send_activity(catalogue().text("desk.thread.internal_note", lang))
             return True
-        actor = Actor(id=sender.id, aad_object_id=sender.aad_object_id, name=sender.name)
         change = Change(ticket.id, Action.ANSWER, actor, TicketState.CLAIMED, ticket.version, text)
         async with self._sessions.begin() as session:
             result = await apply(session, change, policy=self._policy)
@@ -56,3 +56,13 @@ class ThreadReplies:
         state = catalogue().text(f"desk.state.{result.ticket.state}", lang) if result.ticket else ""
         await turn_context.send_activity(catalogue().text(key, lang, state=state))
         return True
+
+    async def _claimer(self, turn_context: TurnContext, ticket: Ticket) -> Actor | None:
+        """The sender, when Teams says they are the desk member who claimed the ticket."""
+        if ticket.state != TicketState.CLAIMED:
+            return None
+        try:
+            actor = await desk_member(turn_context, ticket.channel_id)
+        except Refused:
+            return None
+        return actor if actor.aad_object_id == ticket.claimer_aad_object_id else None

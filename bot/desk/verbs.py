@@ -1,8 +1,8 @@
 """The desk's card verbs (`Action.Execute`), dispatched by a dict, with who may act checked first.
 
 Desk verbs (claim, answer, release, force_release, resolve, link_duplicate, add_faq, refresh) come only
-from the ticket's ICT channel, from a team member who is not a guest (`TeamsInfo.get_member`); the
-tenant was checked by the web layer. Who within the desk may act (the claimer for answer, release and
+from the ticket's ICT channel, from a team member who is not a guest, acting as the member record Teams
+returns names them (`bot.desk.members`); the tenant was checked by the web layer. Who within the desk may act (the claimer for answer, release and
 resolve) is part of the transition's own conditional UPDATE. Asker verbs (confirm, reopen, withdraw)
 are the asker's alone, also enforced by the UPDATE. A refused click changes nothing, is logged (ids
 only) and gets a polite message; it never raises.
@@ -17,21 +17,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from botbuilder.core import TurnContext
-from botbuilder.core.teams import TeamsInfo
-from botframework.connector.models import ErrorResponseException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cards.desk_notices import notice_card
 from bot.cards.ticket import format_time, ticket_card
 from bot.desk.actors import Actor
 from bot.desk.drafts import add_draft
+from bot.desk.members import Refused, desk_member
 from bot.desk.models import Ticket, TicketState
 from bot.desk.queries import ticket_by_number
 from bot.desk.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
 from bot.handler import VerbHandler
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
-from bot.teams import channel_id_of
 
 __all__ = ["DESK_VERBS", "DeskVerbs"]
 
@@ -54,28 +52,29 @@ _ASKER_TRANSITIONS: dict[str, tuple[Action, str | None]] = {
 DESK_VERBS = (*_DESK_TRANSITIONS, *_ASKER_TRANSITIONS, "add_faq", "refresh")
 
 
-class _Refused(Exception):
-    """A click that may not proceed; `key` names the catalogue text for the clicker."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+# Ids, numbers and versions are 32-bit integer columns (PostgreSQL `integer`): larger is not ours.
+_MAX_INT = 2**31 - 1
 
 
-def _actor(turn_context: TurnContext) -> Actor:
+def _asker(turn_context: TurnContext) -> Actor:
+    """The asker's verbs are checked against the ticket's asker by the transition's UPDATE."""
     sender = turn_context.activity.from_property
-    return Actor(id=sender.id, aad_object_id=sender.aad_object_id or "", name=sender.name)
+    if sender is None:
+        raise Refused("desk.refusal.bad_input")
+    return Actor(id=sender.id or "", aad_object_id=sender.aad_object_id or "", name=sender.name)
 
 
 def _int(data: Mapping[str, Any], key: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or value in (None, ""):
-        raise _Refused("desk.refusal.bad_input")
+        raise Refused("desk.refusal.bad_input")
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise _Refused("desk.refusal.bad_input") from None
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise Refused("desk.refusal.bad_input") from None
+    if not 0 <= number <= _MAX_INT:
+        raise Refused("desk.refusal.bad_input")
+    return number
 
 
 def _text(data: Mapping[str, Any], key: str | None) -> str | None:
@@ -108,13 +107,11 @@ class DeskVerbs:
         async def run(turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:
             try:
                 return await handler(turn_context, data, lang)
-            except _Refused as refusal:
+            except Refused as refusal:
                 activity = turn_context.activity
+                sender = activity.from_property
                 _log.info(
-                    "desk: refused %s from %s (%s)",
-                    activity.id,
-                    activity.from_property.aad_object_id,
-                    refusal.key,
+                    "desk: refused %s from %s (%s)", activity.id, sender.id if sender else None, refusal.key
                 )
                 return message_response(catalogue().text(refusal.key, lang, **refusal.values))
 
@@ -123,17 +120,16 @@ class DeskVerbs:
     def _transition_handler(self, action: Action, field: str | None, *, desk: bool) -> VerbHandler:
         async def handle(turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:
             ticket = await self._ticket(_int(data, "ticket_id"))
-            if desk:
-                await self._check_desk_member(turn_context, ticket)
+            actor = await desk_member(turn_context, ticket.channel_id) if desk else _asker(turn_context)
             try:
                 expected = TicketState(str(data.get("state")))
             except ValueError:
-                raise _Refused("desk.refusal.bad_input") from None
+                raise Refused("desk.refusal.bad_input") from None
             duplicate_of = await self._main_ticket_id(data) if action is Action.LINK_DUPLICATE else None
             change = Change(
                 ticket.id,
                 action,
-                _actor(turn_context),
+                actor,
                 expected,
                 _int(data, "version"),
                 _text(data, field),
@@ -149,26 +145,15 @@ class DeskVerbs:
         async with self._sessions() as session:
             ticket = await session.get(Ticket, ticket_id)
         if ticket is None:
-            raise _Refused("desk.refusal.not_found")
+            raise Refused("desk.refusal.not_found")
         return ticket
 
     async def _main_ticket_id(self, data: Mapping[str, Any]) -> int:
         async with self._sessions() as session:
             main = await ticket_by_number(session, _int(data, "main_number"))
         if main is None:
-            raise _Refused("desk.refusal.bad_duplicate")
+            raise Refused("desk.refusal.bad_duplicate")
         return main.id
-
-    async def _check_desk_member(self, turn_context: TurnContext, ticket: Ticket) -> None:
-        activity = turn_context.activity
-        if ticket.channel_id is None or channel_id_of(activity) != ticket.channel_id:
-            raise _Refused("desk.refusal.wrong_place")
-        try:
-            member = await TeamsInfo.get_member(turn_context, activity.from_property.id)
-        except ErrorResponseException:
-            raise _Refused("desk.refusal.not_member") from None
-        if (member.user_role or "").lower() == "guest":
-            raise _Refused("desk.refusal.guest")
 
     async def _main_number(self, ticket: Ticket) -> int | None:
         if ticket.duplicate_of is None:
@@ -227,18 +212,16 @@ class DeskVerbs:
 
     async def _add_faq(self, turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:
         ticket = await self._ticket(_int(data, "ticket_id"))
-        await self._check_desk_member(turn_context, ticket)
+        actor = await desk_member(turn_context, ticket.channel_id)
         async with self._sessions.begin() as session:
-            result = await add_draft(
-                session, ticket.id, _actor(turn_context), question=_text(data, "faq_question")
-            )
+            result = await add_draft(session, ticket.id, actor, question=_text(data, "faq_question"))
         if result.draft is None:
-            raise _Refused("desk.draft.unavailable")
+            raise Refused("desk.draft.unavailable")
         key = "desk.draft.created" if result.created else "desk.draft.exists"
         return message_response(catalogue().text(key, lang, number=ticket.number))
 
     async def _refresh(self, turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:
         """Teams asks for the card of a user in `refresh.userIds`: the claimer gets their tools."""
         ticket = await self._ticket(_int(data, "ticket_id"))
-        await self._check_desk_member(turn_context, ticket)
-        return self._card(ticket, lang, _actor(turn_context), await self._main_number(ticket))
+        actor = await desk_member(turn_context, ticket.channel_id)
+        return self._card(ticket, lang, actor, await self._main_number(ticket))

@@ -14,7 +14,7 @@ from bot.desk.teams_delivery import remember_thread
 from bot.devtools.activities import Person, Place, TeamsActivities
 from bot.devtools.emulator import Call, ConnectorEmulator
 from tests.conftest import SettingsFactory
-from tests.desk.test_desk_http import ICT, STAFF, Desk
+from tests.desk.test_desk_http import ICT, STAFF, Desk, add_desk_members
 from tests.harness import BotUnderTest
 
 NEW_THREAD = r"^/v3/conversations$"
@@ -29,6 +29,7 @@ def _accepted(calls: list[Call]) -> list[Call]:
 
 
 async def _start(settings, emulator: ConnectorEmulator, teams: TeamsActivities, alice: Person) -> Desk:
+    add_desk_members(emulator)
     bot = await BotUnderTest.start(settings)
     await bot.post(teams.installation_update(STAFF, Place.channel(ICT, ICT)))
     return Desk(bot, emulator, teams, alice)

@@ -50,7 +50,11 @@ class Desk:
         return Place.channel(ICT, ICT)
 
     async def escalate(
-        self, question: str = "Wi-Fiにつながらない", key: str = "send-1", asker: Person | None = None
+        self,
+        question: str = "Wi-Fiにつながらない",
+        key: str = "send-1",
+        asker: Person | None = None,
+        category: str | None = None,
     ) -> int:
         asker = asker or self.asker
         activity = Activity().deserialize(self.teams.message(asker, question))
@@ -69,6 +73,7 @@ class Desk:
             question=question,
             language="ja",
             candidates=[Candidate("wifi-connect", 0.31)],
+            category=category,
         )
         async with self.bot.runtime.services.sessions.begin() as session:
             return (await open_ticket(session, request, routing=self.bot.runtime.desk.routing)).id
@@ -112,6 +117,12 @@ class Desk:
         ]
 
 
+def add_desk_members(emulator: ConnectorEmulator) -> None:
+    """The ICT team's members as Teams returns them: two staff and a guest."""
+    for person, role in ((STAFF, "user"), (STAFF2, "user"), (GUEST, "guest")):
+        emulator.add_member(Member(person.account["id"], person.name, person.aad_object_id, user_role=role))
+
+
 @pytest.fixture
 async def desk(
     make_settings: SettingsFactory, emulator: ConnectorEmulator, teams: TeamsActivities, alice: Person
@@ -122,8 +133,7 @@ async def desk(
         desk_force_release_after_hours=0.0003,  # about one second
         desk_auto_resolve_days=0.00001,  # under a second; housekeeping is run by the test
     )
-    for person, role in ((STAFF, "user"), (STAFF2, "user"), (GUEST, "guest")):
-        emulator.add_member(Member(person.account["id"], person.name, person.aad_object_id, user_role=role))
+    add_desk_members(emulator)
     bot = await BotUnderTest.start(settings)
     # The bot is installed in the ICT team: that is how it learns to reach the channel.
     assert (await bot.post(teams.installation_update(STAFF, Place.channel(ICT, ICT)))).status == 200

@@ -141,7 +141,7 @@ async def test_forbidden_fails_at_once_and_shows_in_tickets(db: Database, routin
     await _worker(db, connector, Clock()).drain_once()
     async with db.sessions() as session:
         row = await session.scalar(select(OutboxMessage))
-        [listed] = await active_tickets(session)
+        [listed] = await active_tickets(session, channel_id=routing.default_channel_id)
     assert (row.state, row.attempts) == ("failed", 1)
     assert listed.delivery_failed
 

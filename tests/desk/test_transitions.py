@@ -296,9 +296,11 @@ async def test_tickets_listing_and_lookup(db: Database, routing: TicketRouting) 
     done = await _open(db, routing, key="c")
     await _do(db, done, Action.WITHDRAW, ASKER)
     async with db.sessions() as session:
-        listed = await active_tickets(session)
+        listed = await active_tickets(session, channel_id=routing.default_channel_id)
+        elsewhere = await active_tickets(session, channel_id=routing.routes["network"])
         by_number = await ticket_by_number(session, 2)
     assert [(item.ticket.id, item.delivery_failed) for item in listed] == [(first, False), (second, False)]
+    assert elsewhere == []
     assert by_number.id == second
 
 
