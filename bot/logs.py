@@ -80,10 +80,10 @@ class _Redacting(logging.Formatter):
 
     def __init__(self, inner: logging.Formatter) -> None:
         super().__init__()
-        self._inner = inner
+        self.inner = inner
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(self._inner.format(record))
+        return redact(self.inner.format(record))
 
 
 def configure_logging(settings: Settings) -> None:

@@ -49,10 +49,10 @@ def test_text_is_the_default_format(make_settings: SettingsFactory) -> None:
     try:
         configure_logging(make_settings())
         (handler,) = root.handlers
-        assert not isinstance(handler.formatter, JsonFormatter)
+        assert not isinstance(handler.formatter.inner, JsonFormatter)
         configure_logging(make_settings(log_format="json"))
         (handler,) = root.handlers
-        assert isinstance(handler.formatter, JsonFormatter)
+        assert isinstance(handler.formatter.inner, JsonFormatter)
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)

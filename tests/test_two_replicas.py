@@ -57,8 +57,11 @@ def _action(card: dict[str, Any], verb: str) -> dict[str, Any]:
     actions = list(card.get("actions") or [])
     for element in card.get("body") or []:
         actions += element.get("actions") or []
-    (found,) = [item for item in actions if item.get("verb") == verb]
-    return found
+    found = [item for item in actions if item.get("verb") == verb]
+    assert len(found) == 1, (
+        f"no single {verb!r} in {[item.get('verb') for item in actions]}: {card['body'][:2]}"
+    )
+    return found[0]
 
 
 async def _escalate(
@@ -67,7 +70,7 @@ async def _escalate(
     """`n`'s question to `ask`; the card it answers with is clicked ("ICTに質問する") on `click`."""
     asker = _asker(n)
     conversation = Place.personal(asker).conversation_id
-    status, _ = await ask.post(teams.message(asker, f"宇宙人が庁舎の{n}階に来ました"))
+    status, _ = await ask.post(teams.message(asker, "犬の散歩をお願いしたい"))
     assert status == 200
     calls = await emulator.wait_for(
         lambda calls: any(c.conversation_id == conversation and c.cards for c in calls), timeout=15

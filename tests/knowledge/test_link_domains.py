@@ -41,9 +41,9 @@ def test_links_outside_the_domains_are_warnings_at_their_line(write_kb: WriteKb)
 
 def test_without_the_option_links_are_not_checked_and_a_file_server_can_be_listed(write_kb: WriteKb) -> None:
     root = write_kb({"a.yaml": KB})
-    assert "valid (1 entries, 0 warnings)" in run("validate", str(root))[1]
+    assert "valid (1 entry, 0 warnings)" in run("validate", str(root))[1]
     everything = "example.lg.jp,vendor.example.com,fileserver"
-    assert "valid (1 entries, 0 warnings)" in run("validate", str(root), "--link-domains", everything)[1]
+    assert "valid (1 entry, 0 warnings)" in run("validate", str(root), "--link-domains", everything)[1]
 
 
 def test_the_warning_is_in_japanese_for_a_japanese_locale(write_kb: WriteKb) -> None:
