@@ -112,14 +112,14 @@ class MatchSettings:
     confidence_question_covered: float = 1.6
     confidence_bias: float = -4.07
     # ...and with the semantic layer on.
-    semantic_confidence_coverage: float = 1.24
-    semantic_confidence_closeness: float = 1.51
-    semantic_confidence_dominance: float = 1.38
-    semantic_confidence_matched: float = 1.87
-    semantic_confidence_question_covered: float = 1.39
-    semantic_confidence_dense: float = 1.05
-    semantic_confidence_dense_lead: float = 1.14
-    semantic_confidence_bias: float = -4.29
+    semantic_confidence_coverage: float = 1.27
+    semantic_confidence_closeness: float = 1.45
+    semantic_confidence_dominance: float = 1.34
+    semantic_confidence_matched: float = 1.91
+    semantic_confidence_question_covered: float = 1.37
+    semantic_confidence_dense: float = 1.07
+    semantic_confidence_dense_lead: float = 1.21
+    semantic_confidence_bias: float = -4.32
 
     def __post_init__(self) -> None:
         for field in fields(self):

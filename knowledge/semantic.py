@@ -26,9 +26,10 @@ log = logging.getLogger(__name__)
 DIMENSIONS = 384
 # How many texts go to the engine at once while an index is built (bounds the memory of a batch).
 _BATCH = 64
-# A question longer than this many characters is embedded on its start: the model reads 512 tokens
-# at most per window, and a chat question's topic is at its start.
-MAX_QUERY_CHARS = 500
+# A question is embedded on its first this many characters (the words are all read by the lexical
+# side): the engine's time grows with the tokens, about 2 ms each on one core of the benchmark machine,
+# and on the development halves 64 ranked as well as 500 (docs/benchmarks.md).
+MAX_QUERY_CHARS = 64
 
 
 class Embedder(Protocol):
