@@ -43,13 +43,12 @@ from knowledge.evaluation import METRICS, Judged, summarize
 from knowledge.matcher import (
     CALIBRATED,
     Features,
-    asked_only,
-    confidence,
     decide,
     is_covered,
     rank,
     rival_scores,
     shown_confidences,
+    support,
 )
 from knowledge.normalize import normalize
 
@@ -131,7 +130,7 @@ class Scored(NamedTuple):
     ids: list[str]
     rivals: list[float]  # rival_scores() of the shown confidences
     covered: bool
-    supported: float  # the best hit's confidence without answer-only words (0: a noun is answer-only)
+    supported: float  # support() of the best hit
     exact: bool
     expected: frozenset[str]
 
@@ -144,9 +143,7 @@ def scored(settings: MatchSettings, row: Row, semantic: bool) -> Scored:
         [row.ids[i] for i in order],
         rival_scores(shown, [row.langs[i] for i in order]),
         bool(features) and is_covered(features[0]),
-        confidence(settings, asked_only(features[0]), semantic)
-        if features and features[0].nouns_answer_only == 0.0
-        else 0.0,
+        support(settings, features[0], semantic) if features else 0.0,
         bool(order) and order[0] == row.exact,
         row.expected,
     )
@@ -154,15 +151,7 @@ def scored(settings: MatchSettings, row: Row, semantic: bool) -> Scored:
 
 def judged(settings: MatchSettings, case: Scored) -> Judged:
     """What Matcher.ask decides (knowledge.matcher.judge), from the precomputed confidences."""
-    if case.exact:
-        kind = "answer"
-    else:
-        kind = decide(
-            settings,
-            case.rivals,
-            covered=case.covered,
-            supported=case.supported >= settings.answer_threshold,
-        )
+    kind = decide(settings, case.rivals, covered=case.covered, supported=case.supported, exact=case.exact)
     return Judged(kind, case.ids, case.expected)
 
 

@@ -203,13 +203,13 @@ def asked_only(features: Features) -> Features:
     return features._replace(coverage=features.coverage_asked, matched=features.matched_asked)
 
 
-def supported(s: MatchSettings, features: Features, semantic: bool) -> bool:
-    """Whether a hit may be answered outright: no noun of the question is found only in its answer
-    text (「PDFにページ番号を入れたい」: 番号 is only in the PDF-splitting entry's answer), and it is
-    confident enough on the words its questions, alternates and keywords share with the question."""
-    return features.nouns_answer_only == 0.0 and (
-        confidence(s, asked_only(features), semantic) >= s.answer_threshold
-    )
+def support(s: MatchSettings, features: Features, semantic: bool) -> float:
+    """The confidence a hit has on the words its questions, alternates and keywords share with the
+    question; 0 when a noun of the question is found only in its answer text (「PDFにページ番号を
+    入れたい」: 番号 only in the PDF-splitting entry's answer). A hit is answered only on this."""
+    if features.nouns_answer_only > 0.0:
+        return 0.0
+    return confidence(s, asked_only(features), semantic)
 
 
 def rival_scores(scores: Sequence[float], langs: Sequence[str]) -> list[float]:
@@ -225,21 +225,30 @@ def is_covered(features: Features) -> bool:
 
 
 def decide(
-    s: MatchSettings, scores: Sequence[float], *, covered: bool = False, supported: bool = True
+    s: MatchSettings,
+    scores: Sequence[float],
+    *,
+    covered: bool = False,
+    supported: float = 1.0,
+    exact: bool = False,
 ) -> DecisionKind:
     """answer, clarify or escalate from the shown confidences of rival_scores() (best first).
 
     `covered` (is_covered() of the best hit): a question whose nouns (its topic) all name what
     one entry's questions name is about a topic the knowledge base has — at worst ambiguous
     (「PDF」, 「PC 遅い」, a typo in the verb), so it is clarified rather than escalated.
-    `supported`: the best hit is confident enough without the words found only in its answer
-    text (「PDFにページ番号を入れたい」 must not be answered by an entry whose answer mentions
-    page numbers in passing); when not, it is offered, not answered.
+    `supported` (support() of the best hit) must reach the answer threshold too: an entry is not
+    answered on words only its answer text has; it is offered instead.
+    `exact`: the question is the best entry's question or an alternate as typed (after normalize):
+    the editors wrote that wording for that entry, so it is answered.
     """
+    if exact:
+        return "answer"
     if not scores or (scores[0] < s.clarify_threshold and not covered):
         return "escalate"
     runner_up = scores[1] if len(scores) > 1 else 0.0
-    if supported and scores[0] >= s.answer_threshold and scores[0] - runner_up >= s.answer_margin:
+    confident = min(scores[0], supported) >= s.answer_threshold
+    if confident and scores[0] - runner_up >= s.answer_margin:
         return "answer"
     return "clarify"
 
@@ -255,14 +264,13 @@ def judge(
     """The decision on ranked hits (best first, with their entries' languages) and their shown
     confidences. `exact`: the question is the best entry's question or an alternate as typed."""
     scores = shown_confidences(s, ranked, semantic)
-    if exact:
-        return "answer", scores  # the editors wrote that wording for that entry
     best = ranked[0] if ranked else None
     kind = decide(
         s,
         rival_scores(scores, langs),
         covered=best is not None and is_covered(best),
-        supported=best is not None and supported(s, best, semantic),
+        supported=support(s, best, semantic) if best is not None else 0.0,
+        exact=exact,
     )
     return kind, scores
 
