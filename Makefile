@@ -35,7 +35,7 @@ test: $(STAMP_DEV)
 
 ## chat: talk to the running bot (`make run` in another terminal) from this terminal
 chat: $(STAMP_RUN)
-	$(BIN)/python -m bot.devtools.chat $(ARGS)
+	$(BIN)/python -m devtools.chat $(ARGS)
 
 ## migrate: apply the database migrations (the bot also applies them on start)
 migrate: $(STAMP_RUN)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
 from bot.storage.databases import create_database, drop_database
+from devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.harness import BotUnderTest
 
 REPO = Path(__file__).resolve().parent.parent

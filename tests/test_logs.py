@@ -7,9 +7,9 @@ import json
 import logging
 from pathlib import Path
 
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
 from bot.logs import JsonFormatter, configure_logging
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.conftest import SettingsFactory
 from tests.processes import BotProcess
 

@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.desk.models import OutboxMessage
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import Call, ConnectorEmulator, Member
 from bot.storage.engine import create_engine
 from bot.storage.migrate import head_revision, revisions
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import Call, ConnectorEmulator, Member
 from tests.processes import BotProcess
 
 pytestmark = pytest.mark.postgres
