@@ -78,9 +78,11 @@ bench-scale: $(STAMP_RUN)
 bench-load: $(STAMP_DEV)
 	$(BIN)/python -m benchmarks.load_bot --conversations 200 --rate 200 --seconds 30 $(ARGS)
 
+## lint: ruff, and the import contracts between the layers (pyproject.toml, docs/architecture.md)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache
