@@ -29,9 +29,10 @@ install: $(STAMP_RUN)
 run: $(STAMP_RUN)
 	KOTAE_DEV_MODE=$${KOTAE_DEV_MODE:-true} KOTAE_ICT_CHANNEL_ID=$${KOTAE_ICT_CHANNEL_ID:-19:kotae-ict@thread.tacv2} $(BIN)/python app.py
 
-## test: install with the development tools, then run the whole test suite
+## test: install with the development tools, then run the whole test suite on every core (pytest-xdist;
+##       ARGS="-n 0" runs it in one process)
 test: $(STAMP_DEV)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto $(ARGS)
 
 ## chat: talk to the running bot (`make run` in another terminal) from this terminal
 chat: $(STAMP_RUN)
