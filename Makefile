@@ -29,13 +29,14 @@ install: $(STAMP_RUN)
 run: $(STAMP_RUN)
 	KOTAE_DEV_MODE=$${KOTAE_DEV_MODE:-true} KOTAE_ICT_CHANNEL_ID=$${KOTAE_ICT_CHANNEL_ID:-19:kotae-ict@thread.tacv2} $(BIN)/python app.py
 
-## test: install with the development tools, then run the whole test suite
+## test: install with the development tools, then run the whole test suite on every core (pytest-xdist;
+##       ARGS="-n 0" runs it in one process)
 test: $(STAMP_DEV)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto $(ARGS)
 
 ## chat: talk to the running bot (`make run` in another terminal) from this terminal
 chat: $(STAMP_RUN)
-	$(BIN)/python -m bot.devtools.chat $(ARGS)
+	$(BIN)/python -m devtools.chat $(ARGS)
 
 ## migrate: apply the database migrations (the bot also applies them on start)
 migrate: $(STAMP_RUN)
@@ -78,9 +79,11 @@ bench-scale: $(STAMP_RUN)
 bench-load: $(STAMP_DEV)
 	$(BIN)/python -m benchmarks.load_bot --conversations 200 --rate 200 --seconds 30 $(ARGS)
 
+## lint: ruff, and the import contracts between the layers (pyproject.toml, docs/architecture.md)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

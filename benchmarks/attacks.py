@@ -39,9 +39,9 @@ import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
 from benchmarks.common import machine
-from bot.devtools.activities import Person, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
-from bot.devtools.openid import BlackHole, OpenIdStandIn
+from devtools.activities import Person, TeamsActivities
+from devtools.emulator import ConnectorEmulator
+from devtools.openid import BlackHole, OpenIdStandIn
 
 REPO = Path(__file__).resolve().parent.parent
 CAP = 20.0

@@ -42,9 +42,9 @@ from pathlib import Path
 import aiohttp
 
 from benchmarks.common import machine, percentile
-from bot.devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
 from bot.storage.databases import create_database, drop_database
+from devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = REPO / "tests" / "questions" / "tuning.jsonl"

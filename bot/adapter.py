@@ -31,7 +31,6 @@ from bot.connector_errors import connector_outcome
 from bot.desk.outbox import Retry, RetryPolicy
 from bot.i18n import catalogue, language_of_locale
 from bot.invoke import message_response
-from bot.storage.state import StateConflictError
 from bot.tokens import SigningKeys, TokenValidator
 
 __all__ = ["KotaeAdapter", "build_adapter"]
@@ -181,10 +180,7 @@ class KotaeAdapter(CloudAdapter):
             if self.on_connector_auth_failure is not None:
                 await self.on_connector_auth_failure(auth_failure)
             return
-        if isinstance(error, StateConflictError):
-            _log.warning("state conflict in activity %s (%s)", activity.id, activity.type)
-            key = "error.state_conflict"
-        elif (outcome := connector_outcome(error)) is not None:
+        if (outcome := connector_outcome(error)) is not None:
             # Teams refused or could not be reached (retries, if any, are spent): not a bug of ours.
             _log.warning(
                 "activity %s (%s): a call to the Bot Connector failed: %s",
@@ -192,21 +188,21 @@ class KotaeAdapter(CloudAdapter):
                 activity.type,
                 outcome.reason,
             )
-            key = "error.apology"
         else:
             _log.error("unhandled error in activity %s (%s)", activity.id, activity.type, exc_info=error)
-            key = "error.apology"
-        lang = language_of_locale(activity.locale, self.settings.default_locale)
+        apology = catalogue().text(
+            "error.apology", language_of_locale(activity.locale, self.settings.default_locale)
+        )
         if activity.type == ActivityTypes.invoke:
             # A click whose work failed (e.g. the ticket could not be written) is told to try again
             # on the card it clicked, instead of getting botbuilder's empty 501: nothing is lost silently.
-            response = InvokeResponse(status=200, body=message_response(catalogue().text(key, lang)))
+            response = InvokeResponse(status=200, body=message_response(apology))
             await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
             return
         if activity.type != ActivityTypes.message:
             return  # events need no apology
         try:
-            await turn_context.send_activity(catalogue().text(key, lang))
+            await turn_context.send_activity(apology)
         except Exception as apology_error:  # the connector may be what failed; the log above has the cause
             if connector_outcome(apology_error) is None:
                 _log.exception("could not send the apology for activity %s", activity.id)

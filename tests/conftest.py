@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
 from bot.storage.databases import create_database, drop_database
+from devtools.activities import DEFAULT_TENANT, Person, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.harness import BotUnderTest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,7 +58,8 @@ AUTHENTICATED: dict[str, Any] = {
 @pytest.fixture(scope="session")
 def knowledge_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One knowledge snapshot folder for the session: the shipped knowledge base's vectors are
-    computed by the first bot that starts, and later starts read them from its snapshot."""
+    computed by the first bot that starts, and later starts read them from its snapshot. Under
+    pytest-xdist each worker has its own session and so its own folder."""
     return tmp_path_factory.mktemp("knowledge-cache")
 
 

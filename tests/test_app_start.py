@@ -10,10 +10,10 @@ import sys
 import pytest
 from aiohttp import web
 
-from bot.devtools.activities import Person, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
 from bot.proactive import send_proactive
 from bot.storage.migrate import upgrade
+from devtools.activities import Person, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.conftest import REPO, SettingsFactory
 from tests.harness import BotUnderTest
 

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.desk.verbs import DESK_VERBS
-from bot.devtools.activities import DEFAULT_TENANT
-from bot.devtools.emulator import ConnectorEmulator
-from bot.devtools.openid import OpenIdStandIn
+from devtools.activities import DEFAULT_TENANT
+from devtools.emulator import ConnectorEmulator
+from devtools.openid import OpenIdStandIn
 from tests.conftest import AUTHENTICATED, SettingsFactory
 from tests.harness import BotUnderTest
 

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.devtools.activities import Person, Place, TeamsActivities
+from devtools.activities import Person, Place, TeamsActivities
 from tests.conftest import SettingsFactory
 from tests.harness import BotUnderTest
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.conftest import AUTHENTICATED, SettingsFactory
 from tests.harness import BotUnderTest
 

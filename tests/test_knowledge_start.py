@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import Call, ConnectorEmulator
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import Call, ConnectorEmulator
 from tests.conftest import SettingsFactory
 from tests.harness import BotUnderTest
 

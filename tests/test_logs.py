@@ -7,9 +7,9 @@ import json
 import logging
 from pathlib import Path
 
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
 from bot.logs import JsonFormatter, configure_logging
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.conftest import SettingsFactory
 from tests.processes import BotProcess
 
@@ -19,10 +19,18 @@ SECRET_QUESTION = "田中一郎の住民票コード 12345678901 を教えて"
 
 
 async def test_json_lines_carry_the_activity_id_and_never_message_text(
-    tmp_path: Path, emulator: ConnectorEmulator, teams: TeamsActivities, alice: Person
+    tmp_path: Path,
+    knowledge_cache: Path,
+    emulator: ConnectorEmulator,
+    teams: TeamsActivities,
+    alice: Person,
 ) -> None:
     bot = await BotProcess.start(
-        tmp_path / "bot.log", KOTAE_LOG_FORMAT="json", LOG_LEVEL="INFO", KOTAE_ICT_CHANNEL_ID=ICT
+        tmp_path / "bot.log",
+        KOTAE_LOG_FORMAT="json",
+        LOG_LEVEL="INFO",
+        KOTAE_ICT_CHANNEL_ID=ICT,
+        KOTAE_KNOWLEDGE_CACHE_DIR=str(knowledge_cache),
     )
     try:
         await bot.wait_ready()

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.config import SettingsError, load_settings
-from bot.devtools.activities import Person, TeamsActivities
 from bot.logs import configure_logging
+from devtools.activities import Person, TeamsActivities
 from tests.conftest import SettingsFactory
 from tests.harness import BotUnderTest
 

@@ -1,18 +1,16 @@
-"""Bot state and conversation references round-trip on SQLite and PostgreSQL; e-tags stop lost writes."""
+"""Conversation references round-trip on SQLite and PostgreSQL; migrations run once across replicas."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
-from botbuilder.core import ConversationState, TurnContext
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, head_revision, upgrade
 from bot.storage.references import ConversationReferences
-from bot.storage.state import SqlStorage, StateConflictError
 
 
 @pytest.fixture
@@ -22,59 +20,6 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
     assert await current_revision(engine) == head_revision()
     yield create_session_factory(engine)
     await engine.dispose()
-
-
-async def test_items_round_trip_with_etags(sessions: async_sessionmaker[AsyncSession]):
-    storage = SqlStorage(sessions)
-    await storage.write({"user/1": {"lang": "en", "count": 1}})
-    item = (await storage.read(["user/1", "missing"]))["user/1"]
-    assert item["lang"] == "en"
-    assert item["e_tag"]
-    item["count"] = 2
-    await storage.write({"user/1": item})
-    assert (await storage.read(["user/1"]))["user/1"]["count"] == 2
-
-
-async def test_a_stale_write_is_refused_not_lost(sessions: async_sessionmaker[AsyncSession]):
-    storage = SqlStorage(sessions)
-    await storage.write({"k": {"v": 0}})
-    first = (await storage.read(["k"]))["k"]
-    second = dict(first)
-    first["v"] = 1
-    await storage.write({"k": first})
-    second["v"] = 2
-    with pytest.raises(StateConflictError):
-        await storage.write({"k": second})
-    with pytest.raises(StateConflictError):  # a writer that read nothing must not overwrite either
-        await storage.write({"k": {"v": 3}})
-    assert (await storage.read(["k"]))["k"]["v"] == 1
-    await storage.write({"k": {"v": 4, "e_tag": "*"}})
-    assert (await storage.read(["k"]))["k"]["v"] == 4
-    await storage.delete(["k"])
-    assert await storage.read(["k"]) == {}
-
-
-async def test_botbuilder_conversation_state_persists(sessions: async_sessionmaker[AsyncSession]):
-    """The real BotState machinery, over two storages as two replicas would have."""
-    from botbuilder.core.adapters import TestAdapter
-    from botbuilder.schema import Activity
-
-    activity = Activity(
-        type="message",
-        channel_id="msteams",
-        conversation=ConversationAccount(id="conv-1"),
-        from_property=ChannelAccount(id="u"),
-        recipient=ChannelAccount(id="b"),
-    )
-    for expected in (1, 2):
-        state = ConversationState(SqlStorage(sessions))
-        counter = state.create_property("counter")
-        context = TurnContext(TestAdapter(), activity)
-        await state.load(context)
-        value = await counter.get(context, lambda: 0)
-        await counter.set(context, value + 1)
-        await state.save_changes(context)
-        assert value + 1 == expected
 
 
 async def test_conversation_references_round_trip(sessions: async_sessionmaker[AsyncSession]):

@@ -18,9 +18,9 @@ import jwt
 import pytest
 from jwt.warnings import InsecureKeyLengthWarning
 
-from bot.devtools.activities import Person, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
-from bot.devtools.openid import BlackHole, OpenIdStandIn, new_key
+from devtools.activities import Person, TeamsActivities
+from devtools.emulator import ConnectorEmulator
+from devtools.openid import BlackHole, OpenIdStandIn, new_key
 from tests.conftest import AUTHENTICATED, SettingsFactory
 from tests.harness import BotUnderTest
 

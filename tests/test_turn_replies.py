@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from bot.devtools.activities import Person, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
+from devtools.activities import Person, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.harness import BotUnderTest
 
 REPLIES = r"/v3/conversations/[^/]+/activities"

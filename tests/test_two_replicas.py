@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.desk.models import OutboxMessage
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import Call, ConnectorEmulator, Member
 from bot.storage.engine import create_engine
 from bot.storage.migrate import head_revision, revisions
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import Call, ConnectorEmulator, Member
 from tests.processes import BotProcess
 
 pytestmark = pytest.mark.postgres
@@ -92,10 +92,16 @@ async def _outbox(database_url: str) -> list[OutboxMessage]:
 
 
 async def test_two_replicas_on_one_database(
-    postgres_url: str, emulator: ConnectorEmulator, teams: TeamsActivities, tmp_path: Path
+    postgres_url: str,
+    emulator: ConnectorEmulator,
+    teams: TeamsActivities,
+    tmp_path: Path,
+    knowledge_cache: Path,
 ) -> None:
     settings = {
         "DATABASE_URL": postgres_url,
+        # The session's snapshot: the replicas need not compute the knowledge base's vectors again.
+        "KOTAE_KNOWLEDGE_CACHE_DIR": str(knowledge_cache),
         "KOTAE_ICT_CHANNEL_ID": ICT,
         "KOTAE_LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",

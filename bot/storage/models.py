@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import DateTime, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "BotStateRow", "ConversationReferenceRow", "InstallationRow", "utcnow"]
+__all__ = ["Base", "ConversationReferenceRow", "InstallationRow", "utcnow"]
 
 # Stable constraint names, so migrations can name what they alter on SQLite and PostgreSQL alike.
 _NAMING = {
@@ -27,17 +27,6 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=_NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
-
-
-class BotStateRow(Base):
-    """One botbuilder storage item (user, conversation or dialog state) with its e-tag."""
-
-    __tablename__ = "bot_state"
-
-    key: Mapped[str] = mapped_column(String(1024), primary_key=True)
-    e_tag: Mapped[str] = mapped_column(String(64))
-    data: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class ConversationReferenceRow(Base):

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import Call, ConnectorEmulator
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import Call, ConnectorEmulator
 from tests.card_schema import assert_valid_card
 from tests.harness import BotUnderTest, Reply
 

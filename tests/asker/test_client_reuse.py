@@ -10,7 +10,7 @@ from botframework.connector.auth import (
 )
 
 from bot.client_reuse import ReusedClients
-from bot.devtools.activities import Person, TeamsActivities
+from devtools.activities import Person, TeamsActivities
 
 
 def _authentication() -> ReusedClients:

@@ -1,8 +1,7 @@
-"""The asker's conventions: every asker text key is used and exists; dialogs/ imports nothing of bot/."""
+"""The asker's conventions: every asker text key is used and exists."""
 
 from __future__ import annotations
 
-import ast
 import re
 
 from bot.i18n import catalogue
@@ -27,15 +26,3 @@ def test_every_asker_text_is_used_and_every_used_key_exists():
     assert keys - used == set(), "catalogue keys nothing uses"
     assert {literal for literal in literals - prefixes if literal not in keys} == set(), "keys missing"
     assert all(any(key.startswith(prefix) for key in keys) for prefix in prefixes)
-
-
-def test_dialogs_import_nothing_of_bot():
-    for path in (REPO / "dialogs").glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            assert not any(name == "bot" or name.startswith("bot.") for name in names), path

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.asker.models import FeedbackVote, LanguagePreference, SuggestedAlternate
 from bot.desk.models import Ticket, TicketEvent
-from bot.devtools.activities import Person, Place
+from devtools.activities import Person, Place
 from tests.asker.conversation import Chat, action, actions_of, texts_of
 
 CHANNEL = "19:general0000000000000000000000000@thread.tacv2"

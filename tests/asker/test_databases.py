@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.asker.models import FeedbackVote
 from bot.desk.models import Ticket
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.asker.conversation import Chat, action
 from tests.conftest import SettingsFactory
 from tests.harness import BotUnderTest

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.asker.conversation import Chat, action
 from tests.conftest import SettingsFactory
 from tests.harness import BotUnderTest

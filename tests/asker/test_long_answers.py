@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import ConnectorEmulator
 from tests.asker.conversation import Chat, action
 from tests.conftest import SettingsFactory
 from tests.harness import BotUnderTest

@@ -1,7 +1,7 @@
 """The authentication alarm: an expired secret or a refused token is said once, loudly, and loses nothing.
 
 The real botbuilder credentials and MSAL ask a stand-in for Entra ID's token endpoint
-(`bot/devtools/entra.py`), which answers AADSTS7000222 as Entra does for an expired secret; the connector
+(`devtools/entra.py`), which answers AADSTS7000222 as Entra does for an expired secret; the connector
 emulator answers 401 where the Bot Connector refuses a token.
 """
 
@@ -26,10 +26,10 @@ from bot.desk.effects import enqueue
 from bot.desk.models import OutboxKind, OutboxMessage
 from bot.desk.outbox import OutboxWorker
 from bot.desk.teams_delivery import remember_thread
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import ConnectorEmulator
-from bot.devtools.entra import EntraStandIn
 from bot.logs import EVENT
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import ConnectorEmulator
+from devtools.entra import EntraStandIn
 from tests.conftest import AUTHENTICATED, SettingsFactory
 from tests.desk.conftest import Database
 from tests.desk.test_desk_http import ICT, STAFF, Desk

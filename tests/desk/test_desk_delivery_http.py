@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.desk.models import OutboxKind, OutboxMessage
 from bot.desk.outbox import OutboxWorker, RetryPolicy
 from bot.desk.teams_delivery import remember_thread
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import Call, ConnectorEmulator
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import Call, ConnectorEmulator
 from tests.conftest import SettingsFactory
 from tests.desk.test_desk_http import ICT, STAFF, Desk, add_desk_members
 from tests.harness import BotUnderTest

@@ -26,8 +26,8 @@ from bot.desk.housekeeping import Housekeeping, ReminderPolicy
 from bot.desk.models import FaqDraft, OutboxMessage, Ticket
 from bot.desk.opening import Asker, Candidate, NewTicket, open_ticket
 from bot.desk.transitions import DeskPolicy
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import Call, ConnectorEmulator, Member
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import Call, ConnectorEmulator, Member
 from tests.conftest import SettingsFactory
 from tests.harness import BotUnderTest
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.devtools.activities import Person, Place, TeamsActivities
-from bot.devtools.emulator import Call, ConnectorEmulator
+from devtools.activities import Person, Place, TeamsActivities
+from devtools.emulator import Call, ConnectorEmulator
 from tests.conftest import SettingsFactory
 from tests.desk.test_desk_http import GUEST, ICT, STAFF, STAFF2, Desk, add_desk_members
 from tests.harness import BotUnderTest

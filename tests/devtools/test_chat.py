@@ -19,8 +19,9 @@ import pytest
 from aiohttp import web
 
 from bot.cards.base import card, execute_action, heading, open_url_action
-from bot.devtools.activities import Place
-from bot.devtools.chat import (
+from bot.invoke import CARD_TYPE
+from devtools.activities import Place
+from devtools.chat import (
     DEFAULT_ICT_CHANNEL,
     ICT_STAFF,
     STAFF,
@@ -28,8 +29,7 @@ from bot.devtools.chat import (
     Console,
     run_chat,
 )
-from bot.devtools.emulator import ConnectorEmulator
-from bot.invoke import CARD_TYPE
+from devtools.emulator import ConnectorEmulator
 from tests.conftest import AUTHENTICATED, SettingsFactory
 from tests.harness import BotUnderTest
 

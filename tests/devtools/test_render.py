@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.cards.base import card, execute_action, heading, open_url_action, text_block
 from bot.cards.help import help_card
 from bot.cards.welcome import welcome_card
-from bot.devtools.chat import answer_for_input
-from bot.devtools.render import ANSI, PLAIN, input_summary, render_card, render_text
+from devtools.chat import answer_for_input
+from devtools.render import ANSI, PLAIN, input_summary, render_card, render_text
 
 TICKET_LIKE = card(
     [

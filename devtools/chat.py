@@ -1,6 +1,6 @@
 """The terminal chat: try Kotae without Teams, against the bot running locally in dev mode.
 
-    python -m bot.devtools.chat [--bot http://127.0.0.1:3978] [--as staff|ict] [--lang ja|en]
+    python -m devtools.chat [--bot http://127.0.0.1:3978] [--as staff|ict] [--lang ja|en]
 
 It speaks the real protocol: a Bot Connector emulator on a local port (3979) stands in for Teams' service
 (the activities' `serviceUrl` points at it), lines typed here are posted to the bot's `/api/messages`
@@ -27,10 +27,10 @@ from typing import Any
 import aiohttp
 
 from bot.config import parse_channel_id
-from bot.devtools.activities import DEFAULT_TENANT, Person, Place, TeamsActivities
-from bot.devtools.emulator import Call, ConnectorEmulator, Member
-from bot.devtools.render import ANSI, PLAIN, Button, Style, render_card, render_text
 from bot.invoke import CARD_TYPE, MESSAGE_TYPE
+from devtools.activities import DEFAULT_TENANT, Person, Place, TeamsActivities
+from devtools.emulator import Call, ConnectorEmulator, Member
+from devtools.render import ANSI, PLAIN, Button, Style, render_card, render_text
 
 __all__ = [
     "DEFAULT_ICT_CHANNEL",
@@ -780,7 +780,7 @@ def _port(value: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.devtools.chat",
+        prog="python -m devtools.chat",
         description="Chat with the Kotae bot running locally (`make run`), as Teams would.",
     )
     parser.add_argument("--bot", default=DEFAULT_BOT_URL, help="the bot's URL (default %(default)s)")
