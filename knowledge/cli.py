@@ -20,9 +20,9 @@ from knowledge.diff import (
     GROUPS,
     BadQuestionLine,
     Change,
-    LastQuestionKept,
     Outcome,
     Question,
+    QuestionVectors,
     compare,
     read_questions,
     wordings,
@@ -457,12 +457,12 @@ def _diff(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
             raise _Usage(_say("no-folder", lang, path=directory))
     questions = _questions(args.questions, lang) if args.questions is not None else None
     embedder = _embedder(args.semantic, lang, err)
-    shared = LastQuestionKept(embedder) if embedder is not None else None
+    shared = QuestionVectors(embedder) if embedder is not None else None
     old = build(args.old, MatchSettings(), embedder=shared)
     # Built on the old version, the new one analyses and embeds only the texts the edit changed.
     new = build(args.new, MatchSettings(), earlier=old, embedder=shared)
     asked = questions if questions is not None else wordings(old.kb)
-    changes = compare(old, new, asked)
+    changes = compare(old, new, asked, shared)
     wrong = sum(change.group == "answer-changed" for change in changes)
     if args.json:
         counts = {group: sum(change.group == group for change in changes) for group in GROUPS}

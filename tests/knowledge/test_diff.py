@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge import MatchSettings, load
-from knowledge.diff import LastQuestionKept, Outcome, classify, compare, wordings
+from knowledge.diff import Outcome, QuestionVectors, classify, compare, wordings
 from knowledge.semantic import load_embedder
 from knowledge.snapshot import build
-from tests.knowledge.test_semantic import Counting
+from tests.knowledge.test_semantic import Counting as CountingTexts
 
 from .conftest import FIXTURE_KB
 from .test_cli import run
+
+
+class Counting(CountingTexts):
+    """The real model, counting the texts and the calls that embed questions."""
+
+    calls = 0
+
+    def embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        self.calls += query
+        return super().embed(texts, query=query)
+
 
 SHIPPED = Path(__file__).parents[2] / "knowledge" / "faq"
 TUNING = Path(__file__).parents[1] / "questions" / "tuning.jsonl"
@@ -150,17 +163,18 @@ def test_an_invalid_new_version_exits_1_with_its_problems(tmp_path: Path) -> Non
 
 
 def test_with_the_semantic_layer_each_question_is_embedded_once(tmp_path: Path) -> None:
-    """Both versions are asked each question in turn; its vector is computed for the first only,
-    and the new version is built on the old one's entry vectors."""
+    """The questions are embedded ahead in batches, once for both versions, and the new version is
+    built on the old one's entry vectors."""
     embedder, reason = load_embedder()
     assert embedder is not None, reason
     counting = Counting(embedder)
-    kept = LastQuestionKept(counting)
+    kept = QuestionVectors(counting)
     old = build(FIXTURE_KB, MatchSettings(), embedder=kept)
     passages = counting.passages
     new = build(shutil.copytree(FIXTURE_KB, tmp_path / "kb"), MatchSettings(), earlier=old, embedder=kept)
     assert new is not old
     assert counting.passages == passages  # the same texts: nothing embedded again
     questions = wordings(old.kb)
-    assert compare(old, new, questions) == []
+    assert compare(old, new, questions, kept) == []
     assert counting.queries == len(set(questions))
+    assert counting.calls == 1  # 15 questions: one batch
