@@ -165,3 +165,19 @@ def test_a_bad_suggestion_line_is_a_usage_error(tmp_path: Path, kb: Path, line: 
     code, out, err = run("suggest", "--from", str(source), "--kb", str(kb), "--apply")
     assert (code, out) == (2, "")
     assert err.startswith(f"{source}:1: expected a JSON line")
+
+
+def test_a_wording_without_words_is_skipped_and_missing_paths_are_usage_errors(
+    tmp_path: Path, kb: Path
+) -> None:
+    source = suggestions(tmp_path, {"entry": "pdf-merge", "alternate": "？！…", "count": 2})
+    code, out, _ = run("suggest", "--from", str(source), "--kb", str(kb), "--apply")
+    assert code == 0
+    assert out.splitlines() == [
+        'skipped: "？！…" has no words (suggested for pdf-merge)',
+        "0 alternates written into 0 files.",
+    ]
+    assert run("suggest", "--from", str(tmp_path / "none.jsonl"), "--kb", str(kb))[0] == 2
+    code, _, err = run("suggest", "--from", str(source), "--kb", str(tmp_path / "nowhere"))
+    assert code == 2
+    assert err == f"folder {tmp_path / 'nowhere'} does not exist.\n"
