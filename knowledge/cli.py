@@ -1,4 +1,4 @@
-"""`python -m knowledge validate | ask | eval`: the editors' and tuners' command line."""
+"""`python -m knowledge validate | ask | eval | diff | suggest`: the editors' and tuners' command line."""
 
 from __future__ import annotations
 
@@ -16,14 +16,34 @@ from typing import Any, TextIO
 from rapidfuzz import fuzz
 
 from knowledge.checks import links_outside
+from knowledge.diff import (
+    GROUPS,
+    BadQuestionLine,
+    Change,
+    Outcome,
+    Question,
+    QuestionVectors,
+    compare,
+    read_questions,
+    wordings,
+)
 from knowledge.evaluation import Judged, summarize
-from knowledge.loader import inspect
+from knowledge.loader import inspect, load
 from knowledge.matcher import Decision, Matcher, MatchSettings
 from knowledge.messages import locale_lang, render
 from knowledge.model import Entry, KnowledgeError, Problem
 from knowledge.normalize import normalize
 from knowledge.semantic import Embedder, load_embedder
 from knowledge.snapshot import build
+from knowledge.suggest import (
+    BadSuggestionLine,
+    NotRoundTrip,
+    Review,
+    add_alternates,
+    additions_by_file,
+    read_suggestions,
+    review,
+)
 
 DEFAULT_KB = Path("knowledge/faq")
 EVAL_DEPTH = 10  # ranks read for MRR
@@ -55,6 +75,66 @@ _TEXT = {
         "semantic layer off (matching on words alone): {reason}",
     ),
     "top": ("--top は 1 以上にしてください", "--top must be at least 1"),
+    "no-folder": ("フォルダ {path} がありません。", "folder {path} does not exist."),
+    "questions-json": (
+        'JSON の行 {{"query": ..., "lang": "ja"|"en"}} にしてください（"lang" は省略可）',
+        'expected a JSON line {{"query": ..., "lang": "ja"|"en"}} ("lang" is optional)',
+    ),
+    "answer-changed": (
+        "別のエントリが回答するようになった質問（{count} 件）:",
+        "answered question now answered by another entry ({count}):",
+    ),
+    "answer-lost": ("回答されなくなった質問（{count} 件）:", "answer lost ({count}):"),
+    "newly-answered": ("新たに回答されるようになった質問（{count} 件）:", "newly answered ({count}):"),
+    "choices-changed": ("候補が変わった質問（{count} 件）:", "choices changed ({count}):"),
+    "change": ("  「{query}」 {old} → {new}", '  "{query}": {old} -> {new}'),
+    "answer": ("回答 {entries}", "answer {entries}"),
+    "clarify": ("候補 {entries}", "clarify {entries}"),
+    "escalate": ("担当者へ", "escalate"),
+    "diff-summary": (
+        "{questions} 件の質問を両方の版に尋ねました。変わったもの {changed} 件。",
+        "{questions} question{questions_s} asked of both versions; {changed} changed.",
+    ),
+    "diff-fails": (
+        "回答済みの質問 {count} 件に別のエントリが答えるようになります。意図した変更か確認してください。",
+        "{count} answered question{count_s} would now get another entry: check that this is intended.",
+    ),
+    "suggestion-json": (
+        'JSON の行 {{"entry": "<id>", "alternate": "<文言>", "count": 回数}} にしてください（"count" は省略可）',
+        'expected a JSON line {{"entry": "<id>", "alternate": "<text>", "count": N}} ("count" is optional)',
+    ),
+    "suggest-add": (
+        "{path}:{line}: {entry} に追加: 「{alternate}」（{count} 回）",
+        '{path}:{line}: add to {entry}: "{alternate}" ({count} time{count_s})',
+    ),
+    "suggest-has-it": (
+        "スキップ: {entry} にはすでに「{alternate}」があります",
+        'skipped: {entry} already has "{alternate}"',
+    ),
+    "suggest-other-has-it": (
+        "スキップ: 「{alternate}」はすでにエントリ {holder} の文言です（{entry} への提案）",
+        'skipped: "{alternate}" is already a wording of entry {holder} (suggested for {entry})',
+    ),
+    "suggest-unknown-entry": (
+        "スキップ: エントリ {entry} はナレッジベースにありません（「{alternate}」）",
+        'skipped: entry {entry} is not in the knowledge base ("{alternate}")',
+    ),
+    "suggest-no-words": (
+        "スキップ: 「{alternate}」には語がありません（{entry} への提案）",
+        'skipped: "{alternate}" has no words (suggested for {entry})',
+    ),
+    "suggest-would": (
+        "追加する別の言い方 {count} 件。書き込むには --apply を付けて実行してください。",
+        "{count} alternate{count_s} to add; run again with --apply to write them.",
+    ),
+    "suggest-applied": (
+        "別の言い方 {count} 件を {files} 個のファイルに書き込みました。",
+        "{count} alternate{count_s} written into {files} file{files_s}.",
+    ),
+    "not-round-trip": (
+        "{path}: 書き込みませんでした。YAML ライブラリがこのファイルの書式を保てません。上の別の言い方は手で追加してください。",
+        "{path}: not written: the YAML library would not keep this file's layout; add its alternates above by hand.",
+    ),
     "bad-domains": (
         "--link-domains '{value}' はホスト名をカンマで区切って指定してください（例: city.example.lg.jp,intra.example.lg.jp）",
         "--link-domains '{value}': expected comma-separated host names, e.g. city.example.lg.jp,intra.example.lg.jp",
@@ -111,6 +191,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     _semantic_option(evaluate)
+    diff = commands.add_parser(
+        "diff",
+        help="re-ask questions with two versions of a knowledge base and list what changes "
+        "(exit 1 when an answered question would get another entry)",
+    )
+    diff.add_argument("old", type=Path, metavar="OLD_DIR", help="the knowledge base as it is live")
+    diff.add_argument("new", type=Path, metavar="NEW_DIR", help="the edited knowledge base")
+    diff.add_argument(
+        "--questions",
+        type=Path,
+        metavar="FILE",
+        help='JSON lines {"query": ..., "lang": "ja"|"en"} (test questions and the bot\'s export do); '
+        "default: every question and alternate of OLD_DIR",
+    )
+    diff.add_argument("--json", action="store_true", help="print the changes as one JSON object")
+    _semantic_option(diff)
+    suggest = commands.add_parser(
+        "suggest", help="review suggested alternates (the bot's export) and write them into the entries"
+    )
+    suggest.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help='JSON lines {"entry": "<id>", "alternate": "<text>", "count": N}',
+    )
+    suggest.add_argument("--apply", action="store_true", help="write the accepted alternates into the files")
+    suggest.add_argument("--kb", type=Path, default=DEFAULT_KB)
     return parser
 
 
@@ -144,6 +253,10 @@ def _run(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
     try:
         if args.command == "validate":
             return _validate(args.directory, lang, out, _domains(args.link_domains, lang))
+        if args.command == "diff":
+            return _diff(args, lang, out, err)
+        if args.command == "suggest":
+            return _suggest(args, lang, out, err)
         matcher = build(args.kb, MatchSettings(), embedder=_embedder(args.semantic, lang, err))
         if args.command == "ask":
             return _ask(matcher, args, lang, out)
@@ -328,3 +441,94 @@ def _eval(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO, er
             shown = f"{value:.3f}" if isinstance(value, float) else str(value)
             print(f"{name:28} {shown}", file=out)
     return 0
+
+
+def _questions(path: Path, lang: str) -> list[Question]:
+    try:
+        return read_questions(_read_lines(path, lang))
+    except BadQuestionLine as error:
+        detail = _say("questions-json", lang)
+        raise _Usage(_say("bad-case", lang, path=path, line=error.number, detail=detail)) from error
+
+
+def _diff(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
+    for directory in (args.old, args.new):
+        if not directory.is_dir():
+            raise _Usage(_say("no-folder", lang, path=directory))
+    questions = _questions(args.questions, lang) if args.questions is not None else None
+    embedder = _embedder(args.semantic, lang, err)
+    shared = QuestionVectors(embedder) if embedder is not None else None
+    old = build(args.old, MatchSettings(), embedder=shared)
+    # Built on the old version, the new one analyses and embeds only the texts the edit changed.
+    new = build(args.new, MatchSettings(), earlier=old, embedder=shared)
+    asked = questions if questions is not None else wordings(old.kb)
+    changes = compare(old, new, asked, shared)
+    wrong = sum(change.group == "answer-changed" for change in changes)
+    if args.json:
+        counts = {group: sum(change.group == group for change in changes) for group in GROUPS}
+        report = {"questions": len(set(asked)), "counts": counts, "changes": [c.as_json() for c in changes]}
+        print(json.dumps(report, ensure_ascii=False), file=out)
+    else:
+        _print_changes(changes, lang, out)
+        counts = {"questions": len(set(asked)), "count": wrong}
+        print(_say("diff-summary", lang, changed=len(changes), **counts, **_plurals(counts)), file=out)
+        if wrong:
+            print(_say("diff-fails", lang, **counts, **_plurals(counts)), file=out)
+    return 1 if wrong else 0
+
+
+def _print_changes(changes: Sequence[Change], lang: str, out: TextIO) -> None:
+    for group in GROUPS:
+        listed = [change for change in changes if change.group == group]
+        if not listed:
+            continue
+        print(_say(group, lang, count=len(listed)), file=out)
+        for change in listed:
+            old, new = _outcome(change.old, lang), _outcome(change.new, lang)
+            print(_say("change", lang, query=change.question.query, old=old, new=new), file=out)
+
+
+def _outcome(outcome: Outcome, lang: str) -> str:
+    return _say(outcome.kind, lang, entries=", ".join(outcome.entries))
+
+
+def _suggest(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
+    try:
+        suggestions = read_suggestions(_read_lines(args.source, lang))
+    except BadSuggestionLine as error:
+        detail = _say("suggestion-json", lang)
+        raise _Usage(_say("bad-case", lang, path=args.source, line=error.number, detail=detail)) from error
+    if not args.kb.is_dir():
+        raise _Usage(_say("no-folder", lang, path=args.kb))
+    kb = load(args.kb)
+    reviews = review(kb, suggestions)
+    for item in reviews:
+        print(_reviewed(item, lang), file=out)
+    files = additions_by_file(reviews)
+    count = sum(len(texts) for entries in files.values() for texts in entries.values())
+    if not args.apply:
+        print(_say("suggest-would", lang, count=count, **_plurals({"count": count})), file=out)
+        return 0
+    written = 0
+    for path, additions in files.items():
+        try:
+            add_alternates(Path(path), additions)
+        except NotRoundTrip:
+            print(_say("not-round-trip", lang, path=path), file=err)
+            count -= sum(len(texts) for texts in additions.values())
+            continue
+        written += 1
+    load(args.kb)  # what was written must load as the bot loads it (a KnowledgeError says where not)
+    counts = {"count": count, "files": written}
+    print(_say("suggest-applied", lang, **counts, **_plurals(counts)), file=out)
+    return 1 if written < len(files) else 0
+
+
+def _reviewed(item: Review, lang: str) -> str:
+    suggestion, entry = item.suggestion, item.entry
+    values = {"entry": suggestion.entry, "alternate": suggestion.alternate, "holder": item.holder}
+    if item.verdict != "add" or entry is None:
+        return _say(f"suggest-{item.verdict}", lang, **values)
+    counts = {"count": suggestion.count}
+    place = {"path": entry.source_path, "line": entry.source_line}
+    return _say("suggest-add", lang, **place, **values, **counts, **_plurals(counts))

@@ -26,7 +26,7 @@ from knowledge.glossary import GLOSSARY
 from knowledge.index import Postings, TermSets, distinct, idf
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import bigrams, key_bigrams, normalize, normalize_entry_text
-from knowledge.semantic import MAX_QUERY_CHARS, Embedder, EntryVectors
+from knowledge.semantic import Embedder, EntryVectors, query_text
 
 DecisionKind = Literal["answer", "clarify", "escalate"]
 
@@ -447,9 +447,7 @@ class Matcher:
         """Each entry's sentence-vector similarity to the query; None without the semantic layer."""
         if self._embedder is None or self._dense is None:
             return None
-        # The engine takes UTF-8: a lone surrogate (which no keyboard types) becomes U+FFFD.
-        readable = query[:MAX_QUERY_CHARS].encode("utf-8", "replace").decode("utf-8")
-        return self._dense.similarities(self._embedder.embed([readable], query=True)[0])
+        return self._dense.similarities(self._embedder.embed([query_text(query)], query=True)[0])
 
     def candidates(self, query: str, lang: str, top: int) -> list[tuple[int, Features]]:
         """The best entries, in rank order (as indexes into kb.entries), with their features.

@@ -83,6 +83,12 @@ def load_embedder(threads: int = 1) -> tuple[Embedder | None, str | None]:
         return None, str(error)
 
 
+def query_text(query: str) -> str:
+    """What the model reads of a question: its first MAX_QUERY_CHARS characters, in UTF-8 (the
+    engine's input: a lone surrogate, which no keyboard types, becomes U+FFFD)."""
+    return query[:MAX_QUERY_CHARS].encode("utf-8", "replace").decode("utf-8")
+
+
 def digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
