@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.asker.models import LoggedQuestion
 from bot.desk.business_hours import BusinessCalendar
 from bot.devtools.activities import Place
+from bot.i18n import catalogue
 from bot.insights.output import CSV_TABLES
 from knowledge import load
-from tests.asker.conversation import Chat, action
+from tests.asker.conversation import Chat, action, texts_of
 from tests.desk import test_desk_http
 from tests.desk.test_desk_http import STAFF, Desk
 
@@ -178,8 +179,8 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
     assert page.count("<svg") == 3
     for forbidden in ("<script", " src=", " href=", "<link"):
         assert forbidden not in page
-    for text in ("自己解決率", "60.0%", "犬の散歩", "FAQにない質問", "self-service rate (%)"):
-        assert text in page
+    for shown in ("自己解決率", "60.0%", "犬の散歩", "FAQにない質問", "self-service rate (%)"):
+        assert shown in page
     english = tmp_path / "english"
     await asyncio.to_thread(_insights, desk, english, "en")
     assert "Self-service rate" in (english / "report.html").read_text(encoding="utf-8")
@@ -215,3 +216,44 @@ def _render_in_chromium(page: Path, tmp_path: Path) -> None:
     assert shot.stat().st_size > 10_000
     if os.environ.get("KOTAE_UPDATE_SCREENSHOT"):  # how docs/insights-report.png is made
         shutil.copy(shot, REPO / "docs" / "insights-report.png")
+
+
+async def _one_week_back(desk: Desk) -> None:
+    """The questions and tickets just made, moved to last week (the command reports last week)."""
+    async with desk.bot.runtime.services.sessions.begin() as session:
+        for table, column in (("question_log", "asked_at"), ("tickets", "created_at")):
+            rows = (await session.execute(text(f"SELECT rowid, {column} FROM {table}"))).all()
+            for rowid, moment in rows:
+                earlier = _as_datetime(moment) - timedelta(days=7)
+                await session.execute(
+                    text(f"UPDATE {table} SET {column} = :moment WHERE rowid = :rowid"),
+                    {"moment": earlier.strftime("%Y-%m-%d %H:%M:%S.%f"), "rowid": rowid},
+                )
+
+
+def _as_datetime(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+async def test_the_insights_command_posts_last_weeks_figures_in_the_ict_channel_only(
+    desk: Desk, schemas_dir: Path
+):
+    chat = Chat(desk.bot, desk.teams, desk.emulator, desk.asker, Place.personal(desk.asker), schemas_dir)
+    await chat.click(action(await chat.card("wifiつながんない"), "helpful"))
+    await chat.card("犬の散歩")
+    await chat.card("犬の散歩です")
+    await _one_week_back(desk)
+
+    staff = Chat(desk.bot, desk.teams, desk.emulator, STAFF, desk.channel, schemas_dir)
+    card = await staff.card("レポート")
+    facts = {fact["title"]: fact["value"] for fact in card["body"][1]["facts"]}
+    assert facts["質問数"] == "3"
+    assert facts["自己解決率"] == "33.3%"
+    assert (facts["回答で解決"], facts["未解決のまま"], facts["ICT担当へ"]) == ("1", "2", "0")
+    assert "2件: 犬の散歩" in texts_of(card)  # the two wordings are one gap
+    english = await staff.card("insights", locale="en-US")
+    assert english["body"][0]["text"].startswith("Last week")
+
+    (refusal,) = await chat.say("insights")  # the asker's 1:1 chat is not the ICT channel
+    assert refusal.text == catalogue().text("desk.refusal.wrong_place", "ja")
+    assert refusal.cards == []
