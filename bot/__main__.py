@@ -19,7 +19,6 @@ from bot.config import SettingsError, load_operator_settings
 from bot.desk.disclosure import export_person
 from bot.desk.drafts import export_drafts
 from bot.i18n import LANGUAGES, Lang
-from bot.insights.command import run_insights
 from bot.private_files import write_private
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, downgrade, revisions, upgrade
@@ -105,6 +104,8 @@ def _insights(first_day: date, last_day: date, out: Path, lang: Lang) -> int:
     if last_day < first_day:
         print(f"--to {last_day} is before --from {first_day}", file=sys.stderr)
         return 2
+    from bot.insights.command import run_insights  # matplotlib is loaded for this command only
+
     try:
         written = asyncio.run(run_insights(load_operator_settings(), first_day, last_day, out, lang))
     except KnowledgeError as error:

@@ -175,6 +175,7 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
         assert len(lines) == len(expected), name
     assert _csv(out / "weeks.csv")[-1][:2] == [summary["weeks"][-1]["week"], "5"]
 
+    assert {path.stat().st_mode & 0o777 for path in out.iterdir()} == {0o600}
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 3
     for forbidden in ("<script", " src=", " href=", "<link"):
@@ -257,3 +258,20 @@ async def test_the_insights_command_posts_last_weeks_figures_in_the_ict_channel_
     (refusal,) = await chat.say("insights")  # the asker's 1:1 chat is not the ICT channel
     assert refusal.text == catalogue().text("desk.refusal.wrong_place", "ja")
     assert refusal.cards == []
+
+
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        (["--from", "2026-13-01", "--to", "2026-12-01"], "expected a date as YYYY-MM-DD"),
+        (["--from", "2026-12-02", "--to", "2026-12-01"], "is before --from"),
+    ],
+)
+def test_bad_dates_are_refused_with_a_reason(dates: list[str], message: str, tmp_path: Path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("KOTAE_", "Microsoft"))}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'none.db'}"
+    command = [sys.executable, "-m", "bot", "insights", *dates, "--out", str(tmp_path / "out")]
+    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert not (tmp_path / "out").exists()

@@ -13,6 +13,7 @@ from typing import Any
 from bot.i18n import Lang, catalogue
 from bot.insights.charts import ranked_chart, weekly_chart
 from bot.insights.figures import OUTCOMES
+from bot.private_files import write_private
 
 __all__ = ["CSV_TABLES", "write_report"]
 
@@ -53,7 +54,7 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> No
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(column)) for column in columns])
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig")  # the BOM makes Excel read UTF-8
+    write_private(path, "\ufeff" + buffer.getvalue())  # the BOM makes Excel read UTF-8
 
 
 def _table(headers: list[str], rows: list[list[Any]], empty: str) -> str:
@@ -193,17 +194,21 @@ _CSS = (
 
 
 def write_report(summary: dict[str, Any], directory: Path, lang: Lang) -> list[Path]:
-    """Every file of the report in `directory` (made if missing); returns their paths."""
+    """Every file of the report in `directory` (made if missing); returns their paths.
+
+    Mode 0600 like the other operator commands' files: the texts are masked, but they are still staff's words.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     summary_path = directory / "summary.json"
-    summary_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_private(summary_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     written.append(summary_path)
     for name, (key, columns) in CSV_TABLES.items():
         _write_csv(directory / name, columns, _rows(summary, key))
         written.append(directory / name)
     suggestions = directory / "suggestions.jsonl"
-    suggestions.write_text(
+    write_private(
+        suggestions,
         "".join(
             json.dumps(
                 {"entry": a["entry"], "alternate": a["alternate"], "count": a["count"]}, ensure_ascii=False
@@ -211,10 +216,9 @@ def write_report(summary: dict[str, Any], directory: Path, lang: Lang) -> list[P
             + "\n"
             for a in summary["suggested_alternates"]
         ),
-        encoding="utf-8",
     )
     written.append(suggestions)
     report = directory / "report.html"
-    report.write_text(_html(summary, lang), encoding="utf-8")
+    write_private(report, _html(summary, lang))
     written.append(report)
     return written
