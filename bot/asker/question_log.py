@@ -47,8 +47,12 @@ def asker_key(secret: str, aad_object_id: str) -> str:
 
 
 async def read_key(session: AsyncSession) -> str:
-    """The install's key (made by the migration that made the log)."""
-    return await session.scalar(select(QuestionLogKey.secret).where(QuestionLogKey.id == 1)) or ""
+    """The install's key (made by the migration that made the log); never an empty key, which would make
+    every pseudonym computable from the Entra id."""
+    secret = await session.scalar(select(QuestionLogKey.secret).where(QuestionLogKey.id == 1))
+    if not secret:
+        raise LookupError("question_log_key has no key: run `python -m bot migrate` (revision 20261203_0004)")
+    return secret
 
 
 def _decision(outcome: Outcome) -> tuple[str, tuple[Hit, ...]] | None:
