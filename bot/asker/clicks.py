@@ -164,8 +164,9 @@ class AskerClicks:
         return card_response(answer_card(entry, lang, context))
 
     async def _ask_ict(self, turn_context: TurnContext, data: AskIctData, lang: Lang) -> InvokeResult:
-        async with self._sessions.begin() as session:
-            await self._log.follow(session, data.log, data.asker, FollowUp.NONE_OF_THESE)
+        if data.log:
+            async with self._sessions.begin() as session:
+                await self._log.follow(session, data.log, data.asker, FollowUp.NONE_OF_THESE)
         card = escalate_card(
             lang,
             asker=data.asker,
