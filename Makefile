@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: install run test chat migrate package lint kb-validate kb-eval calibrate bench-startup bench-localgovfaq bench-scale bench-load clean
+.PHONY: install run test chat migrate package lint kb-validate kb-eval calibrate insights bench-insights bench-startup bench-localgovfaq bench-scale bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ chat: $(STAMP_RUN)
 ## migrate: apply the database migrations (the bot also applies them on start)
 migrate: $(STAMP_RUN)
 	$(BIN)/python -m bot migrate
+
+## insights: the FAQ editors' report, e.g. make insights ARGS="--from 2026-11-01 --to 2026-11-30 --out report"
+insights: $(STAMP_RUN)
+	$(BIN)/python -m bot insights $(ARGS)
 
 ## package: build the Teams app package into build/ (APP_ID=<guid> overrides MicrosoftAppId)
 package: $(STAMP_DEV)
@@ -78,6 +82,10 @@ bench-scale: $(STAMP_RUN)
 ## bench-load: questions from many simultaneous conversations to one bot process (SQLite)
 bench-load: $(STAMP_DEV)
 	$(BIN)/python -m benchmarks.load_bot --conversations 200 --rate 200 --seconds 30 $(ARGS)
+
+## bench-insights: `insights` over 100,000 logged questions (SQLite)
+bench-insights: $(STAMP_DEV)
+	$(BIN)/python -m benchmarks.insights $(ARGS)
 
 ## lint: ruff, and the import contracts between the layers (pyproject.toml, docs/architecture.md)
 lint: $(STAMP_DEV)

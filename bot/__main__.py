@@ -1,4 +1,5 @@
-"""Operator commands: `python -m bot migrate [--to REVISION] | drafts export DIR | export-person AAD_ID`."""
+"""Operator commands: `python -m bot migrate [--to REVISION] | drafts export DIR | export-person AAD_ID |
+insights --from DATE --to DATE --out DIR`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,10 +18,12 @@ from bot.asker.disclosure import export_asker_records
 from bot.config import SettingsError, load_operator_settings
 from bot.desk.disclosure import export_person
 from bot.desk.drafts import export_drafts
+from bot.i18n import LANGUAGES, Lang
 from bot.private_files import write_private
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, downgrade, revisions, upgrade
 from bot.storage.references import ConversationReferences
+from knowledge import KnowledgeError
 
 _T = TypeVar("_T")
 
@@ -89,6 +93,29 @@ def _export_person(aad_object_id: str, output: Path | None) -> int:
     return 0
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from error
+
+
+def _insights(first_day: date, last_day: date, out: Path, lang: Lang) -> int:
+    if last_day < first_day:
+        print(f"--to {last_day} is before --from {first_day}", file=sys.stderr)
+        return 2
+    from bot.insights.command import run_insights  # matplotlib is loaded for this command only
+
+    try:
+        written = asyncio.run(run_insights(load_operator_settings(), first_day, last_day, out, lang))
+    except KnowledgeError as error:
+        print(f"the knowledge base cannot be read (stale entries need it):\n{error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Kotae operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     person = commands.add_parser("export-person", help="one person's tickets as JSON (disclosure requests)")
     person.add_argument("aad_object_id", metavar="AAD_ID", help="the person's Entra object id")
     person.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    insights = commands.add_parser("insights", help="the FAQ editors' report of a period (docs/insights.md)")
+    insights.add_argument("--from", dest="first_day", type=_day, required=True, metavar="DATE")
+    insights.add_argument("--to", dest="last_day", type=_day, required=True, metavar="DATE", help="included")
+    insights.add_argument("--out", type=Path, required=True, metavar="DIR")
+    insights.add_argument("--lang", choices=LANGUAGES, default="ja", help="the report's language")
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "migrate":
@@ -115,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_drafts_export(arguments.directory, arguments.all))
         if arguments.command == "export-person":
             return _export_person(arguments.aad_object_id, arguments.output)
+        if arguments.command == "insights":
+            return _insights(arguments.first_day, arguments.last_day, arguments.out, arguments.lang)
     except SettingsError as error:
         print(f"invalid settings\n{error}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ class CommandName(StrEnum):
     LANGUAGE = "language"
     TICKETS = "tickets"
     TICKET = "ticket"
+    INSIGHTS = "insights"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,8 @@ COMMAND_WORDS: dict[str, _Word] = {
     "tickets": _Word(CommandName.TICKETS, _NO_ARGUMENT),
     "ticket": _Word(CommandName.TICKET, _TICKET_NUMBER, bare=CommandName.TICKETS),
     "チケット": _Word(CommandName.TICKET, _TICKET_NUMBER, bare=CommandName.TICKETS),
+    "insights": _Word(CommandName.INSIGHTS, _NO_ARGUMENT),
+    "レポート": _Word(CommandName.INSIGHTS, _NO_ARGUMENT),
 }
 
 _TRAILING_PUNCTUATION = ".。!！?？、,・ "

@@ -193,6 +193,9 @@ class Settings(BaseSettings):
     desk_closed_dates: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_list)] = Field(
         ("12-29", "12-30", "12-31", "01-01", "01-02", "01-03"), validation_alias="KOTAE_DESK_CLOSED_DATES"
     )
+    staff_number_pattern: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        None, validation_alias="KOTAE_STAFF_NUMBER_PATTERN"
+    )
     retention_days: int = Field(365, ge=0, le=36500, validation_alias="KOTAE_RETENTION_DAYS")
     outbox_max_attempts: int = Field(8, ge=1, le=100, validation_alias="KOTAE_OUTBOX_MAX_ATTEMPTS")
     outbox_poll_seconds: float = Field(1.0, gt=0, le=60, validation_alias="KOTAE_OUTBOX_POLL_SECONDS")
@@ -227,6 +230,17 @@ class Settings(BaseSettings):
     @classmethod
     def _channel(cls, value: str | None) -> str | None:
         return parse_channel_id(value) if value else None
+
+    @field_validator("staff_number_pattern")
+    @classmethod
+    def _staff_number_pattern(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from error
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -166,6 +166,13 @@ COMMAND_LISTS: tuple[CommandList, ...] = (
                     ),
                 },
             ),
+            BotCommand(
+                "insights",
+                {
+                    "ja": CommandText("レポート", "先週の利用状況と、FAQにない質問の上位5件を表示します。"),
+                    "en": CommandText("insights", "Last week's figures and the top five knowledge gaps."),
+                },
+            ),
         ),
     ),
 )

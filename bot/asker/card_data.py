@@ -40,7 +40,12 @@ class _AskerData(CardData):
     asker: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-class VoteData(_AskerData):
+class _LoggedData(_AskerData):
+    # The question log's row of the question the card is about; empty on cards made before the log.
+    log: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class VoteData(_LoggedData):
     """helpful / not_helpful on an answer card."""
 
     answer: _Id
@@ -50,7 +55,7 @@ class VoteData(_AskerData):
     decision: Literal["answer", "clarify", "alternative"]
 
 
-class ChooseData(_AskerData):
+class ChooseData(_LoggedData):
     """A pick on a "did you mean" or "not helpful" card."""
 
     card: _Id
@@ -60,7 +65,7 @@ class ChooseData(_AskerData):
     decision: Literal["clarify", "alternative"]
 
 
-class AskIctData(_AskerData):
+class AskIctData(_LoggedData):
     """ "Ask ICT staff" / "None of these": show the escalation card for the question."""
 
     question: _Question
@@ -81,7 +86,7 @@ class _AttachmentData(CardData):
         return Attachment(self.name, self.url, self.content_type)
 
 
-class EscalateData(_AskerData):
+class EscalateData(_LoggedData):
     """Send on the escalation card; `details` is the card's input field, merged in by Teams."""
 
     key: _Id

@@ -32,6 +32,7 @@ from bot.asker.card_data import (
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback, Pick, Vote, VoteKind
 from bot.asker.preferences import LanguagePreferences
+from bot.asker.question_log import FollowUp, QuestionLog
 from bot.asker.questions import render
 from bot.cards.answer import AnswerContext, answer_card, answer_version
 from bot.cards.base import to_attachment
@@ -42,6 +43,7 @@ from bot.desk.opening import IdempotencyKeyReusedError
 from bot.handler import VerbHandler
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
+from bot.teams import conversation_type_of
 from dialogs import AskerFlow
 
 __all__ = ["AskerClicks"]
@@ -68,7 +70,9 @@ class AskerClicks:
         escalations: Escalations,
         preferences: LanguagePreferences,
         awaiting: AwaitingAnswers,
+        log: QuestionLog,
     ) -> None:
+        self._log = log
         self._sessions = sessions
         self._flow = flow
         self._feedback = feedback
@@ -123,6 +127,9 @@ class AskerClicks:
         )
         async with self._sessions.begin() as session:
             await self._feedback.record_vote(session, vote)
+            await self._log.follow(
+                session, data.log, data.asker, FollowUp(kind.value), vote=kind.value, voted_entry=data.entry
+            )
 
     async def _helpful(self, turn_context: TurnContext, data: VoteData, lang: Lang) -> InvokeResult:
         await self._vote(data, lang, VoteKind.HELPFUL)
@@ -133,7 +140,9 @@ class AskerClicks:
         hits = (
             await self._flow.alternatives(data.question, lang, excluding=data.entry) if data.question else ()
         )
-        card = alternatives_card(hits, lang, asker=data.asker, question=data.question, card_id=_new_id())
+        card = alternatives_card(
+            hits, lang, asker=data.asker, question=data.question, card_id=_new_id(), log_id=data.log
+        )
         return card_response(card)
 
     async def _choose(self, turn_context: TurnContext, data: ChooseData, lang: Lang) -> InvokeResult:
@@ -143,18 +152,43 @@ class AskerClicks:
         pick = Pick(data.card, data.asker, data.question, data.entry, data.score, lang)
         async with self._sessions.begin() as session:
             await self._feedback.record_pick(session, pick)
-        context = AnswerContext(data.asker, data.question, data.score, data.decision, _new_id())
+            await self._log.follow(
+                session,
+                data.log,
+                data.asker,
+                FollowUp.PICKED,
+                picked_entry=data.entry,
+                picked_after=data.decision,
+            )
+        context = AnswerContext(data.asker, data.question, data.score, data.decision, _new_id(), data.log)
         return card_response(answer_card(entry, lang, context))
 
     async def _ask_ict(self, turn_context: TurnContext, data: AskIctData, lang: Lang) -> InvokeResult:
+        if data.log:
+            async with self._sessions.begin() as session:
+                await self._log.follow(session, data.log, data.asker, FollowUp.NONE_OF_THESE)
         card = escalate_card(
-            lang, asker=data.asker, key=_new_id(), question=data.question, reason="asker.escalate.asked"
+            lang,
+            asker=data.asker,
+            key=_new_id(),
+            question=data.question,
+            reason="asker.escalate.asked",
+            log_id=data.log,
         )
         return card_response(card)
 
     async def _ask_new(self, turn_context: TurnContext, data: AskNewData, lang: Lang) -> InvokeResult:
         self._awaiting.dismiss(data.asker)
-        reply = render(await self._flow.respond(data.question, lang), lang, data.asker)
+        outcome = await self._flow.respond(data.question, lang)
+        log_id = self._log.row_id(outcome, data.asker)
+        await self._log.record(
+            log_id,
+            outcome,
+            lang=lang,
+            asker=data.asker,
+            conversation_type=conversation_type_of(turn_context.activity),
+        )
+        reply = render(outcome, lang, data.asker, log_id)
         return message_response(reply) if isinstance(reply, str) else card_response(reply)
 
     async def _escalate(self, turn_context: TurnContext, data: EscalateData, lang: Lang) -> InvokeResult:

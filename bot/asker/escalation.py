@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.activity import asker_of
 from bot.asker.card_data import EscalateData
+from bot.asker.question_log import FollowUp, QuestionLog
 from bot.desk.opening import Candidate, NewTicket, OpenedTicket, TicketRouting, open_ticket
 from bot.i18n import Lang, catalogue
 from dialogs import AskerFlow
@@ -28,9 +29,14 @@ class Sent:
 
 class Escalations:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], flow: AskerFlow, routing: TicketRouting
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        flow: AskerFlow,
+        routing: TicketRouting,
+        log: QuestionLog,
     ) -> None:
         self._sessions = sessions
+        self._log = log
         self._flow = flow
         self._routing = routing
 
@@ -57,4 +63,5 @@ class Escalations:
         )
         async with self._sessions.begin() as session:
             ticket = await open_ticket(session, request, routing=self._routing)
+            await self._log.follow(session, data.log, data.asker, FollowUp.ESCALATED, ticket_id=ticket.id)
         return Sent(ticket, question)

@@ -13,13 +13,14 @@ from botbuilder.schema import Activity
 
 from bot.asker.activity import asker_id, mentions_bot, user_attachments
 from bot.asker.awaiting import AwaitingAnswers
+from bot.asker.question_log import QuestionLog
 from bot.cards.about_ticket import about_ticket_card
 from bot.cards.answer import AnswerContext, answer_card
 from bot.cards.base import Card, to_attachment
 from bot.cards.choices import clarify_card
 from bot.cards.escalation import escalate_card
 from bot.i18n import Lang, catalogue
-from bot.teams import is_personal
+from bot.teams import conversation_type_of, is_personal
 from dialogs import (
     MAX_QUESTION_CHARS,
     Answer,
@@ -42,8 +43,11 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-def render(outcome: Outcome, lang: Lang, asker: str) -> Card | str:
-    """The reply to one outcome: a card, or a short text for prompts and small talk."""
+def render(outcome: Outcome, lang: Lang, asker: str, log_id: str = "") -> Card | str:
+    """The reply to one outcome: a card, or a short text for prompts and small talk.
+
+    `log_id` is the question log's row, carried by the buttons so that clicks record what followed.
+    """
     text = catalogue().text
     match outcome:
         case Prompt():
@@ -51,12 +55,12 @@ def render(outcome: Outcome, lang: Lang, asker: str) -> Card | str:
         case SmallTalkReply(kind=kind):
             return text(_SMALL_TALK[kind], lang)
         case Answer(question=question, hit=hit):
-            context = AnswerContext(asker, question, hit.score, "answer", _new_id())
+            context = AnswerContext(asker, question, hit.score, "answer", _new_id(), log_id)
             return answer_card(hit.entry, lang, context)
         case Clarify(question=question, hits=hits):
-            return clarify_card(hits, lang, asker=asker, question=question, card_id=_new_id())
+            return clarify_card(hits, lang, asker=asker, question=question, card_id=_new_id(), log_id=log_id)
         case Escalate(question=question):
-            return escalate_card(lang, asker=asker, key=_new_id(), question=question)
+            return escalate_card(lang, asker=asker, key=_new_id(), question=question, log_id=log_id)
         case AttachmentOffer(question=question, attachments=attachments):
             return escalate_card(
                 lang,
@@ -65,6 +69,7 @@ def render(outcome: Outcome, lang: Lang, asker: str) -> Card | str:
                 question=question,
                 attachments=attachments,
                 reason="asker.escalate.attachments",
+                log_id=log_id,
             )
 
 
@@ -83,9 +88,10 @@ class QuestionHandler:
     first asked about: is it about that ticket, or a new question?
     """
 
-    def __init__(self, flow: AskerFlow, awaiting: AwaitingAnswers) -> None:
+    def __init__(self, flow: AskerFlow, awaiting: AwaitingAnswers, log: QuestionLog) -> None:
         self._flow = flow
         self._awaiting = awaiting
+        self._log = log
 
     async def __call__(self, turn_context: TurnContext, text: str, lang: Lang) -> None:
         activity = turn_context.activity
@@ -102,8 +108,13 @@ class QuestionHandler:
                 return
         outcome = await self._flow.respond(text, lang, attachments)
         lang = self._flow.reply_language(text, lang)
-        replies = [_activity(render(outcome, lang, asker))]
+        log_id = self._log.row_id(outcome, asker)
+        replies = [_activity(render(outcome, lang, asker, log_id))]
         if getattr(outcome, "cut", False):
             note = catalogue().text("asker.cut", lang, limit=f"{self._flow.read_limit():,}")
             replies.insert(0, MessageFactory.text(note))
         await turn_context.send_activities(replies)
+        # Logged once the reply is on its way: the write never delays the answer the asker waits for.
+        await self._log.record(
+            log_id, outcome, lang=lang, asker=asker, conversation_type=conversation_type_of(activity)
+        )

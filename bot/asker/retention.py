@@ -1,7 +1,9 @@
-"""The asker's part of the retention purge: after N days the asker's words leave feedback and picks.
+"""The asker's part of the retention purge: after N days the asker's words leave feedback, picks and
+the question log.
 
-Votes and picks keep their entry, score, vote and time (what FAQ editors count); only `query`, the
-asker's own text, is cleared. The desk's housekeeping runs it beside its own purge, in one transaction.
+Votes, picks and logged questions keep their entry, score, vote, outcome and time (what FAQ editors
+count); only the asker's own (masked, in the log) text is cleared. The desk's housekeeping runs it
+beside its own purge, in one transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.asker.models import FeedbackVote, SuggestedAlternate
+from bot.asker.models import FeedbackVote, LoggedQuestion, SuggestedAlternate
 
 __all__ = ["AskerPurgeReport", "purge_asker_texts"]
 
@@ -21,12 +23,13 @@ __all__ = ["AskerPurgeReport", "purge_asker_texts"]
 class AskerPurgeReport:
     votes: int
     picks: int
+    questions: int
 
 
 async def purge_asker_texts(
     session: AsyncSession, *, older_than: timedelta, now: datetime
 ) -> AskerPurgeReport:
-    """Clear the query of votes and picks made before `now - older_than`; never commits."""
+    """Clear the texts of votes, picks and logged questions before `now - older_than`; never commits."""
     cutoff = now - older_than
     votes = await session.execute(
         update(FeedbackVote)
@@ -40,4 +43,10 @@ async def purge_asker_texts(
         .values(query=None)
         .execution_options(synchronize_session=False)
     )
-    return AskerPurgeReport(votes.rowcount, picks.rowcount)
+    questions = await session.execute(
+        update(LoggedQuestion)
+        .where(LoggedQuestion.asked_at <= cutoff, LoggedQuestion.question.is_not(None))
+        .values(question=None)
+        .execution_options(synchronize_session=False)
+    )
+    return AskerPurgeReport(votes.rowcount, picks.rowcount, questions.rowcount)

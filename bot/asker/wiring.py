@@ -14,7 +14,9 @@ from bot.asker.clicks import AskerClicks
 from bot.asker.commands import AskerCommands
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback
+from bot.asker.masking import QuestionMasker
 from bot.asker.preferences import LanguagePreferences
+from bot.asker.question_log import QuestionLog
 from bot.asker.questions import QuestionHandler
 from bot.asker.tickets import AskerTickets
 from bot.commands import CommandName
@@ -43,13 +45,15 @@ class AskerHandlers:
         preferences = LanguagePreferences(services.sessions)
         tickets = AskerTickets(DeskPolicy.from_settings(settings))
         awaiting = AwaitingAnswers(services.sessions, tickets)
+        log = QuestionLog(services.sessions, QuestionMasker(settings.staff_number_pattern), knowledge.status)
         clicks = AskerClicks(
             sessions=services.sessions,
             flow=flow,
             feedback=Feedback(),
-            escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings)),
+            escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings), log),
             preferences=preferences,
             awaiting=awaiting,
+            log=log,
         )
         commands = AskerCommands(
             sessions=services.sessions,
@@ -57,7 +61,7 @@ class AskerHandlers:
             preferences=preferences,
             timezone=ZoneInfo(settings.timezone),
         )
-        ask = QuestionHandler(flow, awaiting)
+        ask = QuestionHandler(flow, awaiting, log)
         return cls(ask, commands.commands, clicks.verbs, preferences)
 
     async def preferred_language(self, activity: Activity) -> Lang | None:

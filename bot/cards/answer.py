@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cards.base import Card, card, execute_action, heading, open_url_action, text_block
+from bot.cards.base import Card, card, execute_action, heading, open_url_action, text_block, with_log
 from bot.cards.markdown import MESSAGE_LIMIT, fit, teams_markdown, utf16_size
 from bot.i18n import Lang, catalogue
 from knowledge import Entry
@@ -34,6 +34,7 @@ class AnswerContext:
     score: float
     decision: str  # answer, clarify or alternative
     answer_id: str  # this card's id: one vote per card and user
+    log_id: str = ""  # the question log's row (empty on cards made before the log)
 
 
 def answer_version(entry: Entry) -> str:
@@ -58,14 +59,17 @@ def _links(entry: Entry, lang: Lang) -> list[dict[str, Any]]:
 
 def _actions(entry: Entry, lang: Lang, context: AnswerContext) -> list[dict[str, Any]]:
     text = catalogue().text
-    vote = {
-        "asker": context.asker,
-        "answer": context.answer_id,
-        "entry": entry.id,
-        "question": context.question[:VOTE_QUESTION_CHARS],
-        "score": round(context.score, 4),
-        "decision": context.decision,
-    }
+    vote = with_log(
+        {
+            "asker": context.asker,
+            "answer": context.answer_id,
+            "entry": entry.id,
+            "question": context.question[:VOTE_QUESTION_CHARS],
+            "score": round(context.score, 4),
+            "decision": context.decision,
+        },
+        context.log_id,
+    )
     return [
         execute_action(text("asker.answer.helpful", lang), "helpful", vote, style="positive"),
         execute_action(text("asker.answer.not_helpful", lang), "not_helpful", vote),

@@ -15,6 +15,7 @@ __all__ = [
     "open_url_action",
     "text_block",
     "to_attachment",
+    "with_log",
 ]
 
 CARD_VERSION = "1.5"
@@ -57,6 +58,11 @@ def execute_action(
     if not takes_inputs:
         action["associatedInputs"] = "None"
     return action
+
+
+def with_log(data: dict[str, Any], log_id: str) -> dict[str, Any]:
+    """`data` with the question log's row id, so a click can record what followed the question."""
+    return {**data, "log": log_id} if log_id else data
 
 
 def open_url_action(title: str, url: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.cards.base import Card, card, execute_action, heading, text_block
+from bot.cards.base import Card, card, execute_action, heading, text_block, with_log
 from bot.cards.ticket import plain_text
 from bot.i18n import Lang, catalogue
 from dialogs import Attachment
@@ -25,6 +25,7 @@ def escalate_card(
     question: str,
     attachments: Sequence[Attachment] = (),
     reason: str = "asker.escalate.no_answer",
+    log_id: str = "",
 ) -> Card:
     """`key` is a fresh uuid: every Send of this card opens the same one ticket.
 
@@ -56,14 +57,18 @@ def escalate_card(
             "maxLength": _DETAILS_MAX,
         },
     ]
-    send_data = {
-        "asker": asker,
-        "key": key,
-        "question": question,
-        "attachments": [
-            {"name": item.name, "url": item.url, "content_type": item.content_type} for item in attachments
-        ],
-    }
+    send_data = with_log(
+        {
+            "asker": asker,
+            "key": key,
+            "question": question,
+            "attachments": [
+                {"name": item.name, "url": item.url, "content_type": item.content_type}
+                for item in attachments
+            ],
+        },
+        log_id,
+    )
     actions = [
         execute_action(text("asker.escalate.send", lang), "escalate", send_data, style="positive"),
         execute_action(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import jpholiday
@@ -34,12 +34,26 @@ class BusinessCalendar:
         closed = frozenset((int(day[:2]), int(day[3:])) for day in settings.desk_closed_dates)
         return cls(ZoneInfo(settings.timezone), _clock_time(opens), _clock_time(closes), closed)
 
-    def is_open(self, moment: datetime) -> bool:
-        local = moment.astimezone(self.zone)
-        day = local.date()
+    def _working_day(self, day: date) -> bool:
         return (
             day.weekday() < _SATURDAY
             and not jpholiday.is_holiday(day)
             and (day.month, day.day) not in self.closed_dates
-            and self.opens <= local.time() < self.closes
         )
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.zone)
+        return self._working_day(local.date()) and self.opens <= local.time() < self.closes
+
+    def open_seconds(self, start: datetime, end: datetime) -> float:
+        """How long the desk was open between `start` and `end` (the desk's reports count in these)."""
+        first, last = start.astimezone(self.zone), end.astimezone(self.zone)
+        total = 0.0
+        day = first.date()
+        while day <= last.date():
+            if self._working_day(day):
+                opens = datetime.combine(day, self.opens, self.zone)
+                closes = datetime.combine(day, self.closes, self.zone)
+                total += max(0.0, (min(closes, last) - max(opens, first)).total_seconds())
+            day += timedelta(days=1)
+        return total

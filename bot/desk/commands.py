@@ -1,4 +1,5 @@
-"""The ICT channel's commands: `tickets` / `チケット` (open and claimed, oldest first) and `ticket N`.
+"""The ICT channel's commands: `tickets` / `チケット` (open and claimed, oldest first), `ticket N`, and
+`insights` / `レポート` (last week's figures and top knowledge gaps).
 
 They show what the desk verbs act on, so they apply the verbs' rules (`bot.desk.members`): typed in
 an ICT channel by a member of its team who is not a guest, and only about tickets routed to that
@@ -8,20 +9,24 @@ channel (with `KOTAE_DESK_ROUTES`, each ICT channel sees its own tickets).
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from botbuilder.core import MessageFactory, TurnContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cards.base import to_attachment
+from bot.cards.insights import insights_card
 from bot.cards.ticket import ticket_card, ticket_list_card
 from bot.commands import CommandName, ParsedCommand
 from bot.desk.actors import Actor
+from bot.desk.business_hours import BusinessCalendar
 from bot.desk.members import Refused, desk_member
 from bot.desk.models import Ticket
 from bot.desk.queries import active_tickets, ticket_by_number
 from bot.handler import CommandHandler
 from bot.i18n import Lang, catalogue
+from bot.insights.summary import last_week, read_summary
 from bot.teams import channel_id_of
 
 __all__ = ["DeskCommands"]
@@ -29,15 +34,25 @@ __all__ = ["DeskCommands"]
 
 class DeskCommands:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, ict_channels: Collection[str], zone: ZoneInfo
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        ict_channels: Collection[str],
+        zone: ZoneInfo,
+        calendar: BusinessCalendar,
     ) -> None:
         self._sessions = sessions
         self._ict_channels = frozenset(ict_channels)
         self._zone = zone
+        self._calendar = calendar
 
     def handlers(self) -> dict[CommandName, CommandHandler]:
         """The command table for `KotaeBot(commands=…)`."""
-        return {CommandName.TICKETS: self.tickets, CommandName.TICKET: self.ticket}
+        return {
+            CommandName.TICKETS: self.tickets,
+            CommandName.TICKET: self.ticket,
+            CommandName.INSIGHTS: self.insights,
+        }
 
     async def _member(self, turn_context: TurnContext, lang: Lang) -> tuple[str, Actor] | None:
         """The ICT channel the command was typed in and who typed it, or None after a polite refusal."""
@@ -57,6 +72,16 @@ class DeskCommands:
         async with self._sessions() as session:
             items = await active_tickets(session, channel_id=channel)
         card = ticket_list_card(items, lang, zone=self._zone)
+        await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
+
+    async def insights(self, turn_context: TurnContext, _command: ParsedCommand, lang: Lang) -> None:
+        """Every channel's questions, not only this channel's tickets: the FAQ is shared by all."""
+        if await self._member(turn_context, lang) is None:
+            return
+        first_day, last_day = last_week(datetime.now(self._zone).date())
+        async with self._sessions() as session:
+            summary = await read_summary(await session.connection(), self._calendar, first_day, last_day)
+        card = insights_card(summary, lang)
         await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
 
     async def ticket(self, turn_context: TurnContext, command: ParsedCommand, lang: Lang) -> None:

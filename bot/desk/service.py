@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.adapter import KotaeAdapter
 from bot.config import Settings
 from bot.desk.auth_alarm import ConnectorAuthAlarm
+from bot.desk.business_hours import BusinessCalendar
 from bot.desk.channel_notices import queue_knowledge_broken
 from bot.desk.channels import IctChannels, channel_taught_by
 from bot.desk.commands import DeskCommands
@@ -85,7 +86,12 @@ class Desk:
             sessions=sessions,
             routing=routing,
             verbs=DeskVerbs(sessions, policy=policy, zone=zone),
-            commands=DeskCommands(sessions, ict_channels=_channels(routing), zone=zone),
+            commands=DeskCommands(
+                sessions,
+                ict_channels=_channels(routing),
+                zone=zone,
+                calendar=BusinessCalendar.from_settings(settings),
+            ),
             threads=ThreadReplies(sessions, policy=policy),
             deliverer=deliverer,
             worker=worker,

@@ -49,4 +49,9 @@ async def test_a_persons_records_are_exported(chat: Chat, bob):
     assert isinstance(mine["feedback_votes"][0]["voted_at"], str)
     assert mine["suggested_alternates"] == []
     assert [row["lang"] for row in mine["language_preferences"]] == ["en"]
-    assert others == {"feedback_votes": [], "suggested_alternates": [], "language_preferences": []}
+    assert others == {
+        "feedback_votes": [],
+        "suggested_alternates": [],
+        "language_preferences": [],
+        "question_log": [],
+    }
