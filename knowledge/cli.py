@@ -28,6 +28,7 @@ from knowledge.diff import (
     wordings,
 )
 from knowledge.evaluation import Judged, summarize
+from knowledge.jsonlines import objects
 from knowledge.loader import inspect, load
 from knowledge.matcher import Decision, Matcher, MatchSettings
 from knowledge.messages import locale_lang, render
@@ -369,17 +370,9 @@ def _ask(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO) -> 
 
 def _read_cases(path: Path, kb_ids: set[str], lang: str) -> list[tuple[int, dict[str, Any]]]:
     cases = []
-    for number, line in enumerate(_read_lines(path, lang), start=1):
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-        except json.JSONDecodeError:
-            case = None
+    for number, case in objects(_read_lines(path, lang)):
         valid = (
-            isinstance(case, dict)
-            and isinstance(case.get("query"), str)
-            and isinstance(case.get("expected"), list)
+            case is not None and isinstance(case.get("query"), str) and isinstance(case.get("expected"), list)
         )
         if not valid:
             raise _Usage(_say("bad-case", lang, path=path, line=number, detail=_say("case-json", lang)))

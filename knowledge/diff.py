@@ -3,7 +3,6 @@ version, and every question whose decision or entries differ, grouped by how muc
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -11,6 +10,7 @@ from typing import Literal
 import numpy as np
 
 from knowledge.analyzer import written_in_english
+from knowledge.jsonlines import objects
 from knowledge.matcher import Decision, DecisionKind, Matcher
 from knowledge.model import KnowledgeBase
 from knowledge.semantic import Embedder, query_text
@@ -85,15 +85,9 @@ def read_questions(lines: Iterable[str]) -> list[Question]:
     """Questions from JSON lines with a "query" and an optional "lang" ("ja" or "en"); other keys
     (the test questions' "expected") are ignored. Raises BadQuestionLine."""
     questions = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            record = None
+    for number, record in objects(lines):
         if (
-            not isinstance(record, dict)
+            record is None
             or not isinstance(record.get("query"), str)
             or record.get("lang") not in (None, "ja", "en")
         ):

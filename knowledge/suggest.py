@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from knowledge.jsonlines import objects
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import normalize, normalize_entry_text
 
@@ -59,16 +59,10 @@ def read_suggestions(lines: Iterable[str]) -> list[Suggestion]:
     """JSON lines {"entry": "<id>", "alternate": "<text>", "count": N} ("count" optional, >= 1).
     Raises BadSuggestionLine."""
     suggestions = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            record = None
-        count = record.get("count", 1) if isinstance(record, dict) else None
+    for number, record in objects(lines):
+        count = record.get("count", 1) if record is not None else None
         if (
-            not isinstance(record, dict)
+            record is None
             or not isinstance(record.get("entry"), str)
             or not isinstance(record.get("alternate"), str)
             or not isinstance(count, int)
