@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -147,3 +148,14 @@ async def test_a_snapshot_without_vectors_is_embedded_on_the_next_start(model: E
         assert restored.semantic_model == model.name
     finally:
         await live.stop()
+
+
+def test_the_engine_gives_the_same_vectors_from_several_threads_at_once(model: E5Embedder):
+    """The bot embeds questions on several worker threads at the same time, with one loaded model."""
+    with np.load(REFERENCE) as reference:
+        texts = reference["texts"].tolist()
+        recorded = reference["queries"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        rows = list(pool.map(lambda i: model.embed([texts[i % len(texts)]], query=True)[0], range(40)))
+    for i, row in enumerate(rows):
+        assert np.allclose(row, recorded[i % len(texts)], atol=1e-5)
