@@ -125,9 +125,9 @@ def _html(summary: dict[str, Any], lang: Lang) -> str:
     ]
     sections = [
         (t("headline"), headline),
-        (t("weeks"), f"<figure>{weekly_chart(summary['weeks'])}</figure>{weeks}"),
-        (t("most_asked"), ranked("entries_most_asked", "#2e7d32", "questions served")),
-        (t("not_helpful"), ranked("entries_not_helpful", "#c62828", '"not helpful" votes')),
+        (t("weeks"), f"<figure>{weekly_chart(summary['weeks'], t)}</figure>{weeks}"),
+        (t("most_asked"), ranked("entries_most_asked", "#2e7d32", t("chart.served"))),
+        (t("not_helpful"), ranked("entries_not_helpful", "#c62828", t("chart.not_helpful_votes"))),
         (
             t("gaps"),
             _table(
@@ -181,7 +181,7 @@ def _html(summary: dict[str, Any], lang: Lang) -> str:
     return (
         f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(title)}</title>"
         f"<style>{_CSS}</style></head><body><h1>{escape(title)}</h1>"
-        f"<p>{escape(t('intro'))} {escape(t('chart_note'))}</p>{body}</body></html>\n"
+        f"<p>{escape(t('intro'))}</p>{body}</body></html>\n"
     )
 
 
