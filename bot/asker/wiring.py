@@ -45,11 +45,12 @@ class AskerHandlers:
         preferences = LanguagePreferences(services.sessions)
         tickets = AskerTickets(DeskPolicy.from_settings(settings))
         awaiting = AwaitingAnswers(services.sessions, tickets)
-        log = QuestionLog(services.sessions, QuestionMasker(settings.staff_number_pattern), knowledge.status)
+        masker = QuestionMasker(settings.staff_number_pattern)
+        log = QuestionLog(services.sessions, masker, knowledge.status)
         clicks = AskerClicks(
             sessions=services.sessions,
             flow=flow,
-            feedback=Feedback(),
+            feedback=Feedback(masker),
             escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings), log),
             preferences=preferences,
             awaiting=awaiting,

@@ -96,16 +96,26 @@ async def test_personal_data_is_masked_before_it_is_written(
     bot = await BotUnderTest.start(make_settings(staff_number_pattern=r"S\d{6}"))
     try:
         chat = Chat(bot, teams, emulator, alice, Place.personal(alice), schemas_dir)
-        await chat.card(
+        card = await chat.card(
             "wifiつながんない 090-1234-5678 内線 4321 taro.yamada@city.example.lg.jp "
             "番号は1234 5678 9012、職員番号S123456"
         )
+        # The pick and the vote on its answer keep the asker's words too (suggested_alternates, feedback_votes).
+        answer = (await chat.click(action(card, "choose"))).body["value"]
+        await chat.click(action(answer, "helpful"))
         (row,) = await _log(chat)
-        assert row.question == "wifiつながんない [phone] [phone] [email] 番号は[number]、職員番号[staff-no]"
+        masked = "wifiつながんない [phone] [phone] [email] 番号は[number]、職員番号[staff-no]"
+        assert row.question == masked
         async with bot.runtime.services.sessions() as session:
-            stored = (await session.execute(text("SELECT question FROM question_log"))).scalar_one()
-        for secret in ("090", "4321", "taro", "9012", "123456"):
-            assert secret not in stored
+            stored = [
+                (await session.execute(text(f"SELECT {column} FROM {table}"))).scalar_one()
+                for table, column in (
+                    ("question_log", "question"),
+                    ("feedback_votes", "query"),
+                    ("suggested_alternates", "query"),
+                )
+            ]
+        assert stored == [masked] * 3
     finally:
         await bot.close()
 
