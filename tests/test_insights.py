@@ -45,6 +45,7 @@ async def _converse(desk: Desk, schemas_dir: Path) -> dict[str, Any]:
     await chat.card("PDF")  # abandoned
     escalation = await chat.card("犬の散歩")
     await chat.click(action(escalation, "escalate"), {"details": "3階です"})
+    assert await desk.bot.runtime.question_log.flush()
     async with desk.bot.runtime.services.sessions() as session:
         ticket_id = (
             await session.scalars(
@@ -246,6 +247,7 @@ async def test_the_insights_command_posts_last_weeks_figures_in_the_ict_channel_
     await chat.click(action(await chat.card("wifiつながんない"), "helpful"))
     await chat.card("犬の散歩")
     await chat.card("犬の散歩です")
+    assert await desk.bot.runtime.question_log.flush()
     await _one_week_back(desk)
 
     staff = Chat(desk.bot, desk.teams, desk.emulator, STAFF, desk.channel, schemas_dir)

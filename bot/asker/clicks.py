@@ -127,9 +127,7 @@ class AskerClicks:
         )
         async with self._sessions.begin() as session:
             await self._feedback.record_vote(session, vote)
-            await self._log.follow(
-                session, data.log, data.asker, FollowUp(kind.value), vote=kind.value, voted_entry=data.entry
-            )
+        self._log.follow(data.log, data.asker, FollowUp(kind.value), vote=kind.value, voted_entry=data.entry)
 
     async def _helpful(self, turn_context: TurnContext, data: VoteData, lang: Lang) -> InvokeResult:
         await self._vote(data, lang, VoteKind.HELPFUL)
@@ -152,21 +150,14 @@ class AskerClicks:
         pick = Pick(data.card, data.asker, data.question, data.entry, data.score, lang)
         async with self._sessions.begin() as session:
             await self._feedback.record_pick(session, pick)
-            await self._log.follow(
-                session,
-                data.log,
-                data.asker,
-                FollowUp.PICKED,
-                picked_entry=data.entry,
-                picked_after=data.decision,
-            )
+        self._log.follow(
+            data.log, data.asker, FollowUp.PICKED, picked_entry=data.entry, picked_after=data.decision
+        )
         context = AnswerContext(data.asker, data.question, data.score, data.decision, _new_id(), data.log)
         return card_response(answer_card(entry, lang, context))
 
     async def _ask_ict(self, turn_context: TurnContext, data: AskIctData, lang: Lang) -> InvokeResult:
-        if data.log:
-            async with self._sessions.begin() as session:
-                await self._log.follow(session, data.log, data.asker, FollowUp.NONE_OF_THESE)
+        self._log.follow(data.log, data.asker, FollowUp.NONE_OF_THESE)
         card = escalate_card(
             lang,
             asker=data.asker,
@@ -181,7 +172,7 @@ class AskerClicks:
         self._awaiting.dismiss(data.asker)
         outcome = await self._flow.respond(data.question, lang)
         log_id = self._log.row_id(outcome, data.asker)
-        await self._log.record(
+        self._log.record(
             log_id,
             outcome,
             lang=lang,

@@ -14,7 +14,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.asker.models import FeedbackVote, LanguagePreference, LoggedQuestion, SuggestedAlternate
-from bot.asker.question_log import asker_key, read_key
+from bot.asker.pseudonym import asker_key, read_key
 
 __all__ = ["export_asker_records"]
 

@@ -63,5 +63,5 @@ class Escalations:
         )
         async with self._sessions.begin() as session:
             ticket = await open_ticket(session, request, routing=self._routing)
-            await self._log.follow(session, data.log, data.asker, FollowUp.ESCALATED, ticket_id=ticket.id)
+        self._log.follow(data.log, data.asker, FollowUp.ESCALATED, ticket_id=ticket.id)
         return Sent(ticket, question)

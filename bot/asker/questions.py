@@ -114,7 +114,7 @@ class QuestionHandler:
             note = catalogue().text("asker.cut", lang, limit=f"{self._flow.read_limit():,}")
             replies.insert(0, MessageFactory.text(note))
         await turn_context.send_activities(replies)
-        # Logged once the reply is on its way: the write never delays the answer the asker waits for.
-        await self._log.record(
+        # Queued once the reply is on its way (written in the background: docs/insights.md).
+        self._log.record(
             log_id, outcome, lang=lang, asker=asker, conversation_type=conversation_type_of(activity)
         )

@@ -14,6 +14,7 @@ from bot.asker.clicks import AskerClicks
 from bot.asker.commands import AskerCommands
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback
+from bot.asker.log_writer import QuestionLogWriter
 from bot.asker.masking import QuestionMasker
 from bot.asker.preferences import LanguagePreferences
 from bot.asker.question_log import QuestionLog
@@ -37,6 +38,7 @@ class AskerHandlers:
     commands: Mapping[CommandName, CommandHandler]
     verbs: Mapping[str, VerbHandler]
     preferences: LanguagePreferences
+    log_writer: QuestionLogWriter  # started and stopped by the runtime
 
     @classmethod
     def build(cls, services: Services, knowledge: LiveKnowledge) -> AskerHandlers:
@@ -46,7 +48,10 @@ class AskerHandlers:
         tickets = AskerTickets(DeskPolicy.from_settings(settings))
         awaiting = AwaitingAnswers(services.sessions, tickets)
         masker = QuestionMasker(settings.staff_number_pattern)
-        log = QuestionLog(services.sessions, masker, knowledge.status)
+        log_writer = QuestionLogWriter(
+            services.sessions, masker, interval=settings.question_log_flush_seconds
+        )
+        log = QuestionLog(log_writer, knowledge.status)
         clicks = AskerClicks(
             sessions=services.sessions,
             flow=flow,
@@ -63,7 +68,7 @@ class AskerHandlers:
             timezone=ZoneInfo(settings.timezone),
         )
         ask = QuestionHandler(flow, awaiting, log)
-        return cls(ask, commands.commands, clicks.verbs, preferences)
+        return cls(ask, commands.commands, clicks.verbs, preferences, log_writer)
 
     async def preferred_language(self, activity: Activity) -> Lang | None:
         """The sender's `language` choice, which wins over the locale Teams sends."""

@@ -20,6 +20,8 @@ from tests.harness import BotUnderTest
 
 
 async def _log(chat: Chat) -> list[LoggedQuestion]:
+    """The rows, once the writer has written what the turns queued."""
+    assert await chat.bot.runtime.question_log.flush()
     async with chat.bot.runtime.services.sessions() as session:
         return list((await session.scalars(select(LoggedQuestion).order_by(LoggedQuestion.asked_at))).all())
 
@@ -124,6 +126,7 @@ async def test_purge_removes_texts_and_keeps_counts(chat: Chat):
     answered = await chat.card("wifiつながんない")
     await chat.click(action(answered, "helpful"))
     await chat.card("犬の散歩")
+    assert await chat.bot.runtime.question_log.flush()
     sessions = chat.bot.runtime.services.sessions
     async with sessions.begin() as session:
         kept = await purge_asker_texts(session, older_than=timedelta(days=30), now=utcnow())
@@ -140,6 +143,7 @@ async def test_purge_removes_texts_and_keeps_counts(chat: Chat):
 
 async def test_a_persons_logged_questions_are_exported_by_their_key(chat: Chat, bob: Person):
     await chat.card("wifiつながんない")
+    assert await chat.bot.runtime.question_log.flush()
     async with chat.bot.runtime.services.sessions() as session:
         mine = await export_asker_records(session, chat.person.aad_object_id)
         others = await export_asker_records(session, bob.aad_object_id)
