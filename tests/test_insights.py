@@ -18,11 +18,14 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.asker.models import LoggedQuestion
+from bot.asker.retention import purge_asker_texts
 from bot.desk.business_hours import BusinessCalendar
 from bot.i18n import catalogue
 from bot.insights.output import CSV_TABLES
+from bot.storage.models import utcnow
 from devtools.activities import Place
 from knowledge import load
+from knowledge.diff import read_questions
 from tests.asker.conversation import Chat, action, texts_of
 from tests.desk import test_desk_http
 from tests.desk.test_desk_http import STAFF, Desk
@@ -70,7 +73,8 @@ async def _converse(desk: Desk, schemas_dir: Path) -> dict[str, Any]:
     }
 
 
-def _insights(desk: Desk, out: Path, lang: str) -> None:
+def _insights(desk: Desk, out: Path, lang: str) -> tuple[str, str]:
+    """Runs the command over the last 14 days; returns the period's first and last day."""
     settings = desk.bot.runtime.services.settings
     today = datetime.now(UTC).astimezone(BusinessCalendar.from_settings(settings).zone).date()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("KOTAE_", "Microsoft"))}
@@ -86,6 +90,7 @@ def _insights(desk: Desk, out: Path, lang: str) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    return first, today.isoformat()
 
 
 def _csv(path: Path) -> list[list[str]]:
@@ -100,8 +105,10 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
     seen = await _converse(desk, schemas_dir)
     rows, ticket = seen["rows"], seen["ticket"]
     out = tmp_path / "report"
-    await asyncio.to_thread(_insights, desk, out, "ja")
+    first_day, last_day = await asyncio.to_thread(_insights, desk, out, "ja")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    timezone = desk.bot.runtime.services.settings.timezone
+    assert summary["period"] == {"from": first_day, "to": last_day, "timezone": timezone}
 
     questions = summary["questions"]
     assert {
@@ -146,6 +153,18 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
         json.loads(line) for line in (out / "suggestions.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert {(s["entry"], s["alternate"], s["count"]) for s in suggestions} == {a[:3] for a in alternates}
+    # The past questions, for `python -m knowledge diff --questions`, which reads them as they are.
+    past_questions = (out / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in past_questions] == [
+        {"query": "PDF", "lang": "ja", "count": 2},
+        {"query": "wifiつながんない", "lang": "ja", "count": 2},
+        {"query": "犬の散歩", "lang": "ja", "count": 1},
+    ]
+    assert [(q.query, q.lang) for q in read_questions(past_questions)] == [
+        ("PDF", "ja"),
+        ("wifiつながんない", "ja"),
+        ("犬の散歩", "ja"),
+    ]
 
     entries = load(REPO / "knowledge" / "faq").entries
     until = datetime.now(UTC)
@@ -184,8 +203,16 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
     # The charts' labels are Japanese too (the legend, the axes).
     for shown in ("自己解決率", "60.0%", "犬の散歩", "FAQにない質問", "自己解決率(%)", "週の初め(月-日)"):
         assert shown in page
+    # Purged texts leave the counts: the same report after the retention purge, in English.
+    async with desk.bot.runtime.services.sessions.begin() as session:
+        await purge_asker_texts(session, older_than=timedelta(0), now=utcnow())
     english = tmp_path / "english"
     await asyncio.to_thread(_insights, desk, english, "en")
+    purged = json.loads((english / "summary.json").read_text(encoding="utf-8"))
+    assert purged["questions"] == {**questions, "texts_purged": 5}
+    assert (purged["gaps"], purged["suggested_alternates"]) == ([], [])
+    assert (purged["weeks"], purged["desk"]) == (summary["weeks"], summary["desk"])
+    assert (english / "questions.jsonl").read_text(encoding="utf-8") == ""
     english_page = (english / "report.html").read_text(encoding="utf-8")
     assert "Self-service rate" in english_page
     assert "self-service rate (%)" in english_page

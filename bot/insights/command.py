@@ -10,7 +10,8 @@ from bot.config import Settings
 from bot.desk.business_hours import BusinessCalendar
 from bot.i18n import Lang
 from bot.insights.output import write_report
-from bot.insights.summary import read_summary
+from bot.insights.rows import read_past_questions
+from bot.insights.summary import period_of, read_summary
 from bot.storage.engine import create_engine
 from knowledge import load
 
@@ -26,6 +27,8 @@ async def run_insights(
     try:
         async with engine.connect() as connection:  # Core rows: the ORM's per-row cost adds seconds here
             summary = await read_summary(connection, calendar, first_day, last_day, knowledge.entries)
+            period = period_of(first_day, last_day, calendar.zone)
+            questions = await read_past_questions(connection, period)
     finally:
         await engine.dispose()
-    return await asyncio.to_thread(write_report, summary, out, lang)
+    return await asyncio.to_thread(write_report, summary, questions, out, lang)

@@ -1,5 +1,6 @@
 """Writes the report's files: summary.json, one CSV per table (UTF-8 with BOM, for Excel), the
-suggestions as JSON lines for `python -m knowledge suggest`, and report.html (one self-contained page)."""
+suggestions and the past questions as JSON lines for `python -m knowledge suggest` and `diff`, and
+report.html (one self-contained page)."""
 
 from __future__ import annotations
 
@@ -193,8 +194,15 @@ _CSS = (
 )
 
 
-def write_report(summary: dict[str, Any], directory: Path, lang: Lang) -> list[Path]:
-    """Every file of the report in `directory` (made if missing); returns their paths.
+def _json_lines(path: Path, records: list[dict[str, Any]]) -> None:
+    write_private(path, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
+
+
+def write_report(
+    summary: dict[str, Any], questions: list[dict[str, Any]], directory: Path, lang: Lang
+) -> list[Path]:
+    """Every file of the report in `directory` (made if missing); returns their paths. `questions`:
+    the period's masked questions (`read_past_questions`), written as questions.jsonl.
 
     Mode 0600 like the other operator commands' files: the texts are masked, but they are still staff's words.
     """
@@ -207,17 +215,16 @@ def write_report(summary: dict[str, Any], directory: Path, lang: Lang) -> list[P
         _write_csv(directory / name, columns, _rows(summary, key))
         written.append(directory / name)
     suggestions = directory / "suggestions.jsonl"
-    write_private(
+    _json_lines(
         suggestions,
-        "".join(
-            json.dumps(
-                {"entry": a["entry"], "alternate": a["alternate"], "count": a["count"]}, ensure_ascii=False
-            )
-            + "\n"
+        [
+            {"entry": a["entry"], "alternate": a["alternate"], "count": a["count"]}
             for a in summary["suggested_alternates"]
-        ),
+        ],
     )
-    written.append(suggestions)
+    past_questions = directory / "questions.jsonl"
+    _json_lines(past_questions, questions)
+    written.extend([suggestions, past_questions])
     report = directory / "report.html"
     write_private(report, _html(summary, lang))
     written.append(report)
