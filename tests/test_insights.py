@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from bot.asker.retention import purge_asker_texts
 from bot.desk.business_hours import BusinessCalendar
 from bot.i18n import catalogue
 from bot.insights.output import CSV_TABLES
+from bot.insights.summary import last_week
 from bot.storage.models import utcnow
 from devtools.activities import Place
 from knowledge import load
@@ -135,7 +137,8 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
     assert summary["weeks"][-1]["self_service_rate"] == 0.6
 
     served = sorted(["wifi-cannot-connect", seen["clarify_pick"], seen["alternative_pick"]])
-    assert sorted(item["entry"] for item in summary["entries_most_asked"]) == served
+    most_asked = {item["entry"]: item["count"] for item in summary["entries_most_asked"]}
+    assert most_asked == dict(Counter(served))
     assert summary["entries_not_helpful"] == [{"entry": "wifi-cannot-connect", "count": 1}]
     abandoned, escalated = rows[3], rows[4]
     assert summary["gaps"] == [
@@ -174,6 +177,16 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
         if entry.id not in served or (entry.review_by and entry.review_by < until.date())
     }
     assert {item["entry"] for item in summary["stale_entries"]} == expected_stale
+    by_id = {entry.id: entry for entry in entries}
+    for item in summary["stale_entries"]:
+        entry = by_id[item["entry"]]
+        review_by = entry.review_by
+        assert item["review_by"] == (review_by.isoformat() if review_by else None)
+        assert (item["last_matched"] is None) == (entry.id not in served)
+        past_review = review_by is not None and review_by < until.date()
+        assert item["reasons"] == ["review_by_passed"] * past_review + ["not_matched"] * (
+            entry.id not in served
+        )
 
     calendar = BusinessCalendar.from_settings(desk.bot.runtime.services.settings)
     hours = lambda end: round(calendar.open_seconds(ticket.created_at, end) / 3600, 2)  # noqa: E731
@@ -283,6 +296,11 @@ async def test_the_insights_command_posts_last_weeks_figures_in_the_ict_channel_
     assert facts["質問数"] == "3"
     assert facts["自己解決率"] == "33.3%"
     assert (facts["回答で解決"], facts["未解決のまま"], facts["ICT担当へ"]) == ("1", "2", "0")
+    assert (facts["候補から選んで解決"], facts["受付"], facts["解決"]) == ("0", "0", "0")
+    assert facts["回答までの時間(中央値、営業時間)"] == "–"  # no ticket answered last week
+    zone = BusinessCalendar.from_settings(desk.bot.runtime.services.settings).zone
+    monday, sunday = last_week(datetime.now(zone).date())
+    assert card["body"][0]["text"] == f"先週の利用状況({monday} ～ {sunday})"
     assert "2件: 犬の散歩" in texts_of(card)  # the two wordings are one gap
     english = await staff.card("insights", locale="en-US")
     assert english["body"][0]["text"].startswith("Last week")
