@@ -10,8 +10,7 @@ from bot.config import Settings
 from bot.desk.business_hours import BusinessCalendar
 from bot.i18n import Lang
 from bot.insights.output import write_report
-from bot.insights.rows import read_past_questions
-from bot.insights.summary import period_of, read_summary
+from bot.insights.summary import read_report
 from bot.storage.engine import create_engine
 from knowledge import load
 
@@ -26,9 +25,9 @@ async def run_insights(
     engine = create_engine(settings.database_url)
     try:
         async with engine.connect() as connection:  # Core rows: the ORM's per-row cost adds seconds here
-            summary = await read_summary(connection, calendar, first_day, last_day, knowledge.entries)
-            period = period_of(first_day, last_day, calendar.zone)
-            questions = await read_past_questions(connection, period)
+            summary, questions = await read_report(
+                connection, calendar, first_day, last_day, knowledge.entries
+            )
     finally:
         await engine.dispose()
     return await asyncio.to_thread(write_report, summary, questions, out, lang)

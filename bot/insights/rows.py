@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -13,15 +12,7 @@ from bot.asker.models import LoggedQuestion
 from bot.desk.models import Ticket, TicketEvent
 from bot.desk.transitions import Action
 
-__all__ = [
-    "Period",
-    "QuestionRow",
-    "TicketRow",
-    "last_matched",
-    "read_past_questions",
-    "read_questions",
-    "read_tickets",
-]
+__all__ = ["Period", "QuestionRow", "TicketRow", "last_matched", "read_questions", "read_tickets"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,20 +71,6 @@ async def read_questions(connection: AsyncConnection, period: Period) -> list[Qu
         ).where(log.asked_at >= period.start, log.asked_at < period.end)
     )
     return [QuestionRow(_utc(row[0]), *row[1:]) for row in result]
-
-
-async def read_past_questions(connection: AsyncConnection, period: Period) -> list[dict[str, Any]]:
-    """The period's (masked) question texts not purged yet, each with its language and how often it was
-    asked, most asked first: `{"query", "lang", "count"}`, what `python -m knowledge diff --questions` reads."""
-    log = LoggedQuestion
-    count = func.count().label("count")
-    result = await connection.execute(
-        select(log.question, log.lang, count)
-        .where(log.asked_at >= period.start, log.asked_at < period.end, log.question.is_not(None))
-        .group_by(log.question, log.lang)
-        .order_by(count.desc(), log.question, log.lang)
-    )
-    return [{"query": question, "lang": lang, "count": times} for question, lang, times in result]
 
 
 async def last_matched(connection: AsyncConnection, until: datetime) -> dict[str, datetime]:
