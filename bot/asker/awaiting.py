@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.tickets import AskerTickets
-from bot.desk.models import Ticket
+from bot.tickets.models import Ticket
 
 __all__ = ["AwaitingAnswers"]
 

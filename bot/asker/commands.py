@@ -15,9 +15,9 @@ from bot.cards.base import Card, to_attachment
 from bot.cards.language import language_card
 from bot.cards.my_questions import my_questions_card
 from bot.commands import CommandName, ParsedCommand
-from bot.desk.actors import Actor
 from bot.handler import CommandHandler
 from bot.i18n import LANGUAGES, Lang, catalogue
+from bot.tickets.actors import Actor
 
 __all__ = ["AskerCommands"]
 

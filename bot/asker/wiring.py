@@ -20,11 +20,11 @@ from bot.asker.question_log import QuestionLog
 from bot.asker.questions import QuestionHandler
 from bot.asker.tickets import AskerTickets
 from bot.commands import CommandName
-from bot.desk.opening import TicketRouting
-from bot.desk.transitions import DeskPolicy
 from bot.handler import CommandHandler, VerbHandler
 from bot.i18n import Lang
 from bot.services import Services
+from bot.tickets.opening import TicketRouting
+from bot.tickets.transitions import DeskPolicy
 from dialogs import AskerFlow
 from knowledge import LiveKnowledge
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from bot.cards.base import Card, card, execute_action, heading, text_block
 from bot.cards.ticket import plain_text, ticket_data
-from bot.desk.models import Ticket
 from bot.i18n import Lang, catalogue
+from bot.tickets.models import Ticket
 
 __all__ = ["about_ticket_card"]
 

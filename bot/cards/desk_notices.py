@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.cards.base import Card, card, execute_action, heading, text_block
 from bot.cards.ticket import plain_text, ticket_data
-from bot.desk.models import Ticket
 from bot.i18n import Lang, catalogue
+from bot.tickets.models import Ticket
 
 __all__ = ["answer_card", "notice_card"]
 

@@ -14,9 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cards.base import Card, card, execute_action, heading, text_block
-from bot.desk.models import Ticket, TicketState
-from bot.desk.queries import ActiveTicket
 from bot.i18n import Lang, catalogue
+from bot.tickets.models import Ticket, TicketState
+from bot.tickets.queries import ActiveTicket
 
 __all__ = ["format_time", "plain_text", "ticket_card", "ticket_data", "ticket_list_card"]
 

@@ -1,1 +1,1 @@
-"""The ICT desk: tickets, their state machine and audit trail, the outbox and the desk's housekeeping."""
+"""The ICT desk: its verbs, commands and thread replies, the outbox worker and delivery to Teams, its housekeeping."""

@@ -19,15 +19,15 @@ from bot.cards.base import to_attachment
 from bot.cards.insights import insights_card
 from bot.cards.ticket import ticket_card, ticket_list_card
 from bot.commands import CommandName, ParsedCommand
-from bot.desk.actors import Actor
-from bot.desk.business_hours import BusinessCalendar
 from bot.desk.members import Refused, desk_member
-from bot.desk.models import Ticket
-from bot.desk.queries import active_tickets, ticket_by_number
 from bot.handler import CommandHandler
 from bot.i18n import Lang, catalogue
 from bot.insights.summary import last_week, read_summary
 from bot.teams import channel_id_of
+from bot.tickets.actors import Actor
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.models import Ticket
+from bot.tickets.queries import active_tickets, ticket_by_number
 
 __all__ = ["DeskCommands"]
 

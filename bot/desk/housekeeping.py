@@ -21,15 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.retention import purge_asker_texts
 from bot.config import Settings
-from bot.desk.actors import SYSTEM
-from bot.desk.audit import record_events
-from bot.desk.business_hours import BusinessCalendar
-from bot.desk.effects import Audience, Notice, enqueue, notify
-from bot.desk.models import OutboxKind, Ticket, TicketState
 from bot.desk.retention import purge
-from bot.desk.transitions import DeskPolicy
 from bot.storage.models import utcnow
 from bot.storage.references import ConversationReferences
+from bot.tickets.actors import SYSTEM
+from bot.tickets.audit import record_events
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.effects import Audience, Notice, enqueue, notify
+from bot.tickets.models import OutboxKind, Ticket, TicketState
+from bot.tickets.transitions import DeskPolicy
 
 __all__ = ["Housekeeping", "ReminderPolicy", "auto_resolve", "send_reminders"]
 

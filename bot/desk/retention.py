@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.models import FaqDraft, OutboxMessage, OutboxState, Ticket, TicketEvent, TicketState
+from bot.tickets.models import FaqDraft, OutboxMessage, OutboxState, Ticket, TicketEvent, TicketState
 
 __all__ = ["PurgeReport", "purge"]
 

@@ -43,10 +43,10 @@ from bot.connector_auth import connector_auth_failure
 from bot.connector_errors import connector_outcome
 from bot.desk.auth_alarm import ConnectorAuthAlarm
 from bot.desk.channels import IctChannels
-from bot.desk.models import OutboxKind, Ticket
 from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Sent
 from bot.i18n import Lang, catalogue
 from bot.proactive import run_proactive
+from bot.tickets.models import OutboxKind, Ticket
 
 __all__ = ["TeamsDeliverer", "remember_thread"]
 

@@ -21,15 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cards.desk_notices import notice_card
 from bot.cards.ticket import format_time, ticket_card
-from bot.desk.actors import Actor
 from bot.desk.drafts import add_draft
 from bot.desk.members import Refused, desk_member
-from bot.desk.models import Ticket, TicketState
-from bot.desk.queries import ticket_by_number
-from bot.desk.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
 from bot.handler import VerbHandler
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
+from bot.tickets.actors import Actor
+from bot.tickets.models import Ticket, TicketState
+from bot.tickets.queries import ticket_by_number
+from bot.tickets.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
 
 __all__ = ["DESK_VERBS", "DeskVerbs"]
 

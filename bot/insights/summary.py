@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.desk.business_hours import BusinessCalendar
 from bot.insights.figures import summarize
 from bot.insights.rows import Period, last_matched, read_questions, read_tickets
+from bot.tickets.business_hours import BusinessCalendar
 from knowledge import Entry
 
 __all__ = ["last_week", "period_of", "read_summary"]

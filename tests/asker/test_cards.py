@@ -15,8 +15,8 @@ from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticke
 from bot.cards.language import language_card
 from bot.cards.markdown import MESSAGE_LIMIT, utf16_size
 from bot.cards.my_questions import TicketLine, my_questions_card
-from bot.desk.models import Ticket
 from bot.i18n import LANGUAGES
+from bot.tickets.models import Ticket
 from dialogs import Attachment
 from knowledge import Entry, Hit, Link
 from tests.card_schema import assert_valid_card

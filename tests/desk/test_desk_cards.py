@@ -14,9 +14,9 @@ import pytest
 from bot.cards.desk_notices import answer_card, notice_card
 from bot.cards.my_questions import TicketLine, my_questions_card
 from bot.cards.ticket import ticket_card, ticket_list_card
-from bot.desk.models import Ticket
-from bot.desk.queries import ActiveTicket
 from bot.i18n import LANGUAGES
+from bot.tickets.models import Ticket
+from bot.tickets.queries import ActiveTicket
 from tests.card_schema import assert_valid_card
 from tests.desk.factories import ICT_CHANNEL, T0
 
