@@ -13,10 +13,10 @@ from botbuilder.schema import Activity
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desk.models import IctChannel
 from bot.storage.dialect import upsert
 from bot.storage.models import utcnow
 from bot.teams import channel_id_of, team_id_of, tenant_of
-from bot.tickets.models import IctChannel
 
 __all__ = ["IctChannels", "channel_taught_by"]
 

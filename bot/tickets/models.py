@@ -1,4 +1,4 @@
-"""The desk's tables: tickets, their audit trail, the outbox, the learned ICT channel and FAQ drafts.
+"""The tickets' tables: tickets, their numbers, their audit trail and the outbox their changes write.
 
 Statements that change a ticket go through the Core table (`Ticket.__table__`) in `transitions.py`,
 so every change is one conditional `UPDATE … RETURNING` and never an ORM read-modify-write.
@@ -28,8 +28,6 @@ from sqlalchemy.types import TypeDecorator
 from bot.storage.models import Base, utcnow
 
 __all__ = [
-    "FaqDraft",
-    "IctChannel",
     "OutboxKind",
     "OutboxMessage",
     "OutboxState",
@@ -37,6 +35,7 @@ __all__ = [
     "TicketCounter",
     "TicketEvent",
     "TicketState",
+    "Timestamp",
 ]
 
 
@@ -199,32 +198,3 @@ class OutboxMessage(Base):
     locked_until: Mapped[Timestamp | None]
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     sent_at: Mapped[Timestamp | None]
-
-
-class IctChannel(Base):
-    """How to reach an ICT channel, learned from the bot's install or any activity in its team."""
-
-    __tablename__ = "ict_channels"
-
-    channel_id: Mapped[str] = mapped_column(String(256), primary_key=True)
-    team_id: Mapped[str | None] = mapped_column(String(256))
-    tenant_id: Mapped[str | None] = mapped_column(String(64))
-    service_url: Mapped[str] = mapped_column(String(512))
-    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class FaqDraft(Base):
-    """A FAQ entry proposed from an answered ticket, exported as YAML for FAQ editors to review."""
-
-    __tablename__ = "faq_drafts"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
-    question: Mapped[str | None] = mapped_column(Text)
-    answer: Mapped[str | None] = mapped_column(Text)
-    alternates: Mapped[list[str]] = mapped_column(JSON)
-    language: Mapped[str] = mapped_column(String(8))
-    category: Mapped[str | None] = mapped_column(String(128))
-    created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
-    exported_at: Mapped[Timestamp | None]

@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from bot.desk.drafts import export_drafts
 from bot.desk.housekeeping import Housekeeping, ReminderPolicy
+from bot.desk.models import FaqDraft
 from bot.tickets.business_hours import BusinessCalendar
-from bot.tickets.models import FaqDraft, OutboxMessage, Ticket
+from bot.tickets.models import OutboxMessage, Ticket
 from bot.tickets.opening import Asker, Candidate, NewTicket, open_ticket
 from bot.tickets.transitions import DeskPolicy
 from devtools.activities import Person, Place, TeamsActivities
