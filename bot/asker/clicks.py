@@ -31,7 +31,6 @@ from bot.asker.card_data import (
 )
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback, Pick, Vote, VoteKind
-from bot.asker.preferences import LanguagePreferences
 from bot.asker.question_log import FollowUp, QuestionLog
 from bot.asker.questions import render
 from bot.cards.answer import AnswerContext, answer_card, answer_version
@@ -42,6 +41,7 @@ from bot.cards.markdown import teams_markdown
 from bot.handler import VerbHandler
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
+from bot.storage.preferences import LanguagePreferences
 from bot.teams import conversation_type_of
 from bot.tickets.opening import IdempotencyKeyReusedError
 from dialogs import AskerFlow

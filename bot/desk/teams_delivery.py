@@ -35,7 +35,6 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapter import KotaeAdapter
-from bot.asker.preferences import preferred_language
 from bot.cards.base import Card, to_attachment
 from bot.cards.desk_notices import answer_card, notice_card
 from bot.cards.ticket import ticket_card
@@ -46,6 +45,7 @@ from bot.desk.channels import IctChannels
 from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Sent
 from bot.i18n import Lang, catalogue
 from bot.proactive import run_proactive
+from bot.storage.preferences import preferred_language
 from bot.tickets.models import OutboxKind, Ticket
 
 __all__ = ["TeamsDeliverer", "remember_thread"]
