@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from bot.cards.base import to_attachment
 from bot.cards.insights import insights_card
-from bot.cards.ticket import ticket_card, ticket_list_card
+from bot.cards.ticket import ListedTicket, ticket_card, ticket_list_card
 from bot.commands import CommandName, ParsedCommand
 from bot.desk.members import Refused, desk_member
 from bot.handler import CommandHandler
@@ -28,6 +28,7 @@ from bot.tickets.actors import Actor
 from bot.tickets.business_hours import BusinessCalendar
 from bot.tickets.models import Ticket
 from bot.tickets.queries import active_tickets, ticket_by_number
+from bot.tickets.views import ticket_view
 
 __all__ = ["DeskCommands", "WeeklySummary"]
 
@@ -76,7 +77,8 @@ class DeskCommands:
         channel, _actor = member
         async with self._sessions() as session:
             items = await active_tickets(session, channel_id=channel)
-        card = ticket_list_card(items, lang, zone=self._zone)
+        listed = [ListedTicket(ticket_view(item.ticket), item.delivery_failed) for item in items]
+        card = ticket_list_card(listed, lang, zone=self._zone)
         await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
 
     async def insights(self, turn_context: TurnContext, _command: ParsedCommand, lang: Lang) -> None:
@@ -101,7 +103,7 @@ class DeskCommands:
             await turn_context.send_activity(catalogue().text("desk.ticket.not_found", lang, number=number))
             return
         card = ticket_card(
-            ticket,
+            ticket_view(ticket),
             lang,
             zone=self._zone,
             main_number=main.number if main else None,

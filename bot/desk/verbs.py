@@ -30,6 +30,7 @@ from bot.tickets.actors import Actor
 from bot.tickets.models import Ticket, TicketState
 from bot.tickets.queries import ticket_by_number
 from bot.tickets.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
+from bot.tickets.views import ticket_view
 
 __all__ = ["DESK_VERBS", "DeskVerbs"]
 
@@ -166,7 +167,7 @@ class DeskVerbs:
             ticket.claimer_aad_object_id is not None and ticket.claimer_aad_object_id == actor.aad_object_id
         )
         return card_response(
-            ticket_card(ticket, lang, zone=self._zone, main_number=main_number, for_claimer=mine)
+            ticket_card(ticket_view(ticket), lang, zone=self._zone, main_number=main_number, for_claimer=mine)
         )
 
     async def _reply(
