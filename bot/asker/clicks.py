@@ -38,9 +38,9 @@ from bot.cards.base import to_attachment
 from bot.cards.choices import alternatives_card
 from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticket_created_card
 from bot.cards.markdown import teams_markdown
-from bot.handler import VerbHandler
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
+from bot.routing import VerbHandler
 from bot.storage.preferences import LanguagePreferences
 from bot.teams import conversation_type_of
 from bot.tickets.opening import IdempotencyKeyReusedError

@@ -14,8 +14,8 @@ from bot.cards.base import Card, to_attachment
 from bot.cards.language import language_card
 from bot.cards.my_questions import my_questions_card
 from bot.commands import CommandName, ParsedCommand
-from bot.handler import CommandHandler
 from bot.i18n import LANGUAGES, Lang, catalogue
+from bot.routing import CommandHandler
 from bot.storage.preferences import LanguagePreferences
 from bot.tickets.actors import Actor
 

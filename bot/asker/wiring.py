@@ -19,8 +19,8 @@ from bot.asker.question_log import QuestionLog
 from bot.asker.questions import QuestionHandler
 from bot.asker.tickets import AskerTickets
 from bot.commands import CommandName
-from bot.handler import CommandHandler, VerbHandler
 from bot.i18n import Lang
+from bot.routing import CommandHandler, VerbHandler
 from bot.services import Services
 from bot.storage.preferences import LanguagePreferences
 from bot.tickets.opening import TicketRouting

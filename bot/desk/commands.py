@@ -21,8 +21,8 @@ from bot.cards.insights import insights_card
 from bot.cards.ticket import ListedTicket, ticket_card, ticket_list_card
 from bot.commands import CommandName, ParsedCommand
 from bot.desk.members import Refused, desk_member
-from bot.handler import CommandHandler
 from bot.i18n import Lang, catalogue
+from bot.routing import CommandHandler
 from bot.teams import channel_id_of
 from bot.tickets.actors import Actor
 from bot.tickets.business_hours import BusinessCalendar

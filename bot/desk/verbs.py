@@ -23,9 +23,9 @@ from bot.cards.desk_notices import notice_card
 from bot.cards.ticket import format_time, ticket_card
 from bot.desk.drafts import add_draft
 from bot.desk.members import Refused, desk_member
-from bot.handler import VerbHandler
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
+from bot.routing import VerbHandler
 from bot.tickets.actors import Actor
 from bot.tickets.models import Ticket, TicketState
 from bot.tickets.queries import ticket_by_number
