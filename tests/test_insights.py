@@ -20,11 +20,11 @@ from sqlalchemy import select, text
 
 from bot.asker.models import LoggedQuestion
 from bot.asker.retention import purge_asker_texts
-from bot.desk.business_hours import BusinessCalendar
 from bot.i18n import catalogue
 from bot.insights.output import CSV_TABLES
 from bot.insights.summary import last_week
 from bot.storage.models import utcnow
+from bot.tickets.business_hours import BusinessCalendar
 from devtools.activities import Place
 from knowledge import load
 from knowledge.diff import read_questions
