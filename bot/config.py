@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.redact import redact
+from knowledge.languages import LANGUAGES
 
 __all__ = [
     "SETTINGS_CONFIG",
@@ -255,7 +256,7 @@ class Settings(BaseSettings):
     @field_validator("default_locale")
     @classmethod
     def _locale(cls, value: str) -> str:
-        if value not in {"ja", "en"}:
+        if value not in LANGUAGES:
             raise ValueError("expected ja or en")
         return value
 

@@ -29,6 +29,7 @@ from knowledge.diff import (
 )
 from knowledge.evaluation import Judged, summarize
 from knowledge.jsonlines import objects
+from knowledge.languages import LANGUAGES
 from knowledge.loader import inspect, load
 from knowledge.matcher import Decision, Matcher, MatchSettings
 from knowledge.messages import locale_lang, render
@@ -174,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--kb", type=Path, default=DEFAULT_KB)
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("--top", type=int, default=5)
-    ask.add_argument("--lang", choices=("ja", "en"), default="ja", help="the asker's language")
+    ask.add_argument("--lang", choices=LANGUAGES, default="ja", help="the asker's language")
     _semantic_option(ask)
     source = ask.add_mutually_exclusive_group(required=True)
     source.add_argument("question", nargs="?")
@@ -188,7 +189,7 @@ def _parser() -> argparse.ArgumentParser:
         help='JSON lines {"query": ..., "expected": [ids]}; [] = must escalate',
     )
     evaluate.add_argument(
-        "--lang", choices=("ja", "en"), default="ja", help="the asker's language when a case has no 'lang'"
+        "--lang", choices=LANGUAGES, default="ja", help="the asker's language when a case has no 'lang'"
     )
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     _semantic_option(evaluate)

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from knowledge.checks import markdown_problems, near_duplicates
+from knowledge.languages import LANGUAGES
 from knowledge.messages import EXPECTED, render, words, yaml_problem_ja
 from knowledge.model import Entry, FileReading, KnowledgeBase, KnowledgeError, Link, Problem, Severity
 from knowledge.normalize import normalize_entry_text
@@ -33,7 +34,6 @@ ENTRY_KEYS = (
     "updated",
 )
 LINK_KEYS = ("title", "url")
-LANGS = ("ja", "en")
 # Problems kept of each severity, per file and per folder: a file with 50,000 faulty aliases must
 # not make 100,000 messages (in memory, in the log and in /readyz).
 MAX_PROBLEMS = 200
@@ -385,7 +385,7 @@ class _Reader:
 
     def _lang(self, node: yaml.Node) -> str | None:
         value = self._text(node, "lang")
-        if value is not None and value not in LANGS:
+        if value is not None and value not in LANGUAGES:
             self._add(node, "invalid-lang", value=value)
             return None
         return value

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from knowledge.languages import Lang
+
 # code -> (Japanese, English); placeholders are filled with str.format.
 PROBLEMS: Mapping[str, tuple[str, str]] = {
     "no-directory": (
@@ -210,7 +212,7 @@ def render(code: str, **values: object) -> tuple[str, str]:
     return ja.format(**values), en.format(**values)
 
 
-def locale_lang(environ: Mapping[str, str]) -> str:
+def locale_lang(environ: Mapping[str, str]) -> Lang:
     """'ja' when the POSIX locale variables say Japanese, else 'en'."""
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(name)

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from knowledge.languages import Lang
+
 Severity = Literal["error", "warning"]
-Lang = Literal["ja", "en"]
 
 _SEVERITY_LABEL = {
     ("error", "ja"): "エラー",

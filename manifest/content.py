@@ -7,7 +7,8 @@ checks every title against the bot's command parser all read `COMMAND_LISTS`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+
+from knowledge.languages import Lang
 
 __all__ = [
     "APP_TEXTS",
@@ -19,18 +20,16 @@ __all__ = [
     "BotCommand",
     "CommandList",
     "CommandText",
-    "Language",
 ]
 
-Language = Literal["ja", "en"]
 
 # Japanese is the manifest's own language: the staff, the admins who approve the app in Teams admin
 # center and the catalogue all work in Japanese, and a client in any language without a file of its
 # own (Chinese, Korean, Portuguese…) falls back to it. English is the additional file; Teams applies
 # "en" to en-us, en-gb and the other English variants.
-DEFAULT_LANGUAGE: Language = "ja"
-OTHER_LANGUAGES: tuple[Language, ...] = ("en",)
-LANGUAGES: tuple[Language, ...] = (DEFAULT_LANGUAGE, *OTHER_LANGUAGES)
+DEFAULT_LANGUAGE: Lang = "ja"
+OTHER_LANGUAGES: tuple[Lang, ...] = ("en",)
+LANGUAGES: tuple[Lang, ...] = (DEFAULT_LANGUAGE, *OTHER_LANGUAGES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +56,8 @@ class BotCommand:
     """
 
     name: str
-    text: dict[Language, CommandText]
-    sample_argument: dict[Language, str] | None = None
+    text: dict[Lang, CommandText]
+    sample_argument: dict[Lang, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +66,7 @@ class CommandList:
     commands: tuple[BotCommand, ...]
 
 
-APP_TEXTS: dict[Language, AppText] = {
+APP_TEXTS: dict[Lang, AppText] = {
     "ja": AppText(
         full_name="{name} 答え — ICTヘルプデスク",
         short_description="パソコン・スマホ・ネットワークの困りごとにFAQで即答し、解決しなければICT担当へつなぎます。",

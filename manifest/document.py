@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manifest.content import APP_TEXTS, COMMAND_LISTS, DEFAULT_LANGUAGE, OTHER_LANGUAGES, Language
+from manifest.content import APP_TEXTS, COMMAND_LISTS, DEFAULT_LANGUAGE, OTHER_LANGUAGES, Lang
 from manifest.settings import ManifestSettings
 
 __all__ = [
@@ -29,7 +29,7 @@ ACCENT_COLOR = "#1D4E89"
 BOT_SCOPES = ("personal", "team", "groupChat")
 
 
-def localization_file_name(language: Language) -> str:
+def localization_file_name(language: Lang) -> str:
     return f"{language}.json"
 
 
@@ -46,7 +46,7 @@ def build_manifest(settings: ManifestSettings) -> dict[str, Any]:
     return manifest
 
 
-def build_localization(settings: ManifestSettings, language: Language) -> dict[str, Any]:
+def build_localization(settings: ManifestSettings, language: Lang) -> dict[str, Any]:
     """The localisation file for `language`: every translatable string of the manifest, by its path."""
     manifest = _manifest_in(language, settings)
     strings: dict[str, Any] = {
@@ -65,7 +65,7 @@ def build_localization(settings: ManifestSettings, language: Language) -> dict[s
     return strings
 
 
-def _manifest_in(language: Language, settings: ManifestSettings) -> dict[str, Any]:
+def _manifest_in(language: Lang, settings: ManifestSettings) -> dict[str, Any]:
     text = APP_TEXTS[language]
     name = settings.app_name
     return {

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.effects import enqueue
 from bot.desk.models import OutboxKind
+from bot.i18n import LANGUAGES
 from knowledge import Problem
 
 __all__ = ["queue_knowledge_broken"]
@@ -40,7 +41,7 @@ async def queue_knowledge_broken(
         "event": "knowledge_broken",
         "path": _storable(directory),
         "count": len(problems),
-        "problems": {lang: [_storable(problem.format(lang)) for problem in listed] for lang in ("ja", "en")},
+        "problems": {lang: [_storable(problem.format(lang)) for problem in listed] for lang in LANGUAGES},
     }
     for channel in sorted(channels):
         await enqueue(

@@ -11,14 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 import yaml
 
+from knowledge.languages import LANGUAGES, Lang
+
 __all__ = ["LANGUAGES", "Catalogue", "CatalogueError", "Lang", "catalogue", "language_of_locale"]
 
-Lang = Literal["ja", "en"]
-LANGUAGES: tuple[Lang, ...] = ("ja", "en")
 _DIRECTORY = Path(__file__).resolve().parent / "catalogue"
 
 

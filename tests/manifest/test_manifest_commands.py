@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import parse_command
-from manifest.content import COMMAND_LISTS, LANGUAGES, BotCommand, Language
+from manifest.content import COMMAND_LISTS, LANGUAGES, BotCommand, Lang
 
 _CASES = [
     pytest.param(command, language, id=f"{command.name}-{language}-{command.text[language].title}")
@@ -15,7 +15,7 @@ _CASES = [
 ]
 
 
-def _typed(command: BotCommand, language: Language) -> str:
+def _typed(command: BotCommand, language: Lang) -> str:
     """What a user sends after picking the command: its title, plus an argument where one is needed."""
     title = command.text[language].title
     if command.sample_argument is None:
@@ -24,7 +24,7 @@ def _typed(command: BotCommand, language: Language) -> str:
 
 
 @pytest.mark.parametrize(("command", "language"), _CASES)
-def test_menu_command_is_parsed_as_the_intended_command(command: BotCommand, language: Language) -> None:
+def test_menu_command_is_parsed_as_the_intended_command(command: BotCommand, language: Lang) -> None:
     parsed = parse_command(_typed(command, language))
     assert parsed is not None, f"the bot does not understand {_typed(command, language)!r}"
     assert parsed.name == command.name

@@ -1,0 +1,11 @@
+"""The languages Kotae speaks: its one `Lang` type, used by the knowledge base and everything above it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["LANGUAGES", "Lang"]
+
+Lang = Literal["ja", "en"]
+# Japanese first: the staff's language, and the default wherever one is needed.
+LANGUAGES: tuple[Lang, ...] = ("ja", "en")
