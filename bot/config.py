@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import unquote, urlsplit
 
 from pydantic import (
@@ -307,7 +307,7 @@ class Settings(BaseSettings):
         return value or ((own_tenant,) if own_tenant else ())
 
     @model_validator(mode="after")
-    def _credentials(self) -> Settings:
+    def _credentials(self) -> Self:
         problems = _dev_mode_problems(self) if self.dev_mode else _credential_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
@@ -398,7 +398,7 @@ class OperatorSettings(Settings):
     export`, `export-person`): everything but the Teams credentials is checked."""
 
     @model_validator(mode="after")
-    def _credentials(self) -> Settings:  # replaces Settings' check of the Teams credentials
+    def _credentials(self) -> Self:  # replaces Settings' check of the Teams credentials
         return self
 
 

@@ -22,7 +22,7 @@ def connector_outcome(error: BaseException) -> Outcome | None:
         response = error.response
         status = getattr(response, "status_code", None) or getattr(response, "status", 0)
         headers = getattr(response, "headers", None) or {}
-        return outcome_for_status(int(status), headers.get("Retry-After"))
+        return outcome_for_status(int(status or 0), headers.get("Retry-After"))
     if isinstance(error, aiohttp.ClientError | ClientRequestError | TimeoutError | OSError):
         return Retry(f"{type(error).__name__} talking to the Bot Connector")
     return None

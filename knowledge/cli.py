@@ -372,10 +372,11 @@ def _ask(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO) -> 
 def _read_cases(path: Path, kb_ids: set[str], lang: str) -> list[tuple[int, dict[str, Any]]]:
     cases = []
     for number, case in objects(_read_lines(path, lang)):
-        valid = (
-            case is not None and isinstance(case.get("query"), str) and isinstance(case.get("expected"), list)
-        )
-        if not valid:
+        if (
+            case is None
+            or not isinstance(case.get("query"), str)
+            or not isinstance(case.get("expected"), list)
+        ):
             raise _Usage(_say("bad-case", lang, path=path, line=number, detail=_say("case-json", lang)))
         unknown = sorted(set(case["expected"]) - kb_ids)
         if unknown:
@@ -464,10 +465,10 @@ def _diff(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
         print(json.dumps(report, ensure_ascii=False), file=out)
     else:
         _print_changes(changes, lang, out)
-        counts = {"questions": len(set(asked)), "count": wrong}
-        print(_say("diff-summary", lang, changed=len(changes), **counts, **_plurals(counts)), file=out)
+        totals = {"questions": len(set(asked)), "count": wrong}
+        print(_say("diff-summary", lang, changed=len(changes), **totals, **_plurals(totals)), file=out)
         if wrong:
-            print(_say("diff-fails", lang, **counts, **_plurals(counts)), file=out)
+            print(_say("diff-fails", lang, **totals, **_plurals(totals)), file=out)
     return 1 if wrong else 0
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeGuard
 
-__all__ = ["LANGUAGES", "Lang"]
+__all__ = ["LANGUAGES", "Lang", "is_lang"]
 
 Lang = Literal["ja", "en"]
 # Japanese first: the staff's language, and the default wherever one is needed.
 LANGUAGES: tuple[Lang, ...] = ("ja", "en")
+
+
+def is_lang(value: object) -> TypeGuard[Lang]:
+    return value in LANGUAGES

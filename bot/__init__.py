@@ -1,0 +1,1 @@
+"""Kotae, the Teams bot: settings, the web layer, the asker and desk features, cards and storage."""
