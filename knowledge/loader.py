@@ -14,7 +14,7 @@ import yaml
 
 from knowledge.checks import markdown_problems, near_duplicates
 from knowledge.languages import Lang, is_lang
-from knowledge.messages import EXPECTED, render, words, yaml_problem_ja
+from knowledge.messages import expected_type, render, words, yaml_problem_ja
 from knowledge.model import Entry, FileReading, KnowledgeBase, KnowledgeError, Link, Problem, Severity
 from knowledge.normalize import normalize_entry_text
 
@@ -176,7 +176,7 @@ def capped(problems: list[Problem], where: str) -> tuple[Problem, ...]:
                 limit=MAX_PROBLEMS,
                 severity_ja="エラー" if severity == "error" else "警告",
                 severity_en=severity,
-                plural="" if count == 1 else "s",
+                count_s="" if count == 1 else "s",
             )
         )
     return tuple(kept)
@@ -353,7 +353,7 @@ class _Reader:
         return fields
 
     def _wrong_type(self, node: yaml.Node, field: str, expected: str) -> None:
-        ja, en = EXPECTED[expected]
+        ja, en = expected_type(expected)
         self._add(
             node, "wrong-type", field=field, expected_ja=ja, expected_en=en, **_both("actual", _kind(node))
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manifest.content import APP_TEXTS, COMMAND_LISTS, DEFAULT_LANGUAGE, OTHER_LANGUAGES, Lang
+from manifest.content import DEFAULT_LANGUAGE, OTHER_LANGUAGES, Lang, app_text, command_lists
 from manifest.settings import ManifestSettings
 
 __all__ = [
@@ -66,7 +66,7 @@ def build_localization(settings: ManifestSettings, language: Lang) -> dict[str, 
 
 
 def _manifest_in(language: Lang, settings: ManifestSettings) -> dict[str, Any]:
-    text = APP_TEXTS[language]
+    text = app_text(language)
     name = settings.app_name
     return {
         "$schema": _SCHEMAS_URL.format(version=settings.manifest_version) + "MicrosoftTeams.schema.json",
@@ -103,7 +103,7 @@ def _manifest_in(language: Lang, settings: ManifestSettings) -> dict[str, Any]:
                             for command in command_list.commands
                         ],
                     }
-                    for command_list in COMMAND_LISTS
+                    for command_list in command_lists()
                 ],
             }
         ],

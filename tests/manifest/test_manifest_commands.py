@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import parse_command
-from manifest.content import COMMAND_LISTS, LANGUAGES, BotCommand, Lang
+from manifest.content import LANGUAGES, BotCommand, Lang, command_lists
 
 _CASES = [
     pytest.param(command, language, id=f"{command.name}-{language}-{command.text[language].title}")
-    for command_list in COMMAND_LISTS
+    for command_list in command_lists()
     for command in command_list.commands
     for language in LANGUAGES
 ]
@@ -31,7 +31,7 @@ def test_menu_command_is_parsed_as_the_intended_command(command: BotCommand, lan
 
 
 def test_every_command_has_a_title_and_description_in_every_language() -> None:
-    for command_list in COMMAND_LISTS:
+    for command_list in command_lists():
         for command in command_list.commands:
             assert set(command.text) == set(LANGUAGES)
             assert all(text.title and text.description for text in command.text.values())
