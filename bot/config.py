@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.redact import redact
-from knowledge.languages import LANGUAGES
+from knowledge.languages import LANGUAGES, Lang
 
 __all__ = [
     "SETTINGS_CONFIG",
@@ -175,7 +175,7 @@ class Settings(BaseSettings):
     body_read_timeout_seconds: float = Field(
         10.0, gt=0, le=300, validation_alias="KOTAE_BODY_READ_TIMEOUT_SECONDS"
     )
-    default_locale: str = Field("ja", validation_alias="KOTAE_DEFAULT_LOCALE")
+    default_locale: Lang = Field("ja", validation_alias="KOTAE_DEFAULT_LOCALE")
     timezone: str = Field("Asia/Tokyo", validation_alias="KOTAE_TIMEZONE")
     # --- ICT desk (bot/desk; documented in docs/desk.md) ---
     desk_routes: Annotated[dict[str, str], NoDecode, BeforeValidator(_parse_routes)] = Field(
@@ -253,10 +253,11 @@ class Settings(BaseSettings):
             raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
-    @field_validator("default_locale")
+    @field_validator("default_locale", mode="before")
     @classmethod
-    def _locale(cls, value: str) -> str:
-        if value not in LANGUAGES:
+    def _locale(cls, value: object) -> object:
+        # Before the type's own check, so that the message is ours.
+        if isinstance(value, str) and value not in LANGUAGES:
             raise ValueError("expected ja or en")
         return value
 

@@ -91,6 +91,13 @@ def test_dev_mode_needs_no_credentials_but_a_loopback_host() -> None:
     assert _settings(dev_mode=True, host="0.0.0.0", dev_allow_remote=True).host == "0.0.0.0"
 
 
+def test_the_default_language_is_ja_or_en() -> None:
+    assert _settings(dev_mode=True, default_locale="en").default_locale == "en"
+    with pytest.raises(SettingsError) as raised:
+        _settings(dev_mode=True, default_locale="fr")
+    assert str(raised.value) == "Setting KOTAE_DEFAULT_LOCALE='fr' is not allowed: expected ja or en"
+
+
 def test_operator_commands_need_no_credentials() -> None:
     settings = load_operator_settings(_env_file=None)
     assert settings.app_id == ""
