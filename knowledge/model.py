@@ -62,10 +62,10 @@ class Problem:
     message_ja: str
     message_en: str
 
-    def message(self, lang: str = "en") -> str:
+    def message(self, lang: Lang = "en") -> str:
         return self.message_ja if lang == "ja" else self.message_en
 
-    def format(self, lang: str = "en") -> str:
+    def format(self, lang: Lang = "en") -> str:
         label = _SEVERITY_LABEL[(self.severity, "ja" if lang == "ja" else "en")]
         return f"{self.path}:{self.line}:{self.col}: {label}: {self.message(lang)}"
 
