@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 import yaml
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
 from sqlalchemy import select
 
 from bot.desk.business_hours import BusinessCalendar
@@ -26,6 +24,7 @@ from bot.desk.housekeeping import Housekeeping, ReminderPolicy
 from bot.desk.models import FaqDraft, OutboxMessage, Ticket
 from bot.desk.opening import Asker, Candidate, NewTicket, open_ticket
 from bot.desk.transitions import DeskPolicy
+from bot.seam.activity import parse, reference_of
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import Call, ConnectorEmulator, Member
 from tests.conftest import SettingsFactory
@@ -57,8 +56,8 @@ class Desk:
         category: str | None = None,
     ) -> int:
         asker = asker or self.asker
-        activity = Activity().deserialize(self.teams.message(asker, question))
-        reference = TurnContext.get_conversation_reference(activity).serialize()
+        activity = parse(self.teams.message(asker, question))
+        reference = reference_of(activity)
         request = NewTicket(
             idempotency_key=key,
             asker=Asker(
