@@ -1,6 +1,6 @@
 """What a request to /api/messages must be before anything acts on it, and the 4xx that says why not.
 
-botbuilder 4.17's `CloudAdapter.process` answers 500 to malformed bodies and msrest turns wrong types
+The SDK's (4.17) `CloudAdapter.process` answers 500 to malformed bodies and msrest turns wrong types
 into strings (`{"id": {…}}` becomes the id "{…}"), so the body is checked here: its size and the time
 it may take to arrive, JSON, its depth, valid Unicode, an activity with the fields Kotae reads as
 strings, and a `serviceUrl` the bot may call.
@@ -42,7 +42,7 @@ _STRING_FIELDS: tuple[tuple[str, ...], ...] = (
     ("channelData", "team", "id"),
     ("channelData", "eventType"),
 )
-# Fields that must be objects when present (botbuilder deserialises Teams' channelData in places).
+# Fields that must be objects when present (the SDK deserialises Teams' channelData in places).
 _OBJECT_FIELDS: tuple[tuple[str, ...], ...] = (
     ("conversation",),
     ("from",),

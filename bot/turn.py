@@ -1,7 +1,7 @@
 """Kotae's own turn interface: what features read of an incoming activity and how they answer.
 
 Features (`bot.asker`, `bot.desk`, the router in `bot.handler`) speak only this; the one implementation
-over botbuilder lives in `bot.seam`, and tests drive features through a recording one. Everything here
+over the Teams SDK lives in `bot.seam`, and tests drive features through a recording one. Everything here
 is plain data or a protocol: no SDK type crosses it. Replies are an Adaptive Card (a dict) or a text.
 """
 

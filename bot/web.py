@@ -1,6 +1,6 @@
 """HTTP endpoints: `/api/messages` (Bot Framework), `/healthz` and `/readyz`.
 
-The request is checked before botbuilder sees it (`bot.body`), in this order: the body (4xx), the
+The request is checked before the SDK (`bot.seam`) sees it (`bot.body`), in this order: the body (4xx), the
 token (401), the tenant (403), the database (503). 4.17's `CloudAdapter.process` cannot serialise
 invoke responses with a body (TEAMS-NOTES), so the turn runs through `process_activity` and the
 invoke response is written here.
@@ -61,7 +61,7 @@ async def messages(request: web.Request) -> web.Response:
     if invoke_response is None:
         return web.Response(status=HTTPStatus.OK)
     if invoke_response.status == HTTPStatus.NOT_IMPLEMENTED and invoke_response.body is None:
-        # botbuilder's answer to an invoke no handler knows (Kotae handles adaptiveCard/action).
+        # The SDK's answer to an invoke no handler knows (Kotae handles adaptiveCard/action).
         return problem(HTTPStatus.BAD_REQUEST, f"invoke {str(activity.name)[:64]!r} is not supported")
     return web.json_response(_jsonable(invoke_response.body), status=invoke_response.status)
 
