@@ -1,1 +1,2 @@
-"""Kotae, the Teams bot: settings, the web layer, the asker and desk features, cards and storage."""
+"""Kotae in Teams. Its floors lean only downwards: docs/architecture.md draws them, and the import-linter
+contracts in pyproject.toml keep them."""

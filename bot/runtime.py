@@ -12,12 +12,15 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapter import KotaeAdapter, build_adapter
+from bot.asker.retention import purge_asker_texts
 from bot.asker.wiring import AskerHandlers
 from bot.config import Settings
 from bot.desk.service import Desk
 from bot.handler import KotaeBot
+from bot.insights.summary import last_week_summary
 from bot.redact import redact
+from bot.seam.adapter import KotaeAdapter, build_adapter
+from bot.seam.proactive import AdapterConversations
 from bot.services import Services
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, head_revision, upgrade
@@ -74,6 +77,7 @@ class Runtime:
     engine: AsyncEngine
     services: Services
     adapter: KotaeAdapter
+    conversations: AdapterConversations
     bot: KotaeBot
     knowledge: LiveKnowledge
     desk: Desk
@@ -86,7 +90,17 @@ class Runtime:
         engine = create_engine(settings.database_url)
         services = Services(settings=settings, sessions=create_session_factory(engine))
         adapter = build_adapter(settings)
-        desk = Desk.build(settings, services.sessions, adapter)
+        conversations = AdapterConversations(adapter)
+        # The rooms do not import each other: what one needs of another is handed in here.
+        desk = Desk.build(
+            settings,
+            services.sessions,
+            conversations,
+            weekly_summary=last_week_summary,
+            purges=(purge_asker_texts,),
+        )
+        # A reply that fails inside a turn raises the same alarm as a failed outbox delivery.
+        adapter.on_connector_auth_failure = desk.auth_alarm.failed
         knowledge = LiveKnowledge(
             settings.knowledge_dir,
             match_settings(settings),
@@ -105,11 +119,13 @@ class Runtime:
             observers=[desk.observe],
             preferred_language=asker.preferred_language,
         )
+        adapter.route_to(bot)
         return cls(
             settings=settings,
             engine=engine,
             services=services,
             adapter=adapter,
+            conversations=conversations,
             bot=bot,
             desk=desk,
             knowledge=knowledge,

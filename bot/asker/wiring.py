@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from botbuilder.schema import Activity
-
 from bot.asker.activity import asker_id
 from bot.asker.awaiting import AwaitingAnswers
 from bot.asker.clicks import AskerClicks
@@ -15,16 +13,17 @@ from bot.asker.commands import AskerCommands
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback
 from bot.asker.masking import QuestionMasker
-from bot.asker.preferences import LanguagePreferences
 from bot.asker.question_log import QuestionLog
 from bot.asker.questions import QuestionHandler
 from bot.asker.tickets import AskerTickets
 from bot.commands import CommandName
-from bot.desk.opening import TicketRouting
-from bot.desk.transitions import DeskPolicy
-from bot.handler import CommandHandler, VerbHandler
 from bot.i18n import Lang
+from bot.routing import CommandHandler, VerbHandler
 from bot.services import Services
+from bot.storage.preferences import LanguagePreferences
+from bot.tickets.opening import TicketRouting
+from bot.tickets.transitions import DeskPolicy
+from bot.turn import Incoming
 from dialogs import AskerFlow
 from knowledge import LiveKnowledge
 
@@ -64,7 +63,7 @@ class AskerHandlers:
         ask = QuestionHandler(flow, awaiting, log)
         return cls(ask, commands.commands, clicks.verbs, preferences)
 
-    async def preferred_language(self, activity: Activity) -> Lang | None:
+    async def preferred_language(self, activity: Incoming) -> Lang | None:
         """The sender's `language` choice, which wins over the locale Teams sends."""
         sender = asker_id(activity)
         return await self.preferences.get(sender) if sender else None

@@ -31,10 +31,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.desk.models import OutboxKind, OutboxMessage, OutboxState
 from bot.desk.ratelimit import ConversationRateLimiter
 from bot.logs import bind_context, event
 from bot.storage.models import utcnow
+from bot.tickets.models import OutboxKind, OutboxMessage, OutboxState
+from bot.turn import ConnectorFailure
 
 __all__ = [
     "OUTBOX_FAILED_EVENT",
@@ -49,6 +50,7 @@ __all__ = [
     "RetryPolicy",
     "Sent",
     "outcome_for_status",
+    "outcome_of_failure",
 ]
 
 _log = logging.getLogger(__name__)
@@ -120,6 +122,14 @@ def outcome_for_status(status: int, retry_after: str | None = None) -> Outcome:
     if status in _RETRYABLE or status >= 500:
         return Retry(f"HTTP {status}", _seconds(retry_after) if status in (429, 503) else None)
     return Failed(f"HTTP {status}")
+
+
+def outcome_of_failure(failure: ConnectorFailure) -> Outcome:
+    """What a failed call to the Bot Connector means for the outbox: by its status, else (the connector
+    was not reached) worth another try."""
+    if failure.status is None:
+        return Retry(failure.reason)
+    return outcome_for_status(failure.status, failure.retry_after)
 
 
 def _seconds(retry_after: str | None) -> float | None:

@@ -12,25 +12,24 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.adapter import KotaeAdapter
 from bot.config import Settings
 from bot.desk.auth_alarm import ConnectorAuthAlarm
-from bot.desk.business_hours import BusinessCalendar
 from bot.desk.channel_notices import queue_knowledge_broken
 from bot.desk.channels import IctChannels, channel_taught_by
-from bot.desk.commands import DeskCommands
-from bot.desk.housekeeping import Housekeeping
-from bot.desk.models import OutboxKind
-from bot.desk.opening import TicketRouting
+from bot.desk.commands import DeskCommands, WeeklySummary
+from bot.desk.housekeeping import Housekeeping, RetentionPurge
 from bot.desk.outbox import OutboxWorker, RetryPolicy
 from bot.desk.teams_delivery import TeamsDeliverer, remember_thread
 from bot.desk.thread_replies import ThreadReplies
-from bot.desk.transitions import DeskPolicy
 from bot.desk.verbs import DeskVerbs
 from bot.storage.models import utcnow
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.models import OutboxKind
+from bot.tickets.opening import TicketRouting
+from bot.tickets.transitions import DeskPolicy
+from bot.turn import Conversations, Incoming
 from knowledge import Problem
 
 __all__ = ["Desk"]
@@ -48,6 +47,7 @@ class Desk:
     commands: DeskCommands
     threads: ThreadReplies
     deliverer: TeamsDeliverer
+    auth_alarm: ConnectorAuthAlarm
     worker: OutboxWorker
     housekeeping: Housekeeping
     channels: IctChannels = field(default_factory=IctChannels)
@@ -58,16 +58,22 @@ class Desk:
 
     @classmethod
     def build(
-        cls, settings: Settings, sessions: async_sessionmaker[AsyncSession], adapter: KotaeAdapter
+        cls,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        conversations: Conversations,
+        *,
+        weekly_summary: WeeklySummary,
+        purges: Sequence[RetentionPurge] = (),
     ) -> Desk:
+        """The desk, given what it shows or runs of the other rooms: the insights' weekly figures for the
+        `insights` command, and their parts of the retention purge."""
         zone = ZoneInfo(settings.timezone)
         policy = DeskPolicy.from_settings(settings)
         routing = TicketRouting.from_settings(settings)
         auth_alarm = ConnectorAuthAlarm(sessions, ict_channel_id=routing.default_channel_id)
-        # A reply that fails inside a turn raises the same alarm as a failed outbox delivery.
-        adapter.on_connector_auth_failure = auth_alarm.failed
         deliverer = TeamsDeliverer(
-            adapter,
+            conversations,
             sessions,
             desk_lang="en" if settings.default_locale == "en" else "ja",
             zone=zone,
@@ -91,18 +97,20 @@ class Desk:
                 ict_channels=_channels(routing),
                 zone=zone,
                 calendar=BusinessCalendar.from_settings(settings),
+                weekly_summary=weekly_summary,
             ),
             threads=ThreadReplies(sessions, policy=policy),
             deliverer=deliverer,
+            auth_alarm=auth_alarm,
             worker=worker,
-            housekeeping=Housekeeping.from_settings(sessions, settings),
+            housekeeping=Housekeeping.from_settings(sessions, settings, purges=purges),
         )
 
     @property
     def ict_channels(self) -> frozenset[str]:
         return _channels(self.routing)
 
-    async def observe(self, activity: Activity) -> None:
+    async def observe(self, activity: Incoming) -> None:
         """Learn how to reach an ICT channel from any activity in it (written only when new or moved)."""
         channel_id = channel_taught_by(activity, self.ict_channels)
         if (

@@ -15,18 +15,18 @@ from typing import Any
 
 import pytest
 import requests
-from botbuilder.schema import Activity
 from botframework.connector.auth import MicrosoftAppCredentials
 from botframework.connector.models import ErrorResponseException
 from sqlalchemy import select
 
-from bot.connector_auth import connector_auth_failure
 from bot.desk.auth_alarm import AUTH_FAILED_EVENT, ConnectorAuthAlarm
-from bot.desk.effects import enqueue
-from bot.desk.models import OutboxKind, OutboxMessage
 from bot.desk.outbox import OutboxWorker
 from bot.desk.teams_delivery import remember_thread
 from bot.logs import EVENT
+from bot.seam.activity import incoming, parse
+from bot.seam.connector import connector_auth_failure
+from bot.tickets.effects import enqueue
+from bot.tickets.models import OutboxKind, OutboxMessage
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import ConnectorEmulator
 from devtools.entra import EntraStandIn
@@ -240,9 +240,7 @@ async def test_an_expired_client_secret_is_said_once_and_what_waited_goes_out_on
     try:
         runtime = bot.runtime
         await runtime.desk.stop()  # drained below, on the test's clock
-        await runtime.desk.observe(
-            Activity().deserialize(teams.installation_update(STAFF, Place.channel(ICT, ICT)))
-        )
+        await runtime.desk.observe(incoming(parse(teams.installation_update(STAFF, Place.channel(ICT, ICT)))))
         ticket = await Desk(bot, emulator, teams, alice).escalate()
         now = [datetime.now(UTC)]
         worker = OutboxWorker(

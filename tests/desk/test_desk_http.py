@@ -16,17 +16,17 @@ from typing import Any
 
 import pytest
 import yaml
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
 from sqlalchemy import func, select
 from time_machine import TimeMachineFixture
 
-from bot.desk.business_hours import BusinessCalendar
 from bot.desk.drafts import export_drafts
 from bot.desk.housekeeping import Housekeeping, ReminderPolicy
-from bot.desk.models import FaqDraft, OutboxMessage, Ticket
-from bot.desk.opening import Asker, Candidate, NewTicket, open_ticket
-from bot.desk.transitions import DeskPolicy
+from bot.desk.models import FaqDraft
+from bot.seam.activity import parse, reference_of
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.models import OutboxMessage, Ticket
+from bot.tickets.opening import Asker, Candidate, NewTicket, open_ticket
+from bot.tickets.transitions import DeskPolicy
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import Call, ConnectorEmulator, Member
 from tests.conftest import SettingsFactory
@@ -58,8 +58,8 @@ class Desk:
         category: str | None = None,
     ) -> int:
         asker = asker or self.asker
-        activity = Activity().deserialize(self.teams.message(asker, question))
-        reference = TurnContext.get_conversation_reference(activity).serialize()
+        activity = parse(self.teams.message(asker, question))
+        reference = reference_of(activity)
         request = NewTicket(
             idempotency_key=key,
             asker=Asker(

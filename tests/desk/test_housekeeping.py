@@ -12,14 +12,15 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 from sqlalchemy import func, select, update
 
 from bot.config import load_settings
-from bot.desk.business_hours import BusinessCalendar
 from bot.desk.housekeeping import Housekeeping, ReminderPolicy, auto_resolve, send_reminders
-from bot.desk.models import FaqDraft, OutboxMessage, Ticket, TicketEvent
-from bot.desk.opening import TicketRouting, open_ticket
+from bot.desk.models import FaqDraft
 from bot.desk.retention import purge
-from bot.desk.transitions import Action, Change, DeskPolicy, apply
 from bot.storage.models import ConversationReferenceRow
 from bot.storage.references import ConversationReferences
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
+from bot.tickets.opening import TicketRouting, open_ticket
+from bot.tickets.transitions import Action, Change, DeskPolicy, apply
 from tests.desk.conftest import Database
 from tests.desk.factories import T0, Clock, new_ticket, staff
 
@@ -224,7 +225,9 @@ async def test_retention_removes_the_names_from_old_conversation_references(db: 
         for conversation_id, aad in (("a:old", "aad-old"), ("a:recent", "aad-recent")):
             await references.remember(
                 session,
-                _reference(conversation_id, aad),
+                _reference(conversation_id, aad).serialize(),
+                conversation_id=conversation_id,
+                service_url="https://smba.trafficmanager.net/jp/",
                 conversation_type="personal",
                 user_aad_object_id=aad,
                 tenant_id="t",
@@ -257,5 +260,10 @@ async def test_retention_removes_the_names_from_old_conversation_references(db: 
         None,
     ]
     assert rows["a:old"].updated_at.replace(tzinfo=UTC) == written["a:old"]  # the purge is not a sign of life
-    assert (old.user.id, old.user.aad_object_id, old.conversation.id) == ("29:aad-old", "aad-old", "a:old")
+    assert old is not None
+    assert (old["user"]["id"], old["user"]["aadObjectId"], old["conversation"]["id"]) == (
+        "29:aad-old",
+        "aad-old",
+        "a:old",
+    )
     assert stored["a:recent"]["user"]["name"] == "山田 花子"

@@ -1,4 +1,7 @@
-"""Telling an authentication failure towards the Bot Connector from any other failure to send.
+"""What a failed call to the Bot Connector means: an authentication failure, a refusal or an
+unreachable connector (Kotae's `ConnectorAuthFailure` / `ConnectorFailure`), or none of these (a bug).
+
+Authentication failures are told apart from any other failure to send:
 
 Every reply and notification needs a token from Microsoft Entra ID for the bot's identity. When the
 client secret has expired (AADSTS7000222), the certificate or the managed identity is wrong, or the
@@ -8,6 +11,10 @@ secret or a certificate, a `KeyError` or MSAL's error for a managed identity). A
 refuses comes back as HTTP 401. Nothing of this is about one message: everything fails until an
 operator fixes the credentials, so the bot raises one alarm (`ConnectorAuthAlarm`) instead of letting
 each message fail on its own.
+
+The same reading serves the outbox's deliveries (`bot.seam.proactive`, by the outbox's retry rules)
+and replies within a turn (`bot.seam.adapter`): 429 (with Retry-After), 412 and 5xx and network
+failures may be retried; 403/404 and other refusals may not.
 """
 
 from __future__ import annotations
@@ -16,10 +23,15 @@ import re
 from pathlib import Path
 from types import TracebackType
 
+import aiohttp
 import botframework.connector.auth
 from botframework.connector.models import ErrorResponseException
+from msrest.exceptions import ClientRequestError
 
-__all__ = ["connector_auth_failure"]
+from bot.desk.outbox import Outcome, outcome_of_failure
+from bot.turn import ConnectorAuthFailure, ConnectorFailure
+
+__all__ = ["connector_auth_failure", "connector_failure", "connector_outcome", "translated"]
 
 _CREDENTIALS_CODE = Path(botframework.connector.auth.__file__).resolve().parent
 _TOKEN_FUNCTIONS = frozenset({"get_access_token", "signed_session"})
@@ -51,3 +63,28 @@ def _raised_getting_a_token(traceback: TracebackType | None) -> bool:
             return True
         traceback = traceback.tb_next
     return False
+
+
+def connector_failure(error: BaseException) -> ConnectorFailure | None:
+    """The refusal or unreachable connector `error` stands for, or None when it is neither."""
+    if isinstance(error, ErrorResponseException):
+        response = error.response
+        status = int(getattr(response, "status_code", None) or getattr(response, "status", 0))
+        headers = getattr(response, "headers", None) or {}
+        return ConnectorFailure(f"HTTP {status}", status=status, retry_after=headers.get("Retry-After"))
+    if isinstance(error, aiohttp.ClientError | ClientRequestError | TimeoutError | OSError):
+        return ConnectorFailure(f"{type(error).__name__} talking to the Bot Connector")
+    return None
+
+
+def connector_outcome(error: BaseException) -> Outcome | None:
+    """The outbox's outcome for `error`, or None when it is not a failure of the call to the connector."""
+    failure = connector_failure(error)
+    return outcome_of_failure(failure) if failure is not None else None
+
+
+def translated(error: Exception) -> Exception:
+    """`error` as Kotae's `ConnectorAuthFailure` or `ConnectorFailure` when it is one of those, else itself."""
+    if (reason := connector_auth_failure(error)) is not None:
+        return ConnectorAuthFailure(reason)
+    return connector_failure(error) or error

@@ -1,5 +1,5 @@
 """The Bot Framework adapter: who sent a request (our own token check), the credentials for replies,
-and what happens when a turn fails."""
+the turn run through Kotae's router, and what happens when a turn fails."""
 
 from __future__ import annotations
 
@@ -24,14 +24,16 @@ from botframework.connector.auth import (
     ServiceClientCredentialsFactory,
 )
 
-from bot.client_reuse import ReusedClients
 from bot.config import AppType, Settings
-from bot.connector_auth import connector_auth_failure
-from bot.connector_errors import connector_outcome
 from bot.desk.outbox import Retry, RetryPolicy
+from bot.handler import KotaeBot
 from bot.i18n import catalogue, language_of_locale
 from bot.invoke import message_response
+from bot.seam.client_reuse import ReusedClients
+from bot.seam.connector import connector_auth_failure, connector_outcome
+from bot.seam.turns import VIEW, TeamsHandler
 from bot.tokens import SigningKeys, TokenValidator
+from bot.turn import Incoming
 
 __all__ = ["KotaeAdapter", "build_adapter"]
 
@@ -76,6 +78,7 @@ class KotaeAdapter(CloudAdapter):
         self.on_turn_error = self._on_turn_error
         # Told when a turn failed because the bot cannot authenticate to the Bot Connector (the desk's alarm).
         self.on_connector_auth_failure: Callable[[str], Awaitable[None]] | None = None
+        self._handler: TeamsHandler | None = None
         self._retries = RetryPolicy.from_settings(settings)
         self._rng = random.Random()
         self._tokens = (
@@ -97,7 +100,10 @@ class KotaeAdapter(CloudAdapter):
             identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
             caller_id = None
         else:
-            identity = ClaimsIdentity(dict(await self._tokens.claims(authorization, activity)), True)
+            claims = await self._tokens.claims(
+                authorization, channel_id=activity.channel_id, service_url=activity.service_url
+            )
+            identity = ClaimsIdentity(dict(claims), True)
             caller_id = CallerIdConstants.public_azure_channel
         authentication = self.bot_framework_authentication
         result = AuthenticateRequestResult()
@@ -106,6 +112,25 @@ class KotaeAdapter(CloudAdapter):
         result.caller_id = caller_id
         result.connector_factory = authentication.create_connector_factory(identity)
         return result
+
+    def route_to(self, router: KotaeBot) -> None:
+        """Run every turn through `router` (set once by the runtime, which builds the router after the
+        adapter: the desk's outbox sends through this adapter)."""
+        self._handler = TeamsHandler(router)
+
+    async def run(
+        self, identity: AuthenticateRequestResult, activity: Activity, view: Incoming
+    ) -> InvokeResponse | None:
+        """Run the turn of an authenticated activity; `view` is the activity as Kotae reads it."""
+        handler = self._handler
+        assert handler is not None, "route_to() first"
+
+        async def logic(turn_context: TurnContext) -> None:
+            turn_context.turn_state[VIEW] = view
+            await handler.on_turn(turn_context)
+
+        response: InvokeResponse | None = await self.process_activity(identity, activity, logic)
+        return response
 
     async def process_activity(
         self,
