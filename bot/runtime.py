@@ -193,7 +193,7 @@ class Runtime:
 
     async def readiness(self) -> dict[str, Any]:
         """Ready when the database takes a write at the current schema and the knowledge base is loaded."""
-        database = {"ready": self.database.ready, "reason": self.database.reason}
+        database: dict[str, Any] = {"ready": self.database.ready, "reason": self.database.reason}
         if self.database.ready:
             database = await self._probe_database()
         knowledge = self.knowledge.status()
@@ -214,7 +214,7 @@ def _log_probe_failure(probe: asyncio.Task[None]) -> None:
 
 def match_settings(settings: Settings) -> MatchSettings:
     """The matcher's decision thresholds from the bot's settings; ranking weights keep their defaults."""
-    chosen = {
+    chosen: dict[str, Any] = {
         "answer_threshold": settings.match_answer_threshold,
         "answer_margin": settings.match_answer_margin,
         "clarify_threshold": settings.match_clarify_threshold,

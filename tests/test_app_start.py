@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -65,7 +64,7 @@ async def test_not_ready_until_the_schema_is_in_place(
 ):
     running = await BotUnderTest.start(make_settings(migrate_on_start=False), wait_ready=False)
     try:
-        await asyncio.sleep(0.3)  # the first check of the schema runs in the background
+        await running.wait_database_checked()
         before = await running.get("/readyz")
         message = await running.post(teams.message(alice, "help"))
         await upgrade(running.runtime.engine)
@@ -83,7 +82,7 @@ async def test_not_ready_while_the_database_is_unreachable(make_settings: Settin
     settings = make_settings(database_url="postgresql+asyncpg://kotae@127.0.0.1:9/kotae")
     running = await BotUnderTest.start(settings, wait_ready=False)
     try:
-        await asyncio.sleep(0.3)
+        await running.wait_database_checked()
         ready = await running.get("/readyz")
         health = await running.get("/healthz")
     finally:

@@ -17,6 +17,7 @@ from typing import Any
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
 from bot.insights.figures import OUTCOMES
 
@@ -28,7 +29,7 @@ _COLOURS = {
     "escalated": "#f9a825",
     "abandoned": "#9e9e9e",
 }
-_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "kotae", "font.size": 9}
+_STYLE: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "kotae", "font.size": 9}
 
 
 def _svg(figure: Figure) -> str:

@@ -30,7 +30,7 @@ from bot.handler import KotaeBot
 from bot.i18n import catalogue, language_of_locale
 from bot.invoke import message_response
 from bot.seam.client_reuse import ReusedClients
-from bot.seam.connector import connector_auth_failure, connector_outcome
+from bot.seam.connector import connector_auth_failure, connector_failure, connector_outcome
 from bot.seam.turns import VIEW, TeamsHandler
 from bot.tokens import SigningKeys, TokenValidator
 from bot.turn import Incoming
@@ -205,13 +205,13 @@ class KotaeAdapter(CloudAdapter):
             if self.on_connector_auth_failure is not None:
                 await self.on_connector_auth_failure(auth_failure)
             return
-        if (outcome := connector_outcome(error)) is not None:
+        if (failure := connector_failure(error)) is not None:
             # Teams refused or could not be reached (retries, if any, are spent): not a bug of ours.
             _log.warning(
                 "activity %s (%s): a call to the Bot Connector failed: %s",
                 activity.id,
                 activity.type,
-                outcome.reason,
+                failure.reason,
             )
         else:
             _log.error("unhandled error in activity %s (%s)", activity.id, activity.type, exc_info=error)

@@ -69,7 +69,7 @@ def connector_failure(error: BaseException) -> ConnectorFailure | None:
     """The refusal or unreachable connector `error` stands for, or None when it is neither."""
     if isinstance(error, ErrorResponseException):
         response = error.response
-        status = int(getattr(response, "status_code", None) or getattr(response, "status", 0))
+        status = int(getattr(response, "status_code", None) or getattr(response, "status", None) or 0)
         headers = getattr(response, "headers", None) or {}
         return ConnectorFailure(f"HTTP {status}", status=status, retry_after=headers.get("Retry-After"))
     if isinstance(error, aiohttp.ClientError | ClientRequestError | TimeoutError | OSError):
