@@ -73,7 +73,8 @@ class KotaeAdapter(CloudAdapter):
             credential_factory=_credentials_factory(settings),
             auth_configuration=AuthenticationConfiguration(),
         )
-        super().__init__(ReusedClients(authentication))
+        self._clients = ReusedClients(authentication)
+        super().__init__(self._clients)
         self.settings = settings
         self.on_turn_error = self._on_turn_error
         # Told when a turn failed because the bot cannot authenticate to the Bot Connector (the desk's alarm).
@@ -188,6 +189,7 @@ class KotaeAdapter(CloudAdapter):
                 attempt += 1
 
     async def close(self) -> None:
+        await self._clients.close()
         if self._tokens is not None:
             await self._tokens.close()
 
@@ -229,7 +231,7 @@ class KotaeAdapter(CloudAdapter):
         try:
             await turn_context.send_activity(apology)
         except Exception as apology_error:  # the connector may be what failed; the log above has the cause
-            if connector_outcome(apology_error) is None:
+            if connector_failure(apology_error) is None:
                 _log.exception("could not send the apology for activity %s", activity.id)
             else:
                 _log.warning(
