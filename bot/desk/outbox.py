@@ -34,6 +34,7 @@ from bot.config import Settings
 from bot.desk.ratelimit import ConversationRateLimiter
 from bot.logs import bind_context, event
 from bot.storage.models import utcnow
+from bot.storage.rows import changed_rows
 from bot.tickets.models import OutboxKind, OutboxMessage, OutboxState
 from bot.turn import ConnectorFailure
 
@@ -310,7 +311,7 @@ class OutboxWorker:
                 .where(OutboxMessage.id == delivery.id, OutboxMessage.locked_by == self.worker_id)
                 .values(**values)
             )
-            if result.rowcount != 1:
+            if changed_rows(result) != 1:
                 # Our lease ran out and another worker took the row: it will record its own outcome.
                 _log.warning("outbox: lost the lease on row %s before recording its outcome", delivery.id)
                 return

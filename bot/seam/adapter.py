@@ -30,7 +30,7 @@ from bot.handler import KotaeBot
 from bot.i18n import catalogue, language_of_locale
 from bot.invoke import message_response
 from bot.seam.client_reuse import ReusedClients
-from bot.seam.connector import connector_auth_failure, connector_outcome
+from bot.seam.connector import connector_auth_failure, connector_failure, connector_outcome
 from bot.seam.turns import VIEW, TeamsHandler
 from bot.tokens import SigningKeys, TokenValidator
 from bot.turn import Incoming
@@ -73,7 +73,8 @@ class KotaeAdapter(CloudAdapter):
             credential_factory=_credentials_factory(settings),
             auth_configuration=AuthenticationConfiguration(),
         )
-        super().__init__(ReusedClients(authentication))
+        self._clients = ReusedClients(authentication)
+        super().__init__(self._clients)
         self.settings = settings
         self.on_turn_error = self._on_turn_error
         # Told when a turn failed because the bot cannot authenticate to the Bot Connector (the desk's alarm).
@@ -188,6 +189,7 @@ class KotaeAdapter(CloudAdapter):
                 attempt += 1
 
     async def close(self) -> None:
+        await self._clients.close()
         if self._tokens is not None:
             await self._tokens.close()
 
@@ -205,13 +207,13 @@ class KotaeAdapter(CloudAdapter):
             if self.on_connector_auth_failure is not None:
                 await self.on_connector_auth_failure(auth_failure)
             return
-        if (outcome := connector_outcome(error)) is not None:
+        if (failure := connector_failure(error)) is not None:
             # Teams refused or could not be reached (retries, if any, are spent): not a bug of ours.
             _log.warning(
                 "activity %s (%s): a call to the Bot Connector failed: %s",
                 activity.id,
                 activity.type,
-                outcome.reason,
+                failure.reason,
             )
         else:
             _log.error("unhandled error in activity %s (%s)", activity.id, activity.type, exc_info=error)
@@ -229,7 +231,7 @@ class KotaeAdapter(CloudAdapter):
         try:
             await turn_context.send_activity(apology)
         except Exception as apology_error:  # the connector may be what failed; the log above has the cause
-            if connector_outcome(apology_error) is None:
+            if connector_failure(apology_error) is None:
                 _log.exception("could not send the apology for activity %s", activity.id)
             else:
                 _log.warning(

@@ -31,7 +31,13 @@ from msrest.exceptions import ClientRequestError
 from bot.desk.outbox import Outcome, outcome_of_failure
 from bot.turn import ConnectorAuthFailure, ConnectorFailure
 
-__all__ = ["connector_auth_failure", "connector_failure", "connector_outcome", "translated"]
+__all__ = [
+    "ConnectorRefused",
+    "connector_auth_failure",
+    "connector_failure",
+    "connector_outcome",
+    "translated",
+]
 
 _CREDENTIALS_CODE = Path(botframework.connector.auth.__file__).resolve().parent
 _TOKEN_FUNCTIONS = frozenset({"get_access_token", "signed_session"})
@@ -39,12 +45,32 @@ _AADSTS = re.compile(r"AADSTS\d+")
 _REASON_LENGTH = 300
 
 
+class ConnectorRefused(Exception):
+    """The Bot Connector answered a post sent over aiohttp (`bot.seam.client_reuse`) with `status`."""
+
+    def __init__(self, status: int, retry_after: str | None = None) -> None:
+        super().__init__(f"HTTP {status} from the Bot Connector")
+        self.status = status
+        self.retry_after = retry_after
+
+
+def _refusal(error: BaseException) -> tuple[int, str | None] | None:
+    """The status (and Retry-After) of a refusal by the connector, by botbuilder or by our posts."""
+    if isinstance(error, ConnectorRefused):
+        return error.status, error.retry_after
+    if isinstance(error, ErrorResponseException):
+        response = error.response
+        status = getattr(response, "status_code", None) or getattr(response, "status", None) or 0
+        headers = getattr(response, "headers", None) or {}
+        return int(status), headers.get("Retry-After")
+    return None
+
+
 def connector_auth_failure(error: BaseException) -> str | None:
     """A short reason (with the AADSTS code when there is one) if `error` is an authentication
     failure towards the Bot Connector; None for every other error."""
-    if isinstance(error, ErrorResponseException):
-        status = getattr(error.response, "status_code", None) or getattr(error.response, "status", None)
-        return "HTTP 401 from the Bot Connector: it refused the bot's token" if status == 401 else None
+    if (refusal := _refusal(error)) is not None:
+        return "HTTP 401 from the Bot Connector: it refused the bot's token" if refusal[0] == 401 else None
     if not _raised_getting_a_token(error.__traceback__):
         return None
     text = " ".join(str(error).split())
@@ -67,11 +93,9 @@ def _raised_getting_a_token(traceback: TracebackType | None) -> bool:
 
 def connector_failure(error: BaseException) -> ConnectorFailure | None:
     """The refusal or unreachable connector `error` stands for, or None when it is neither."""
-    if isinstance(error, ErrorResponseException):
-        response = error.response
-        status = int(getattr(response, "status_code", None) or getattr(response, "status", 0))
-        headers = getattr(response, "headers", None) or {}
-        return ConnectorFailure(f"HTTP {status}", status=status, retry_after=headers.get("Retry-After"))
+    if (refusal := _refusal(error)) is not None:
+        status, retry_after = refusal
+        return ConnectorFailure(f"HTTP {status}", status=status, retry_after=retry_after)
     if isinstance(error, aiohttp.ClientError | ClientRequestError | TimeoutError | OSError):
         return ConnectorFailure(f"{type(error).__name__} talking to the Bot Connector")
     return None
