@@ -87,11 +87,13 @@ bench-load: $(STAMP_DEV)
 bench-insights: $(STAMP_DEV)
 	$(BIN)/python -m benchmarks.insights $(ARGS)
 
-## lint: ruff, and the import contracts between the layers (pyproject.toml, docs/architecture.md)
+## lint: ruff, the import contracts between the layers (pyproject.toml, docs/architecture.md), and mypy
+##       on app.py, bot, dialogs, knowledge and manifest (its settings in pyproject.toml)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .mypy_cache

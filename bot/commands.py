@@ -1,15 +1,17 @@
 """The typed commands, matched on stable command words in both languages.
 
-Matching is exact after normalisation (NFKC, case-fold, trailing punctuation removed), never by
-substring, so a question that merely contains a command word still goes to the FAQ.
+Matching is exact after the knowledge base's folding (width, case, kana; `knowledge.normalize.fold`)
+with single spaces and trailing punctuation removed, never by substring, so a question that merely
+contains a command word still goes to the FAQ.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+
+from knowledge.normalize import fold
 
 __all__ = ["COMMAND_WORDS", "CommandName", "ParsedCommand", "normalize_command_text", "parse_command"]
 
@@ -43,7 +45,9 @@ _LANGUAGE_CODES = {
     "日本語": "ja",
     "にほんご": "ja",
 }
-_LANGUAGE_VALUE = re.compile("|".join(_LANGUAGE_CODES))
+# Looked up by the folded argument (えいご and エイゴ alike).
+_FOLDED_LANGUAGE_CODES = {fold(word): code for word, code in _LANGUAGE_CODES.items()}
+_LANGUAGE_VALUE = re.compile("|".join(_FOLDED_LANGUAGE_CODES))
 _OPTIONAL_TICKET = re.compile(r"(?:#?(\d{1,9}))?")
 
 
@@ -74,14 +78,17 @@ COMMAND_WORDS: dict[str, _Word] = {
 
 _TRAILING_PUNCTUATION = ".。!！?？、,・ "
 _SPACES = re.compile(r"\s+")
-# Longest words first so "my questions" wins over any shorter prefix.
-_WORDS_LONGEST_FIRST = sorted(COMMAND_WORDS, key=len, reverse=True)
 
 
 def normalize_command_text(text: str) -> str:
-    """NFKC (full-width letters and spaces become ASCII), case-fold, single spaces, no end punctuation."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return _SPACES.sub(" ", folded).strip().rstrip(_TRAILING_PUNCTUATION).strip()
+    """Folded (full-width letters and spaces become ASCII, kana one script), single spaces, no end
+    punctuation."""
+    return _SPACES.sub(" ", fold(text)).strip().rstrip(_TRAILING_PUNCTUATION).strip()
+
+
+_FOLDED_WORDS = {normalize_command_text(word): spec for word, spec in COMMAND_WORDS.items()}
+# Longest words first so "my questions" wins over any shorter prefix.
+_WORDS_LONGEST_FIRST = sorted(_FOLDED_WORDS, key=len, reverse=True)
 
 
 def parse_command(text: str) -> ParsedCommand | None:
@@ -89,19 +96,19 @@ def parse_command(text: str) -> ParsedCommand | None:
     normalized = normalize_command_text(text)
     for word in _WORDS_LONGEST_FIRST:
         if normalized == word:
-            spec = COMMAND_WORDS[word]
+            spec = _FOLDED_WORDS[word]
             if spec.argument is None or spec.argument.fullmatch(""):
                 return ParsedCommand(spec.name)
             if spec.bare is not None:
                 return ParsedCommand(spec.bare)
             return None
-        if normalized.startswith(word + " ") and COMMAND_WORDS[word].argument is not None:
-            spec = COMMAND_WORDS[word]
+        if normalized.startswith(word + " ") and _FOLDED_WORDS[word].argument is not None:
+            spec = _FOLDED_WORDS[word]
             argument = normalized[len(word) + 1 :].strip()
             match = spec.argument.fullmatch(argument) if spec.argument else None
             if match is None:
                 return None
             if spec.name is CommandName.LANGUAGE:
-                return ParsedCommand(spec.name, _LANGUAGE_CODES[argument])
+                return ParsedCommand(spec.name, _FOLDED_LANGUAGE_CODES[argument])
             return ParsedCommand(spec.name, match.group(1) if match.groups() else argument)
     return None

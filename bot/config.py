@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import unquote, urlsplit
 
 from pydantic import (
@@ -19,12 +19,14 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.redact import redact
+from knowledge.languages import LANGUAGES, Lang
 
 __all__ = [
     "SETTINGS_CONFIG",
@@ -159,8 +161,9 @@ class Settings(BaseSettings):
     # Where the Bot Framework's signing keys are found, and how long fetching them may take.
     openid_metadata_url: str = Field(BOT_FRAMEWORK_METADATA_URL, validation_alias="KOTAE_OPENID_METADATA_URL")
     openid_timeout_seconds: float = Field(5.0, gt=0, le=60, validation_alias="KOTAE_OPENID_TIMEOUT_SECONDS")
+    # Unset means the bot's own tenant (MicrosoftAppTenantId), if it has one.
     allowed_tenants: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_list)] = Field(
-        (), validation_alias="KOTAE_ALLOWED_TENANTS"
+        (), validation_alias="KOTAE_ALLOWED_TENANTS", validate_default=True
     )
     dev_mode: bool = Field(False, validation_alias="KOTAE_DEV_MODE")
     dev_allow_remote: bool = Field(False, validation_alias="KOTAE_DEV_ALLOW_REMOTE")
@@ -172,7 +175,7 @@ class Settings(BaseSettings):
     body_read_timeout_seconds: float = Field(
         10.0, gt=0, le=300, validation_alias="KOTAE_BODY_READ_TIMEOUT_SECONDS"
     )
-    default_locale: str = Field("ja", validation_alias="KOTAE_DEFAULT_LOCALE")
+    default_locale: Lang = Field("ja", validation_alias="KOTAE_DEFAULT_LOCALE")
     timezone: str = Field("Asia/Tokyo", validation_alias="KOTAE_TIMEZONE")
     # --- ICT desk (bot/desk; documented in docs/desk.md) ---
     desk_routes: Annotated[dict[str, str], NoDecode, BeforeValidator(_parse_routes)] = Field(
@@ -253,10 +256,11 @@ class Settings(BaseSettings):
             raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
-    @field_validator("default_locale")
+    @field_validator("default_locale", mode="before")
     @classmethod
-    def _locale(cls, value: str) -> str:
-        if value not in {"ja", "en"}:
+    def _locale(cls, value: object) -> object:
+        # Before the type's own check, so that the message is ours.
+        if isinstance(value, str) and value not in LANGUAGES:
             raise ValueError("expected ja or en")
         return value
 
@@ -298,36 +302,17 @@ class Settings(BaseSettings):
 
     @field_validator("allowed_tenants")
     @classmethod
-    def _tenants(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _tenants(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         for tenant in value:
             if not _GUID.fullmatch(tenant):
                 raise ValueError(f"{tenant!r} is not a tenant GUID; expected a comma-separated list of GUIDs")
-        return value
+        # app_tenant_id is declared first, so it is in `info.data` once it is valid.
+        own_tenant = info.data.get("app_tenant_id")
+        return value or ((own_tenant,) if own_tenant else ())
 
     @model_validator(mode="after")
-    def _credentials(self) -> Settings:
-        if not self.allowed_tenants and self.app_tenant_id:
-            object.__setattr__(self, "allowed_tenants", (self.app_tenant_id,))
-        if self.dev_mode:
-            if not self.dev_allow_remote and not _is_loopback(self.host):
-                raise ValueError(
-                    f"HOST={self.host!r} is not a loopback address, and KOTAE_DEV_MODE turns off "
-                    "authentication: bind 127.0.0.1, or set KOTAE_DEV_ALLOW_REMOTE=true if you really mean it"
-                )
-            return self
-        problems = []
-        if not self.app_id:
-            problems.append("MicrosoftAppId is empty: set the Azure Bot's app id (or KOTAE_DEV_MODE=true)")
-        if self.app_type is AppType.USER_ASSIGNED_MSI:
-            if not self.app_tenant_id:
-                problems.append("MicrosoftAppType=UserAssignedMSI needs MicrosoftAppTenantId")
-        elif not self.app_password and not (self.certificate_thumbprint and self.certificate_key_file):
-            problems.append(
-                "no credentials: set MicrosoftAppPassword (client secret), or KOTAE_CERTIFICATE_THUMBPRINT "
-                "and KOTAE_CERTIFICATE_KEY_FILE, or MicrosoftAppType=UserAssignedMSI for a managed identity"
-            )
-        if self.app_type is AppType.SINGLE_TENANT and not self.app_tenant_id:
-            problems.append("MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId")
+    def _credentials(self) -> Self:
+        problems = _dev_mode_problems(self) if self.dev_mode else _credential_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -340,6 +325,36 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _dev_mode_problems(settings: Settings) -> list[str]:
+    """Dev mode turns off authentication, so it must not listen beyond this machine by accident."""
+    if settings.dev_allow_remote or _is_loopback(settings.host):
+        return []
+    return [
+        f"HOST={settings.host!r} is not a loopback address, and KOTAE_DEV_MODE turns off "
+        "authentication: bind 127.0.0.1, or set KOTAE_DEV_ALLOW_REMOTE=true if you really mean it"
+    ]
+
+
+def _credential_problems(settings: Settings) -> list[str]:
+    """Everything missing for the bot to prove who it is to Teams, all at once."""
+    problems = []
+    if not settings.app_id:
+        problems.append("MicrosoftAppId is empty: set the Azure Bot's app id (or KOTAE_DEV_MODE=true)")
+    if settings.app_type is AppType.USER_ASSIGNED_MSI:
+        if not settings.app_tenant_id:
+            problems.append("MicrosoftAppType=UserAssignedMSI needs MicrosoftAppTenantId")
+    elif not settings.app_password and not (
+        settings.certificate_thumbprint and settings.certificate_key_file
+    ):
+        problems.append(
+            "no credentials: set MicrosoftAppPassword (client secret), or KOTAE_CERTIFICATE_THUMBPRINT "
+            "and KOTAE_CERTIFICATE_KEY_FILE, or MicrosoftAppType=UserAssignedMSI for a managed identity"
+        )
+    if settings.app_type is AppType.SINGLE_TENANT and not settings.app_tenant_id:
+        problems.append("MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId")
+    return problems
 
 
 def _is_loopback(host: str) -> bool:
@@ -387,7 +402,7 @@ class OperatorSettings(Settings):
     export`, `export-person`): everything but the Teams credentials is checked."""
 
     @model_validator(mode="after")
-    def _credentials(self) -> Settings:  # replaces Settings' check of the Teams credentials
+    def _credentials(self) -> Self:  # replaces Settings' check of the Teams credentials
         return self
 
 

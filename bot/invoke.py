@@ -1,6 +1,6 @@
 """Bodies of `adaptiveCard/action` invoke responses, built as plain dicts.
 
-botbuilder 4.17 cannot serialise these itself (see TEAMS-NOTES): the handler returns the dict and the
+The SDK (4.17) cannot serialise these itself (see TEAMS-NOTES): the handler returns the dict and the
 web layer writes it as JSON.
 """
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
-
 from bot.commands import ParsedCommand
 from bot.i18n import Lang
 from bot.invoke import InvokeResult
+from bot.turn import Incoming, Turn
 
 __all__ = [
     "ActivityObserver",
@@ -25,12 +23,12 @@ __all__ = [
     "VerbHandler",
 ]
 
-CommandHandler = Callable[[TurnContext, ParsedCommand, Lang], Awaitable[None]]
-VerbHandler = Callable[[TurnContext, dict[str, Any], Lang], Awaitable[InvokeResult]]
-AskHandler = Callable[[TurnContext, str, Lang], Awaitable[None]]
+CommandHandler = Callable[[Turn, ParsedCommand, Lang], Awaitable[None]]
+VerbHandler = Callable[[Turn, dict[str, Any], Lang], Awaitable[InvokeResult]]
+AskHandler = Callable[[Turn, str, Lang], Awaitable[None]]
 # Gets a channel message first; True when it was a reply in a ticket's thread and is handled.
-ThreadHandler = Callable[[TurnContext, Lang], Awaitable[bool]]
+ThreadHandler = Callable[[Turn, Lang], Awaitable[bool]]
 # Sees every activity before it is routed (e.g. the desk learns how to reach its channel).
-ActivityObserver = Callable[[Activity], Awaitable[None]]
+ActivityObserver = Callable[[Incoming], Awaitable[None]]
 # The sender's own language choice (the `language` command), or None to follow the activity's locale.
-LanguagePreference = Callable[[Activity], Awaitable[Lang | None]]
+LanguagePreference = Callable[[Incoming], Awaitable[Lang | None]]

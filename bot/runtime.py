@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapter import KotaeAdapter, build_adapter
 from bot.asker.log_writer import QuestionLogWriter
 from bot.asker.retention import purge_asker_texts
 from bot.asker.wiring import AskerHandlers
@@ -21,6 +20,8 @@ from bot.desk.service import Desk
 from bot.handler import KotaeBot
 from bot.insights.summary import last_week_summary
 from bot.redact import redact
+from bot.seam.adapter import KotaeAdapter, build_adapter
+from bot.seam.proactive import AdapterConversations
 from bot.services import Services
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, head_revision, upgrade
@@ -77,6 +78,7 @@ class Runtime:
     engine: AsyncEngine
     services: Services
     adapter: KotaeAdapter
+    conversations: AdapterConversations
     bot: KotaeBot
     knowledge: LiveKnowledge
     desk: Desk
@@ -90,14 +92,17 @@ class Runtime:
         engine = create_engine(settings.database_url)
         services = Services(settings=settings, sessions=create_session_factory(engine))
         adapter = build_adapter(settings)
+        conversations = AdapterConversations(adapter)
         # The rooms do not import each other: what one needs of another is handed in here.
         desk = Desk.build(
             settings,
             services.sessions,
-            adapter,
+            conversations,
             weekly_summary=last_week_summary,
             purges=(purge_asker_texts,),
         )
+        # A reply that fails inside a turn raises the same alarm as a failed outbox delivery.
+        adapter.on_connector_auth_failure = desk.auth_alarm.failed
         knowledge = LiveKnowledge(
             settings.knowledge_dir,
             match_settings(settings),
@@ -116,11 +121,13 @@ class Runtime:
             observers=[desk.observe],
             preferred_language=asker.preferred_language,
         )
+        adapter.route_to(bot)
         return cls(
             settings=settings,
             engine=engine,
             services=services,
             adapter=adapter,
+            conversations=conversations,
             bot=bot,
             desk=desk,
             knowledge=knowledge,
@@ -191,7 +198,7 @@ class Runtime:
 
     async def readiness(self) -> dict[str, Any]:
         """Ready when the database takes a write at the current schema and the knowledge base is loaded."""
-        database = {"ready": self.database.ready, "reason": self.database.reason}
+        database: dict[str, Any] = {"ready": self.database.ready, "reason": self.database.reason}
         if self.database.ready:
             database = await self._probe_database()
         knowledge = self.knowledge.status()
@@ -212,7 +219,7 @@ def _log_probe_failure(probe: asyncio.Task[None]) -> None:
 
 def match_settings(settings: Settings) -> MatchSettings:
     """The matcher's decision thresholds from the bot's settings; ranking weights keep their defaults."""
-    chosen = {
+    chosen: dict[str, Any] = {
         "answer_threshold": settings.match_answer_threshold,
         "answer_margin": settings.match_answer_margin,
         "clarify_threshold": settings.match_clarify_threshold,

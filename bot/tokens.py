@@ -27,7 +27,6 @@ from typing import Any
 
 import aiohttp
 import jwt
-from botbuilder.schema import Activity
 from jwt.algorithms import RSAAlgorithm
 
 __all__ = ["BOT_FRAMEWORK_ISSUER", "InvalidToken", "SigningKeys", "TokenValidator"]
@@ -162,7 +161,10 @@ class TokenValidator:
         self._app_id = app_id
         self._keys = keys
 
-    async def claims(self, authorization: str, activity: Activity) -> Mapping[str, Any]:
+    async def claims(
+        self, authorization: str, *, channel_id: str | None, service_url: str | None
+    ) -> Mapping[str, Any]:
+        """The token's claims, checked against the activity's channel id and service URL."""
         scheme, _, token = authorization.partition(" ")
         if scheme != "Bearer" or not token:
             raise InvalidToken("no Bearer token")
@@ -180,8 +182,8 @@ class TokenValidator:
         if not isinstance(kid, str) or not kid:
             raise InvalidToken("token names no signing key")
         signing = await self._keys.key(kid)
-        if signing.endorsements and activity.channel_id not in signing.endorsements:
-            raise InvalidToken(f"signing key not endorsed for channel {str(activity.channel_id)[:32]!r}")
+        if signing.endorsements and channel_id not in signing.endorsements:
+            raise InvalidToken(f"signing key not endorsed for channel {str(channel_id)[:32]!r}")
         try:
             claims = jwt.decode(
                 token,
@@ -194,7 +196,7 @@ class TokenValidator:
             )
         except (jwt.PyJWTError, ValueError, TypeError) as error:
             raise InvalidToken(type(error).__name__) from None
-        if claims.get("serviceurl") != activity.service_url:
+        if claims.get("serviceurl") != service_url:
             raise InvalidToken("the serviceurl claim is not the activity's serviceUrl")
         return claims
 

@@ -1,6 +1,6 @@
 """HTTP endpoints: `/api/messages` (Bot Framework), `/healthz` and `/readyz`.
 
-The request is checked before botbuilder sees it (`bot.body`), in this order: the body (4xx), the
+The request is checked before the SDK (`bot.seam`) sees it (`bot.body`), in this order: the body (4xx), the
 token (401), the tenant (403), the database (503). 4.17's `CloudAdapter.process` cannot serialise
 invoke responses with a body (TEAMS-NOTES), so the turn runs through `process_activity` and the
 invoke response is written here.
@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.body import problem, read_activity
 from bot.runtime import Runtime
-from bot.teams import tenant_of
+from bot.seam.activity import NotAnActivity, incoming, parse
 from bot.tokens import InvalidToken
 
 __all__ = ["RUNTIME", "add_routes"]
@@ -28,35 +28,40 @@ RUNTIME = web.AppKey("runtime", Runtime)
 async def messages(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     settings = runtime.settings
-    activity = await read_activity(
+    body = await read_activity(
         request, limit=settings.max_body_bytes, timeout=settings.body_read_timeout_seconds
     )
-    if isinstance(activity, web.Response):
-        return activity
+    if isinstance(body, web.Response):
+        return body
+    try:
+        activity = parse(body)
+    except NotAnActivity as error:
+        return problem(HTTPStatus.BAD_REQUEST, str(error))
+    view = incoming(activity)
     # Authenticated before the tenant is looked at: an anonymous caller learns nothing of the allow-list.
     try:
         identity = await runtime.adapter.authenticate(request.headers.get("Authorization", ""), activity)
     except InvalidToken as error:
-        _log.info("refused activity %s: %s", activity.id, error)
+        _log.info("refused activity %s: %s", view.id, error)
         return problem(HTTPStatus.UNAUTHORIZED, "missing or invalid Bot Framework token")
-    tenant = tenant_of(activity)
+    tenant = view.tenant_id
     if settings.allowed_tenants and tenant not in settings.allowed_tenants:
-        _log.warning("refused activity %s from tenant %s (not in KOTAE_ALLOWED_TENANTS)", activity.id, tenant)
+        _log.warning("refused activity %s from tenant %s (not in KOTAE_ALLOWED_TENANTS)", view.id, tenant)
         return problem(HTTPStatus.FORBIDDEN, "this tenant is not allowed to use this bot")
     if not runtime.database.ready:
         return problem(
             HTTPStatus.SERVICE_UNAVAILABLE, "starting up; try again shortly", **{"Retry-After": "5"}
         )
     try:
-        invoke_response = await runtime.adapter.process_activity(identity, activity, runtime.bot.on_turn)
+        invoke_response = await runtime.adapter.run(identity, activity, view)
     except Exception:
         # The turn's own errors are handled by the adapter; this is the adapter failing itself.
-        _log.exception("could not process activity %s (%s)", activity.id, activity.type)
+        _log.exception("could not process activity %s (%s)", view.id, view.type)
         return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "the bot could not process this activity")
     if invoke_response is None:
         return web.Response(status=HTTPStatus.OK)
     if invoke_response.status == HTTPStatus.NOT_IMPLEMENTED and invoke_response.body is None:
-        # botbuilder's answer to an invoke no handler knows (Kotae handles adaptiveCard/action).
+        # The SDK's answer to an invoke no handler knows (Kotae handles adaptiveCard/action).
         return problem(HTTPStatus.BAD_REQUEST, f"invoke {str(activity.name)[:64]!r} is not supported")
     return web.json_response(_jsonable(invoke_response.body), status=invoke_response.status)
 

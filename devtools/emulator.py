@@ -33,6 +33,7 @@ class Call:
     body: Any
     status: int
     response: Any
+    authorization: str | None = None  # the Authorization header the bot sent
 
     @property
     def kind(self) -> str:
@@ -208,7 +209,14 @@ class ConnectorEmulator:
         named = _named_groups(request.method, path)
         self.calls.append(
             Call(
-                request.method, path, named.get("conversation"), named.get("activity"), body, status, response
+                request.method,
+                path,
+                named.get("conversation"),
+                named.get("activity"),
+                body,
+                status,
+                response,
+                request.headers.get("Authorization"),
             )
         )
         assert self._changed is not None

@@ -21,7 +21,7 @@ from dialogs.outcomes import (
 )
 from dialogs.smalltalk import small_talk
 from knowledge import Decision, Entry, Hit, Matcher, written_in_english
-from knowledge.model import Lang
+from knowledge.languages import Lang
 
 __all__ = ["CHOICES", "MAX_QUESTION_CHARS", "AskerFlow"]
 
@@ -37,12 +37,12 @@ class AskerFlow:
     def __init__(self, matcher: Callable[[], Matcher]) -> None:
         self._matcher = matcher
 
-    async def _ask(self, question: str, lang: str) -> Decision:
+    async def _ask(self, question: str, lang: Lang) -> Decision:
         # Matching embeds the question (tens of milliseconds): on a worker thread, never on the
         # event loop that serves everyone else.
         return await asyncio.to_thread(self._matcher().ask, question, lang)
 
-    async def respond(self, text: str, lang: str, attachments: Sequence[Attachment] = ()) -> Outcome:
+    async def respond(self, text: str, lang: Lang, attachments: Sequence[Attachment] = ()) -> Outcome:
         question = text.strip()
         cut = len(question) > MAX_QUESTION_CHARS
         question = question[:MAX_QUESTION_CHARS]
@@ -62,7 +62,7 @@ class AskerFlow:
             return Clarify(question, decision.hits[:CHOICES], cut)
         return Escalate(question, decision.hits, cut)
 
-    async def alternatives(self, question: str, lang: str, *, excluding: str) -> tuple[Hit, ...]:
+    async def alternatives(self, question: str, lang: Lang, *, excluding: str) -> tuple[Hit, ...]:
         """The next best entries for `question` when the asker said `excluding` did not help, in
         that entry's language: its translation would be the same answer again, and another topic
         in the other language is not what the asker reads."""
@@ -74,7 +74,7 @@ class AskerFlow:
             if hit.entry.id != excluding and (shown is None or hit.entry.lang == shown.lang)
         )[:CHOICES]
 
-    async def candidates(self, question: str, lang: str) -> tuple[Hit, ...]:
+    async def candidates(self, question: str, lang: Lang) -> tuple[Hit, ...]:
         """What the bot considered for `question` (kept on a ticket for ICT staff)."""
         return (await self._ask(question, lang)).hits
 

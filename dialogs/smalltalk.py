@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
 from enum import StrEnum
+
+from knowledge.normalize import normalize
 
 __all__ = ["SmallTalk", "small_talk"]
 
@@ -13,7 +14,7 @@ class SmallTalk(StrEnum):
     THANKS = "thanks"
 
 
-# Written as they are after `_fold` (NFKC, case-folded, no spaces, punctuation or symbols).
+# Written as people type them; compared after `_fold`.
 _PHRASES: dict[str, SmallTalk] = {
     phrase: SmallTalk.GREETING
     for phrase in (
@@ -63,16 +64,18 @@ _PHRASES: dict[str, SmallTalk] = {
         "gotit",
     )
 }
-_LONGEST_FIRST = sorted(_PHRASES, key=len, reverse=True)
-# Trailing long-vowel marks and small vowels people add for warmth: ありがとー, こんにちはー, どうもっ.
-_DECORATION = "ーっ〜~"
+# Long-vowel marks and small tsu people add for warmth (こんにちはー, どうもっ), as folded: the folding
+# turns hiragana into katakana and 〜 or ~ after kana into ー.
+_DECORATION = str.maketrans("", "", "ーッ")
 
 
 def _fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(
-        char for char in folded if unicodedata.category(char)[0] not in "PSZ" and char not in _DECORATION
-    )
+    """The knowledge base's folding without spaces, punctuation, symbols or decoration."""
+    return normalize(text).translate(_DECORATION)
+
+
+_FOLDED_PHRASES = {_fold(phrase): kind for phrase, kind in _PHRASES.items()}
+_LONGEST_FIRST = sorted(_FOLDED_PHRASES, key=len, reverse=True)
 
 
 def small_talk(text: str) -> SmallTalk | None:
@@ -85,6 +88,6 @@ def small_talk(text: str) -> SmallTalk | None:
         phrase = next((phrase for phrase in _LONGEST_FIRST if rest.startswith(phrase)), None)
         if phrase is None:
             return None
-        kinds.add(_PHRASES[phrase])
+        kinds.add(_FOLDED_PHRASES[phrase])
         rest = rest[len(phrase) :]
     return SmallTalk.THANKS if SmallTalk.THANKS in kinds else SmallTalk.GREETING

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import snowballstemmer
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
@@ -191,7 +192,7 @@ _SPELLED_MIN = 3
 _PARALLEL_FROM = 1000
 _ANSWER_CHUNK = 100  # answers a thread takes at a time: small enough that both finish together
 _SUDACHI_MAX_BYTES = 49_149  # SudachiPy refuses longer input in one call
-_UNREAD = object()  # a memo miss (None is a remembered "not a content word")
+_UNREAD: Any = object()  # a memo miss (None is a remembered "not a content word")
 # Sudachi's word ids of out-of-vocabulary words: one id for all of them, so their spelling counts.
 # A lexicon word's id alone decides its Word: its spellings differ only in width and case.
 _OOV_WORD_IDS = 0xF0000000

@@ -29,9 +29,10 @@ from knowledge.diff import (
 )
 from knowledge.evaluation import Judged, summarize
 from knowledge.jsonlines import objects
+from knowledge.languages import LANGUAGES, Lang
 from knowledge.loader import inspect, load
 from knowledge.matcher import Decision, Matcher, MatchSettings
-from knowledge.messages import locale_lang, render
+from knowledge.messages import locale_lang, messages, render
 from knowledge.model import Entry, KnowledgeError, Problem
 from knowledge.normalize import normalize
 from knowledge.semantic import Embedder, load_embedder
@@ -50,97 +51,6 @@ DEFAULT_KB = Path("knowledge/faq")
 EVAL_DEPTH = 10  # ranks read for MRR
 LEAK_SIMILARITY = 90  # a test query this close to an entry's wording measures recall, not matching
 
-_TEXT = {
-    "valid": (
-        "{path}: 有効です（エントリ {entries} 件、警告 {warnings} 件）",
-        "{path}: valid ({entries} entr{entries_y}, {warnings} warning{warnings_s})",
-    ),
-    "invalid": (
-        "{path}: エラー {errors} 件、警告 {warnings} 件",
-        "{path}: {errors} error{errors_s}, {warnings} warning{warnings_s}",
-    ),
-    "no-file": ("ファイル {path} がありません。", "file {path} does not exist."),
-    "bad-case": ("{path}:{line}: {detail}", "{path}:{line}: {detail}"),
-    "case-json": (
-        'JSON の行 {{"query": ..., "expected": [...]}} にしてください',
-        'expected a JSON line {{"query": ..., "expected": [...]}}',
-    ),
-    "case-id": ("id {ids} はナレッジベースにありません", "ids {ids} are not in the knowledge base"),
-    "leak": (
-        "{path}:{line}: 警告: テストの質問がエントリ {id} の文言とほぼ同じです（{similarity}%）",
-        "{path}:{line}: warning: test query is nearly identical to entry {id}'s wording ({similarity}%)",
-    ),
-    "decision": ("判定: {kind}", "decision: {kind}"),
-    "lexical-only": (
-        "意味検索なし（語の一致だけで判定します）: {reason}",
-        "semantic layer off (matching on words alone): {reason}",
-    ),
-    "top": ("--top は 1 以上にしてください", "--top must be at least 1"),
-    "no-folder": ("フォルダ {path} がありません。", "folder {path} does not exist."),
-    "questions-json": (
-        'JSON の行 {{"query": ..., "lang": "ja"|"en"}} にしてください（"lang" は省略可）',
-        'expected a JSON line {{"query": ..., "lang": "ja"|"en"}} ("lang" is optional)',
-    ),
-    "answer-changed": (
-        "別のエントリが回答するようになった質問（{count} 件）:",
-        "answered question now answered by another entry ({count}):",
-    ),
-    "answer-lost": ("回答されなくなった質問（{count} 件）:", "answer lost ({count}):"),
-    "newly-answered": ("新たに回答されるようになった質問（{count} 件）:", "newly answered ({count}):"),
-    "choices-changed": ("候補が変わった質問（{count} 件）:", "choices changed ({count}):"),
-    "change": ("  「{query}」 {old} → {new}", '  "{query}": {old} -> {new}'),
-    "answer": ("回答 {entries}", "answer {entries}"),
-    "clarify": ("候補 {entries}", "clarify {entries}"),
-    "escalate": ("担当者へ", "escalate"),
-    "diff-summary": (
-        "{questions} 件の質問を両方の版に尋ねました。変わったもの {changed} 件。",
-        "{questions} question{questions_s} asked of both versions; {changed} changed.",
-    ),
-    "diff-fails": (
-        "回答済みの質問 {count} 件に別のエントリが答えるようになります。意図した変更か確認してください。",
-        "{count} answered question{count_s} would now get another entry: check that this is intended.",
-    ),
-    "suggestion-json": (
-        'JSON の行 {{"entry": "<id>", "alternate": "<文言>", "count": 回数}} にしてください（"count" は省略可）',
-        'expected a JSON line {{"entry": "<id>", "alternate": "<text>", "count": N}} ("count" is optional)',
-    ),
-    "suggest-add": (
-        "{path}:{line}: {entry} に追加: 「{alternate}」（{count} 回）",
-        '{path}:{line}: add to {entry}: "{alternate}" ({count} time{count_s})',
-    ),
-    "suggest-has-it": (
-        "スキップ: {entry} にはすでに「{alternate}」があります",
-        'skipped: {entry} already has "{alternate}"',
-    ),
-    "suggest-other-has-it": (
-        "スキップ: 「{alternate}」はすでにエントリ {holder} の文言です（{entry} への提案）",
-        'skipped: "{alternate}" is already a wording of entry {holder} (suggested for {entry})',
-    ),
-    "suggest-unknown-entry": (
-        "スキップ: エントリ {entry} はナレッジベースにありません（「{alternate}」）",
-        'skipped: entry {entry} is not in the knowledge base ("{alternate}")',
-    ),
-    "suggest-no-words": (
-        "スキップ: 「{alternate}」には語がありません（{entry} への提案）",
-        'skipped: "{alternate}" has no words (suggested for {entry})',
-    ),
-    "suggest-would": (
-        "追加する別の言い方 {count} 件。書き込むには --apply を付けて実行してください。",
-        "{count} alternate{count_s} to add; run again with --apply to write them.",
-    ),
-    "suggest-applied": (
-        "別の言い方 {count} 件を {files} 個のファイルに書き込みました。",
-        "{count} alternate{count_s} written into {files} file{files_s}.",
-    ),
-    "not-round-trip": (
-        "{path}: 書き込みませんでした。YAML ライブラリがこのファイルの書式を保てません。上の別の言い方は手で追加してください。",
-        "{path}: not written: the YAML library would not keep this file's layout; add its alternates above by hand.",
-    ),
-    "bad-domains": (
-        "--link-domains '{value}' はホスト名をカンマで区切って指定してください（例: city.example.lg.jp,intra.example.lg.jp）",
-        "--link-domains '{value}': expected comma-separated host names, e.g. city.example.lg.jp,intra.example.lg.jp",
-    ),
-}
 _HOST = re.compile(r"(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)*(?!-)[a-z0-9-]{1,63}(?<!-)")
 
 
@@ -148,9 +58,8 @@ class _Usage(Exception):
     """A usage error: exit code 2 with a message."""
 
 
-def _say(key: str, lang: str, **values: object) -> str:
-    ja, en = _TEXT[key]
-    return (ja if lang == "ja" else en).format(**values)
+def _say(key: str, lang: Lang, **values: object) -> str:
+    return messages().text(f"cli.{key}", lang, **values)
 
 
 def _plurals(counts: dict[str, int]) -> dict[str, str]:
@@ -174,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--kb", type=Path, default=DEFAULT_KB)
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("--top", type=int, default=5)
-    ask.add_argument("--lang", choices=("ja", "en"), default="ja", help="the asker's language")
+    ask.add_argument("--lang", choices=LANGUAGES, default="ja", help="the asker's language")
     _semantic_option(ask)
     source = ask.add_mutually_exclusive_group(required=True)
     source.add_argument("question", nargs="?")
@@ -188,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         help='JSON lines {"query": ..., "expected": [ids]}; [] = must escalate',
     )
     evaluate.add_argument(
-        "--lang", choices=("ja", "en"), default="ja", help="the asker's language when a case has no 'lang'"
+        "--lang", choices=LANGUAGES, default="ja", help="the asker's language when a case has no 'lang'"
     )
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     _semantic_option(evaluate)
@@ -250,7 +159,7 @@ def main(
         return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by the closed pipe
 
 
-def _run(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
+def _run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     try:
         if args.command == "validate":
             return _validate(args.directory, lang, out, _domains(args.link_domains, lang))
@@ -270,12 +179,12 @@ def _run(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
         return 2
 
 
-def _print_problems(problems: Sequence[Problem], lang: str, stream: TextIO) -> None:
+def _print_problems(problems: Sequence[Problem], lang: Lang, stream: TextIO) -> None:
     for problem in problems:
         print(problem.format(lang), file=stream)
 
 
-def _domains(value: str | None, lang: str) -> tuple[str, ...]:
+def _domains(value: str | None, lang: Lang) -> tuple[str, ...]:
     if value is None:
         return ()
     domains = tuple(domain.strip().lower().rstrip(".") for domain in value.split(",") if domain.strip())
@@ -300,7 +209,7 @@ def _link_problems(entries: Sequence[Entry], domains: Sequence[str]) -> list[Pro
     return sorted(problems, key=lambda problem: (problem.path, problem.line))
 
 
-def _validate(directory: Path, lang: str, out: TextIO, link_domains: Sequence[str] = ()) -> int:
+def _validate(directory: Path, lang: Lang, out: TextIO, link_domains: Sequence[str] = ()) -> int:
     report = inspect(directory)
     problems = list(report.problems)
     if link_domains:
@@ -318,14 +227,14 @@ def _validate(directory: Path, lang: str, out: TextIO, link_domains: Sequence[st
     return 1 if report.errors else 0
 
 
-def _read_lines(path: Path, lang: str) -> list[str]:
+def _read_lines(path: Path, lang: Lang) -> list[str]:
     try:
         return path.read_text(encoding="utf-8-sig").splitlines()
     except (FileNotFoundError, IsADirectoryError) as error:
         raise _Usage(_say("no-file", lang, path=path)) from error
 
 
-def _embedder(semantic: str, lang: str, err: TextIO) -> Embedder | None:
+def _embedder(semantic: str, lang: Lang, err: TextIO) -> Embedder | None:
     """The semantic layer as the bot has it (on unless turned off), or None with a note why."""
     if semantic == "off":
         return None
@@ -335,7 +244,7 @@ def _embedder(semantic: str, lang: str, err: TextIO) -> Embedder | None:
     return embedder
 
 
-def _timed_ask(matcher: Matcher, question: str, lang: str, top: int) -> tuple[Decision, float]:
+def _timed_ask(matcher: Matcher, question: str, lang: Lang, top: int) -> tuple[Decision, float]:
     started = time.perf_counter()
     decision = matcher.ask(question, lang=lang, top=top)
     return decision, (time.perf_counter() - started) * 1000
@@ -350,7 +259,7 @@ def _as_json(decision: Decision, ms: float) -> dict[str, Any]:
     }
 
 
-def _ask(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO) -> int:
+def _ask(matcher: Matcher, args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     if args.top < 1:
         raise _Usage(_say("top", lang))
     if args.batch is not None:
@@ -368,13 +277,14 @@ def _ask(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO) -> 
     return 0
 
 
-def _read_cases(path: Path, kb_ids: set[str], lang: str) -> list[tuple[int, dict[str, Any]]]:
+def _read_cases(path: Path, kb_ids: set[str], lang: Lang) -> list[tuple[int, dict[str, Any]]]:
     cases = []
     for number, case in objects(_read_lines(path, lang)):
-        valid = (
-            case is not None and isinstance(case.get("query"), str) and isinstance(case.get("expected"), list)
-        )
-        if not valid:
+        if (
+            case is None
+            or not isinstance(case.get("query"), str)
+            or not isinstance(case.get("expected"), list)
+        ):
             raise _Usage(_say("bad-case", lang, path=path, line=number, detail=_say("case-json", lang)))
         unknown = sorted(set(case["expected"]) - kb_ids)
         if unknown:
@@ -392,7 +302,7 @@ def _read_cases(path: Path, kb_ids: set[str], lang: str) -> list[tuple[int, dict
 
 
 def _leaks(
-    matcher: Matcher, path: Path, cases: list[tuple[int, dict[str, Any]]], lang: str, err: TextIO
+    matcher: Matcher, path: Path, cases: list[tuple[int, dict[str, Any]]], lang: Lang, err: TextIO
 ) -> int:
     """Warn about test queries that copy an entry's wording: they would flatter the scores."""
     wordings = [(normalize(text), entry.id) for entry in matcher.kb.entries for text in entry.questions]
@@ -412,7 +322,7 @@ def _leaks(
 
 
 def evaluate(
-    matcher: Matcher, cases: Sequence[dict[str, Any]], default_lang: str = "ja"
+    matcher: Matcher, cases: Sequence[dict[str, Any]], default_lang: Lang = "ja"
 ) -> dict[str, float | int]:
     """The figures of knowledge.evaluation.summarize() for the matcher on labelled questions."""
     judged = []
@@ -423,7 +333,7 @@ def evaluate(
     return summarize(judged)
 
 
-def _eval(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
+def _eval(matcher: Matcher, args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     numbered = _read_cases(args.cases, {entry.id for entry in matcher.kb.entries}, lang)
     leaks = _leaks(matcher, args.cases, numbered, lang, err)
     metrics = evaluate(matcher, [case for _, case in numbered], args.lang) | {"leaks": leaks}
@@ -436,7 +346,7 @@ def _eval(matcher: Matcher, args: argparse.Namespace, lang: str, out: TextIO, er
     return 0
 
 
-def _questions(path: Path, lang: str) -> list[Question]:
+def _questions(path: Path, lang: Lang) -> list[Question]:
     try:
         return read_questions(_read_lines(path, lang))
     except BadQuestionLine as error:
@@ -444,7 +354,7 @@ def _questions(path: Path, lang: str) -> list[Question]:
         raise _Usage(_say("bad-case", lang, path=path, line=error.number, detail=detail)) from error
 
 
-def _diff(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
+def _diff(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     for directory in (args.old, args.new):
         if not directory.is_dir():
             raise _Usage(_say("no-folder", lang, path=directory))
@@ -463,14 +373,14 @@ def _diff(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
         print(json.dumps(report, ensure_ascii=False), file=out)
     else:
         _print_changes(changes, lang, out)
-        counts = {"questions": len(set(asked)), "count": wrong}
-        print(_say("diff-summary", lang, changed=len(changes), **counts, **_plurals(counts)), file=out)
+        totals = {"questions": len(set(asked)), "count": wrong}
+        print(_say("diff-summary", lang, changed=len(changes), **totals, **_plurals(totals)), file=out)
         if wrong:
-            print(_say("diff-fails", lang, **counts, **_plurals(counts)), file=out)
+            print(_say("diff-fails", lang, **totals, **_plurals(totals)), file=out)
     return 1 if wrong else 0
 
 
-def _print_changes(changes: Sequence[Change], lang: str, out: TextIO) -> None:
+def _print_changes(changes: Sequence[Change], lang: Lang, out: TextIO) -> None:
     for group in GROUPS:
         listed = [change for change in changes if change.group == group]
         if not listed:
@@ -481,11 +391,11 @@ def _print_changes(changes: Sequence[Change], lang: str, out: TextIO) -> None:
             print(_say("change", lang, query=change.question.query, old=old, new=new), file=out)
 
 
-def _outcome(outcome: Outcome, lang: str) -> str:
+def _outcome(outcome: Outcome, lang: Lang) -> str:
     return _say(outcome.kind, lang, entries=", ".join(outcome.entries))
 
 
-def _suggest(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> int:
+def _suggest(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     try:
         suggestions = read_suggestions(_read_lines(args.source, lang))
     except BadSuggestionLine as error:
@@ -517,7 +427,7 @@ def _suggest(args: argparse.Namespace, lang: str, out: TextIO, err: TextIO) -> i
     return 1 if written < len(files) else 0
 
 
-def _reviewed(item: Review, lang: str) -> str:
+def _reviewed(item: Review, lang: Lang) -> str:
     suggestion, entry = item.suggestion, item.entry
     values = {"entry": suggestion.entry, "alternate": suggestion.alternate, "holder": item.holder}
     if item.verdict != "add" or entry is None:

@@ -11,6 +11,7 @@ import numpy as np
 
 from knowledge.analyzer import written_in_english
 from knowledge.jsonlines import objects
+from knowledge.languages import LANGUAGES
 from knowledge.matcher import Decision, DecisionKind, Matcher
 from knowledge.model import KnowledgeBase
 from knowledge.semantic import Embedder, query_text
@@ -89,7 +90,7 @@ def read_questions(lines: Iterable[str]) -> list[Question]:
         if (
             record is None
             or not isinstance(record.get("query"), str)
-            or record.get("lang") not in (None, "ja", "en")
+            or record.get("lang") not in (None, *LANGUAGES)
         ):
             raise BadQuestionLine(number)
         questions.append(Question(record["query"], matching_lang(record["query"], record.get("lang"))))

@@ -6,14 +6,15 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from knowledge.checks import markdown_problems, near_duplicates
-from knowledge.messages import EXPECTED, render, words, yaml_problem_ja
+from knowledge.languages import Lang, is_lang
+from knowledge.messages import expected_type, render, words, yaml_problem_ja
 from knowledge.model import Entry, FileReading, KnowledgeBase, KnowledgeError, Link, Problem, Severity
 from knowledge.normalize import normalize_entry_text
 
@@ -33,7 +34,6 @@ ENTRY_KEYS = (
     "updated",
 )
 LINK_KEYS = ("title", "url")
-LANGS = ("ja", "en")
 # Problems kept of each severity, per file and per folder: a file with 50,000 faulty aliases must
 # not make 100,000 messages (in memory, in the log and in /readyz).
 MAX_PROBLEMS = 200
@@ -74,7 +74,7 @@ def load(
     """
     # Readings are known by their paths, which mean the same only below the same folder.
     same_folder = earlier is not None and earlier.directory == str(Path(directory))
-    report = inspect(directory, today=today, earlier=earlier.files if same_folder else None)
+    report = inspect(directory, today=today, earlier=earlier.files if earlier and same_folder else None)
     if report.errors:
         raise KnowledgeError(report.errors)
     return KnowledgeBase(
@@ -110,8 +110,10 @@ def inspect(
         else:
             raw = path.read_bytes()
             digest = _digest(raw)
-            reading = (earlier or {}).get(label)
-            if reading is None or not _still_valid(reading, digest, today):
+            kept = (earlier or {}).get(label)
+            if kept is not None and _still_valid(kept, digest, today):
+                reading = kept
+            else:
                 is_synonyms = path.parent == root and path.name == SYNONYMS_FILE
                 reading = _read_file(label, raw, digest, today, is_synonyms)
         files[label] = reading
@@ -174,7 +176,7 @@ def capped(problems: list[Problem], where: str) -> tuple[Problem, ...]:
                 limit=MAX_PROBLEMS,
                 severity_ja="エラー" if severity == "error" else "警告",
                 severity_en=severity,
-                plural="" if count == 1 else "s",
+                count_s="" if count == 1 else "s",
             )
         )
     return tuple(kept)
@@ -328,7 +330,7 @@ class _Reader:
         self.today = today
         self.problems: list[Problem] = []
 
-    def _add(self, node: yaml.Node, code: str, severity: Severity = "error", **values: object) -> None:
+    def _add(self, node: yaml.Node, code: str, severity: Severity = "error", /, **values: object) -> None:
         mark = node.start_mark
         self.problems.append(_problem(self.label, mark.line + 1, mark.column + 1, severity, code, **values))
 
@@ -351,7 +353,7 @@ class _Reader:
         return fields
 
     def _wrong_type(self, node: yaml.Node, field: str, expected: str) -> None:
-        ja, en = EXPECTED[expected]
+        ja, en = expected_type(expected)
         self._add(
             node, "wrong-type", field=field, expected_ja=ja, expected_en=en, **_both("actual", _kind(node))
         )
@@ -379,16 +381,17 @@ class _Reader:
             finally:
                 loader.dispose()
             if isinstance(value, date):
-                return value if type(value) is date else value.date()
+                return value.date() if isinstance(value, datetime) else value
         self._add(node, "invalid-date", field=field, value=getattr(node, "value", _kind(node)))
         return None
 
-    def _lang(self, node: yaml.Node) -> str | None:
+    def _lang(self, node: yaml.Node) -> Lang | None:
         value = self._text(node, "lang")
-        if value is not None and value not in LANGS:
+        if is_lang(value):
+            return value
+        if value is not None:
             self._add(node, "invalid-lang", value=value)
-            return None
-        return value
+        return None
 
     def _links(self, node: yaml.Node) -> tuple[Link, ...]:
         if not isinstance(node, yaml.SequenceNode):
@@ -408,13 +411,17 @@ class _Reader:
             url = values.get("url")
             if url is not None and not _URL.match(url.strip()):
                 self._add(fields["url"][1], "invalid-url", value=url)
-            elif values.get("title") and url:
-                links.append(Link(title=values["title"], url=url.strip()))
+            elif (title := values.get("title")) and url:
+                links.append(Link(title=title, url=url.strip()))
         return tuple(links)
 
     def _markdown(self, node: yaml.Node, answer: str) -> None:
         # A block scalar (| or >) starts on the line after its indicator.
-        first_line = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
+        first_line = (
+            node.start_mark.line
+            + 1
+            + (1 if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">") else 0)
+        )
         for offset, code in markdown_problems(answer):
             line = first_line + offset
             col = node.start_mark.column + 1 if line == node.start_mark.line + 1 else 1
@@ -451,7 +458,7 @@ class _Reader:
         entries = (self.entry(item, category, lang or "ja") for item in entries_node.value)
         return [entry for entry in entries if entry is not None]
 
-    def entry(self, node: yaml.Node, category: str | None, default_lang: str) -> Entry | None:
+    def entry(self, node: yaml.Node, category: str | None, default_lang: Lang) -> Entry | None:
         fields = self._mapping(node, "entry", ENTRY_KEYS)
         if fields is None:
             return None
@@ -489,10 +496,10 @@ class _Reader:
         if key == "links":
             return self._links(node)
         if key in ("updated", "review_by"):
-            value = self._date(node, key)
-            if key == "review_by" and value is not None and value < self.today:
-                self._add(node, "review-overdue", "warning", value=value.isoformat())
-            return value
+            day = self._date(node, key)
+            if key == "review_by" and day is not None and day < self.today:
+                self._add(node, "review-overdue", "warning", value=day.isoformat())
+            return day
         if key == "lang":
             return self._lang(node)
         value = self._text(node, key)

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from knowledge.languages import Lang
+
 Severity = Literal["error", "warning"]
-Lang = Literal["ja", "en"]
 
 _SEVERITY_LABEL = {
     ("error", "ja"): "エラー",
@@ -61,10 +62,10 @@ class Problem:
     message_ja: str
     message_en: str
 
-    def message(self, lang: str = "en") -> str:
+    def message(self, lang: Lang = "en") -> str:
         return self.message_ja if lang == "ja" else self.message_en
 
-    def format(self, lang: str = "en") -> str:
+    def format(self, lang: Lang = "en") -> str:
         label = _SEVERITY_LABEL[(self.severity, "ja" if lang == "ja" else "en")]
         return f"{self.path}:{self.line}:{self.col}: {label}: {self.message(lang)}"
 

@@ -123,7 +123,7 @@ class EntryVectors:
         self, embedder: Embedder, texts_per_entry: Sequence[Sequence[str]], earlier: EntryVectors | None
     ) -> None:
         flat = [text for texts in texts_per_entry for text in texts]
-        self.vectors = TextVectors(embedder, flat, earlier.vectors if earlier else None)
+        self.vectors: TextVectors = TextVectors(embedder, flat, earlier.vectors if earlier else None)
         counts = np.fromiter(map(len, texts_per_entry), dtype=np.int64, count=len(texts_per_entry))
         if (counts == 0).any():
             raise ValueError("every entry needs at least one text to embed")

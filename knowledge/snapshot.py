@@ -58,12 +58,13 @@ def engine_fingerprint() -> str:
 
 
 def code_fingerprint(package: Path) -> str:
-    """A digest of the `*.py` files of `package`, Python's version and the libraries' versions."""
+    """A digest of the `*.py` files of `package`, its messages (`texts/*.yaml`: problems are kept in a
+    snapshot as text), Python's version and the libraries' versions."""
     digest = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
     for library in _LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(f" {library}={metadata.version(library)}".encode())
-    for source in sorted(package.glob("*.py")):
+    for source in sorted([*package.glob("*.py"), *package.glob("texts/*.yaml")]):
         digest.update(source.name.encode() + source.read_bytes())
     return digest.hexdigest()
 

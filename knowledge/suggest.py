@@ -80,10 +80,10 @@ def review(kb: KnowledgeBase, suggestions: Sequence[Suggestion]) -> list[Review]
     holders = {normalize_entry_text(text): entry.id for entry in kb.entries for text in entry.questions}
     merged: dict[tuple[str, str], Suggestion] = {}
     for suggestion in suggestions:  # the same pick exported twice counts twice
-        key = (suggestion.entry, normalize(suggestion.alternate))
-        if (seen := merged.get(key)) is not None:
+        pair = (suggestion.entry, normalize(suggestion.alternate))
+        if (seen := merged.get(pair)) is not None:
             suggestion = Suggestion(seen.entry, seen.alternate, seen.count + suggestion.count)
-        merged[key] = suggestion
+        merged[pair] = suggestion
     reviews = []
     for (entry_id, key), suggestion in sorted(merged.items(), key=lambda item: -item[1].count):
         holder, entry = holders.get(key), kb.get(entry_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manifest.content import APP_TEXTS, COMMAND_LISTS, DEFAULT_LANGUAGE, OTHER_LANGUAGES, Language
+from manifest.content import DEFAULT_LANGUAGE, OTHER_LANGUAGES, Lang, app_text, command_lists
 from manifest.settings import ManifestSettings
 
 __all__ = [
@@ -29,7 +29,7 @@ ACCENT_COLOR = "#1D4E89"
 BOT_SCOPES = ("personal", "team", "groupChat")
 
 
-def localization_file_name(language: Language) -> str:
+def localization_file_name(language: Lang) -> str:
     return f"{language}.json"
 
 
@@ -46,7 +46,7 @@ def build_manifest(settings: ManifestSettings) -> dict[str, Any]:
     return manifest
 
 
-def build_localization(settings: ManifestSettings, language: Language) -> dict[str, Any]:
+def build_localization(settings: ManifestSettings, language: Lang) -> dict[str, Any]:
     """The localisation file for `language`: every translatable string of the manifest, by its path."""
     manifest = _manifest_in(language, settings)
     strings: dict[str, Any] = {
@@ -65,8 +65,8 @@ def build_localization(settings: ManifestSettings, language: Language) -> dict[s
     return strings
 
 
-def _manifest_in(language: Language, settings: ManifestSettings) -> dict[str, Any]:
-    text = APP_TEXTS[language]
+def _manifest_in(language: Lang, settings: ManifestSettings) -> dict[str, Any]:
+    text = app_text(language)
     name = settings.app_name
     return {
         "$schema": _SCHEMAS_URL.format(version=settings.manifest_version) + "MicrosoftTeams.schema.json",
@@ -103,7 +103,7 @@ def _manifest_in(language: Language, settings: ManifestSettings) -> dict[str, An
                             for command in command_list.commands
                         ],
                     }
-                    for command_list in COMMAND_LISTS
+                    for command_list in command_lists()
                 ],
             }
         ],

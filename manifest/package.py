@@ -80,7 +80,8 @@ def check_package(files: dict[str, bytes], schemas_dir: Path) -> str | None:
     color, outline = (manifest.get("icons", {}).get(kind) for kind in ("color", "outline"))
     if missing := [name for name in (*language_files, color, outline) if name not in files]:
         raise InvalidPackage([f"{MANIFEST_FILE} names {name!r}, which the package lacks" for name in missing])
-    localizations = {name: json.loads(files[name]) for name in language_files}
+    # Every name is in `files` now, so none is None.
+    localizations = {name: json.loads(files[name]) for name in language_files if name is not None}
     for name, strings in localizations.items():
         problems += localization_key_problems(manifest, strings, name)
     problems += duplicate_command_problems(manifest, localizations, MANIFEST_FILE)

@@ -145,7 +145,7 @@ def _resolve(document: Any, dotted: str) -> Any:
 
 def icon_problems(color_png: bytes, outline_png: bytes) -> list[str]:
     """Teams' icon rules: PNG; colour 192×192; outline 32×32, white on transparency only."""
-    problems = []
+    problems: list[str] = []
     color = _open_png(color_png, "color icon", problems)
     if color is not None and color.size != (COLOR_SIZE, COLOR_SIZE):
         problems.append(f"color icon is {color.size[0]}×{color.size[1]}, expected {COLOR_SIZE}×{COLOR_SIZE}")
@@ -161,7 +161,10 @@ def icon_problems(color_png: bytes, outline_png: bytes) -> list[str]:
     if alpha.getextrema()[0] != 0:
         problems.append("outline icon has no transparent pixel: it must be white on a transparent background")
     # Only visible pixels carry colour; a fully transparent pixel may hold anything.
-    visible_colours = {pixel[:3] for pixel in rgba.get_flattened_data() if pixel[3] > 0}
+    # (An RGBA image's pixels are tuples; the check tells the type checker so.)
+    visible_colours = {
+        pixel[:3] for pixel in rgba.get_flattened_data() if isinstance(pixel, tuple) and pixel[3] > 0
+    }
     if visible_colours - {(255, 255, 255)}:
         problems.append(
             f"outline icon has {len(visible_colours - {(255, 255, 255)})} non-white colour(s): "

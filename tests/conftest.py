@@ -133,10 +133,18 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
         asyncio.run(drop_database(postgres_server_url, url))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each test that takes it runs twice: on a SQLite file and on a fresh PostgreSQL database."""
-    if request.param == "sqlite":
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """The suite's one way to run a test on both databases: each test that takes this fixture, or one
+    built on it (`database_url` here, the desk's `db`), runs on SQLite and on PostgreSQL (test ids
+    `[sqlite]` and `[postgresql]`)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(database_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite file, or a fresh PostgreSQL database, for one test."""
+    if database_kind == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'kotae-param.db'}"
     return request.getfixturevalue("postgres_url")
 

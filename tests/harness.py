@@ -49,6 +49,14 @@ class BotUnderTest:
         async with asyncio.timeout(timeout):
             await self.runtime.database.became_ready.wait()
 
+    async def wait_database_checked(self, timeout: float = 10.0) -> None:
+        """Until the first check of the database, which runs in the background, has a result."""
+        async with asyncio.timeout(timeout):
+            while True:
+                if self.runtime.database.reason != "starting":
+                    return
+                await asyncio.sleep(0.01)
+
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> Reply:
         async with self.http.post(f"{self.url}/api/messages", json=activity, headers=headers) as response:
             body = (

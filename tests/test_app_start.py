@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -10,8 +9,8 @@ import sys
 import pytest
 from aiohttp import web
 
-from bot.proactive import send_proactive
 from bot.storage.migrate import upgrade
+from bot.turn import ConnectorFailure
 from devtools.activities import Person, TeamsActivities
 from devtools.emulator import ConnectorEmulator
 from tests.conftest import REPO, SettingsFactory
@@ -65,7 +64,7 @@ async def test_not_ready_until_the_schema_is_in_place(
 ):
     running = await BotUnderTest.start(make_settings(migrate_on_start=False), wait_ready=False)
     try:
-        await asyncio.sleep(0.3)  # the first check of the schema runs in the background
+        await running.wait_database_checked()
         before = await running.get("/readyz")
         message = await running.post(teams.message(alice, "help"))
         await upgrade(running.runtime.engine)
@@ -83,7 +82,7 @@ async def test_not_ready_while_the_database_is_unreachable(make_settings: Settin
     settings = make_settings(database_url="postgresql+asyncpg://kotae@127.0.0.1:9/kotae")
     running = await BotUnderTest.start(settings, wait_ready=False)
     try:
-        await asyncio.sleep(0.3)
+        await running.wait_database_checked()
         ready = await running.get("/readyz")
         health = await running.get("/healthz")
     finally:
@@ -101,25 +100,24 @@ async def test_a_proactive_message_reaches_the_connector_in_dev_mode(
     async with runtime.services.sessions() as session:
         reference = await runtime.services.references.personal_for_user(session, alice.aad_object_id)
     assert reference is not None
-    await send_proactive(runtime.adapter, reference, "お知らせ")
+    await runtime.conversations.send(reference, "お知らせ")
     sent = [call for call in emulator.messages() if call.text == "お知らせ"]
     assert len(sent) == 1
     assert sent[0].kind in {"send", "reply"}  # botbuilder replies to its continuation event
-    assert sent[0].conversation_id == reference.conversation.id
+    assert sent[0].conversation_id == reference["conversation"]["id"]
 
 
 async def test_a_refused_proactive_send_raises(
     bot: BotUnderTest, teams: TeamsActivities, emulator: ConnectorEmulator, alice: Person
 ):
-    from botframework.connector.models import ErrorResponseException
-
     await bot.post(teams.message(alice, "help"))
     async with bot.runtime.services.sessions() as session:
         reference = await bot.runtime.services.references.personal_for_user(session, alice.aad_object_id)
     assert reference is not None
     emulator.fail("POST", r"/activities", 403)
-    with pytest.raises(ErrorResponseException):
-        await send_proactive(bot.runtime.adapter, reference, "届かないお知らせ")
+    with pytest.raises(ConnectorFailure) as refused:
+        await bot.runtime.conversations.send(reference, "届かないお知らせ")
+    assert refused.value.status == 403
 
 
 def test_an_invalid_knowledge_base_stops_the_start_with_its_problems(tmp_path):

@@ -23,6 +23,8 @@ from bot.commands import CommandName, ParsedCommand, parse_command
         ("言語", ParsedCommand(CommandName.LANGUAGE)),
         ("言語 英語", ParsedCommand(CommandName.LANGUAGE, "en")),
         ("言語　日本語", ParsedCommand(CommandName.LANGUAGE, "ja")),
+        ("言語 エイゴ", ParsedCommand(CommandName.LANGUAGE, "en")),  # folded like the knowledge base
+        ("へるぷ", ParsedCommand(CommandName.HELP)),
         ("tickets", ParsedCommand(CommandName.TICKETS)),
         ("チケット", ParsedCommand(CommandName.TICKETS)),
         ("ticket 7", ParsedCommand(CommandName.TICKET, "7")),

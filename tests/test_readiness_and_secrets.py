@@ -52,7 +52,7 @@ async def test_readyz_gives_a_reason_code_not_driver_text(
     url = f"postgresql+asyncpg://kotae:{PASSWORD}@127.0.0.1:9/kotae"
     bot = await BotUnderTest.start(make_settings(database_url=url), wait_ready=False)
     try:
-        await asyncio.sleep(0.3)  # the first attempt to reach the database runs in the background
+        await bot.wait_database_checked()
         ready = await bot.get("/readyz")
     finally:
         await bot.close()

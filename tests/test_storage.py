@@ -32,21 +32,25 @@ async def test_conversation_references_round_trip(sessions: async_sessionmaker[A
         channel_id="msteams",
     )
     async with sessions.begin() as session:
-        await repository.remember(
-            session, reference, conversation_type="personal", user_aad_object_id="aad-1", tenant_id="t"
-        )
-        reference.service_url = "https://smba.example/moved/"
-        await repository.remember(
-            session, reference, conversation_type="personal", user_aad_object_id="aad-1", tenant_id="t"
-        )
+        for service_url in ("https://smba.example/jp/", "https://smba.example/moved/"):
+            reference.service_url = service_url
+            await repository.remember(
+                session,
+                reference.serialize(),
+                conversation_id="a:1",
+                service_url=service_url,
+                conversation_type="personal",
+                user_aad_object_id="aad-1",
+                tenant_id="t",
+            )
     async with sessions() as session:
         found = await repository.personal_for_user(session, "aad-1")
         by_id = await repository.get(session, "a:1")
     assert found is not None
     assert by_id is not None
-    assert found.service_url == "https://smba.example/moved/"
-    assert by_id.conversation.id == "a:1"
-    assert found.user.aad_object_id == "aad-1"
+    assert found["serviceUrl"] == "https://smba.example/moved/"
+    assert by_id["conversation"]["id"] == "a:1"
+    assert found["user"]["aadObjectId"] == "aad-1"
 
 
 async def test_reads_do_not_wait_for_a_writer_on_sqlite(tmp_path):

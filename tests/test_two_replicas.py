@@ -91,6 +91,15 @@ async def _outbox(database_url: str) -> list[OutboxMessage]:
         await engine.dispose()
 
 
+async def _until_outbox_settled(database_url: str) -> None:
+    """Until no queued message is waiting: every delivery, and any duplicate, has happened."""
+    async with asyncio.timeout(20):
+        while True:
+            if all(row.state != "pending" for row in await _outbox(database_url)):
+                return
+            await asyncio.sleep(0.1)
+
+
 async def test_two_replicas_on_one_database(
     postgres_url: str,
     emulator: ConnectorEmulator,
@@ -138,7 +147,7 @@ async def test_two_replicas_on_one_database(
             *(_escalate(replicas[n % 2], replicas[1 - n % 2], emulator, teams, n) for n in range(20))
         )
         await emulator.wait_for(lambda calls: len(_threads(emulator)) >= 20, timeout=20)
-        await asyncio.sleep(1)  # room for a duplicate to show
+        await _until_outbox_settled(postgres_url)
         posted = [json.dumps(call.body, ensure_ascii=False) for call in _threads(emulator)]
         assert len(posted) == 20
         assert all(sum(f"詳細 {n:03d}" in post for post in posted) == 1 for n in range(20))
@@ -173,7 +182,7 @@ async def test_two_replicas_on_one_database(
             lambda calls: any("確認しています" in c.text for c in calls if c.conversation_id == asker),
             timeout=15,
         )
-        await asyncio.sleep(1)
+        await _until_outbox_settled(postgres_url)
         assert sum("確認しています" in c.text for c in emulator.messages() if c.conversation_id == asker) == 1
 
         # 4. b is paused; a leases new rows and dies (SIGKILL) before Teams answers: after the lease,
@@ -199,7 +208,7 @@ async def test_two_replicas_on_one_database(
             os.kill(b.process.pid, signal.SIGCONT)
         emulator.release()
         await emulator.wait_for(lambda calls: len(_threads(emulator)) >= 24, timeout=LEASE_SECONDS + 15)
-        await asyncio.sleep(1)
+        await _until_outbox_settled(postgres_url)
         posted = [json.dumps(call.body, ensure_ascii=False) for call in _threads(emulator)]
         assert all(sum(f"詳細 {n:03d}" in post for post in posted) == 1 for n in range(24))
         # a's worker sends one row at a time: one post was in flight (never answered), three waited.

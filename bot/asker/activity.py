@@ -1,21 +1,17 @@
-"""What the asker's handlers read off a Teams activity: who asks, where, and what they attached."""
+"""What the asker's handlers read off an incoming activity: who asks, where, and what they attached."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Iterator
-from typing import Any
-
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
 
 from bot.asker.card_data import MAX_ATTACHMENTS
-from bot.teams import MAX_TEXT_CHARS, conversation_type_of, tenant_of
 from bot.tickets.opening import Asker
+from bot.turn import MAX_TEXT_CHARS, Incoming, IncomingAttachment, Turn
 from dialogs import Attachment
 
-__all__ = ["asker_id", "asker_of", "mentions_bot", "user_attachments"]
+__all__ = ["asker_id", "asker_of", "user_attachments"]
 
 _FILE_DOWNLOAD = "application/vnd.microsoft.teams.file.download.info"
 # Teams sends every message's text again as a text/html attachment; images pasted into a channel
@@ -28,26 +24,16 @@ _SOURCE = re.compile(r"\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 _SKIPPED = ("application/vnd.microsoft.card.", _HTML)
 
 
-def asker_id(activity: Activity) -> str:
+def asker_id(activity: Incoming) -> str:
     """The sender's Entra object id (the bot-scoped id where Teams gives none, e.g. an emulator)."""
-    sender = activity.from_property
+    sender = activity.sender
     if sender is None:
         return ""
     return sender.aad_object_id or sender.id or ""
 
 
-def mentions_bot(activity: Activity) -> bool:
-    bot_id = activity.recipient.id if activity.recipient else None
-    for entity in activity.entities or []:
-        properties = entity.additional_properties or {}
-        mentioned = properties.get("mentioned") or {}
-        if entity.type == "mention" and isinstance(mentioned, dict) and mentioned.get("id") == bot_id:
-            return True
-    return False
-
-
-def _file(attachment: Any) -> Attachment | None:
-    content_type = attachment.content_type or ""
+def _file(attachment: IncomingAttachment) -> Attachment | None:
+    content_type = attachment.content_type
     if content_type == _FILE_DOWNLOAD:
         content = attachment.content if isinstance(attachment.content, dict) else {}
         url = content.get("downloadUrl") or attachment.content_url
@@ -68,10 +54,10 @@ def _image_sources(markup: str) -> Iterator[str]:
         position = end + 1
 
 
-def user_attachments(activity: Activity) -> tuple[Attachment, ...]:
+def user_attachments(activity: Incoming) -> tuple[Attachment, ...]:
     """The images and files the asker sent (links only: the bot does not download them), at most
     `MAX_ATTACHMENTS`."""
-    attachments = activity.attachments if isinstance(activity.attachments, list) else []
+    attachments = activity.attachments
     found = [item for attachment in attachments if (item := _file(attachment)) is not None]
     if not found:  # in 1:1 chats the same image also appears in the HTML copy: read it only as a fallback
         for attachment in attachments:
@@ -82,18 +68,17 @@ def user_attachments(activity: Activity) -> tuple[Attachment, ...]:
     return tuple(unique.values())[:MAX_ATTACHMENTS]
 
 
-def asker_of(activity: Activity) -> Asker:
+def asker_of(turn: Turn) -> Asker:
     """The asker and the conversation to notify, as the desk's `open_ticket` needs them."""
-    reference = TurnContext.get_conversation_reference(activity).serialize()
-    # Later notifications are new posts in the conversation (or its thread), not replies to one message.
-    reference.pop("activityId", None)
-    sender = activity.from_property
+    activity = turn.activity
+    sender = activity.sender
     return Asker(
         id=sender.id if sender else "",
         aad_object_id=asker_id(activity),
         name=sender.name if sender else None,
-        tenant_id=tenant_of(activity),
-        conversation_id=activity.conversation.id,
-        conversation_type=conversation_type_of(activity),
-        reference=reference,
+        tenant_id=activity.tenant_id,
+        conversation_id=activity.conversation_id,
+        conversation_type=activity.conversation_type,
+        # Later notifications are new posts in the conversation (or its thread), not replies to one message.
+        reference=turn.reference(),
     )

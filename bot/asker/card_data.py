@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from bot.i18n import Lang
 from dialogs import MAX_QUESTION_CHARS, Attachment
 
 __all__ = [
@@ -116,7 +117,7 @@ class MoreData(CardData):
 
 
 class LanguageData(CardData):
-    lang: Literal["ja", "en"]
+    lang: Lang
 
 
 _Data = TypeVar("_Data", bound=CardData)

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.activity import asker_id
@@ -34,7 +33,6 @@ from bot.asker.feedback import Feedback, Pick, Vote, VoteKind
 from bot.asker.question_log import FollowUp, QuestionLog
 from bot.asker.questions import render
 from bot.cards.answer import AnswerContext, answer_card, answer_version
-from bot.cards.base import to_attachment
 from bot.cards.choices import alternatives_card
 from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticket_created_card
 from bot.cards.markdown import teams_markdown
@@ -42,14 +40,14 @@ from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
 from bot.routing import VerbHandler
 from bot.storage.preferences import LanguagePreferences
-from bot.teams import conversation_type_of
 from bot.tickets.opening import IdempotencyKeyReusedError
+from bot.turn import Turn
 from dialogs import AskerFlow
 
 __all__ = ["AskerClicks"]
 
 _log = logging.getLogger(__name__)
-_Handler = Callable[[TurnContext, Any, Lang], Awaitable[InvokeResult]]
+_Handler = Callable[[Turn, Any, Lang], Awaitable[InvokeResult]]
 
 
 def _new_id() -> str:
@@ -98,19 +96,19 @@ class AskerClicks:
     def _guarded(self, model: type[CardData], handler: _Handler, *, askers_only: bool = True) -> VerbHandler:
         """Validate the data; refuse a click on someone else's card before the handler runs."""
 
-        async def handle(turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:
+        async def handle(turn: Turn, data: dict[str, Any], lang: Lang) -> InvokeResult:
             parsed = parse(model, data)
             if parsed is None:
                 _log.info(
                     "card data for %s did not validate (activity %s)",
                     model.__name__,
-                    turn_context.activity.id,
+                    turn.activity.id,
                 )
                 return _expired(lang)
-            if askers_only and getattr(parsed, "asker", None) != asker_id(turn_context.activity):
-                _log.info("refused a click on another user's card (activity %s)", turn_context.activity.id)
+            if askers_only and getattr(parsed, "asker", None) != asker_id(turn.activity):
+                _log.info("refused a click on another user's card (activity %s)", turn.activity.id)
                 return message_response(catalogue().text("asker.not_yours", lang))
-            return await handler(turn_context, parsed, lang)
+            return await handler(turn, parsed, lang)
 
         return handle
 
@@ -129,11 +127,11 @@ class AskerClicks:
             await self._feedback.record_vote(session, vote)
         self._log.follow(data.log, data.asker, FollowUp(kind.value), vote=kind.value, voted_entry=data.entry)
 
-    async def _helpful(self, turn_context: TurnContext, data: VoteData, lang: Lang) -> InvokeResult:
+    async def _helpful(self, turn: Turn, data: VoteData, lang: Lang) -> InvokeResult:
         await self._vote(data, lang, VoteKind.HELPFUL)
         return message_response(catalogue().text("asker.vote.helpful", lang))
 
-    async def _not_helpful(self, turn_context: TurnContext, data: VoteData, lang: Lang) -> InvokeResult:
+    async def _not_helpful(self, turn: Turn, data: VoteData, lang: Lang) -> InvokeResult:
         await self._vote(data, lang, VoteKind.NOT_HELPFUL)
         hits = (
             await self._flow.alternatives(data.question, lang, excluding=data.entry) if data.question else ()
@@ -143,7 +141,7 @@ class AskerClicks:
         )
         return card_response(card)
 
-    async def _choose(self, turn_context: TurnContext, data: ChooseData, lang: Lang) -> InvokeResult:
+    async def _choose(self, turn: Turn, data: ChooseData, lang: Lang) -> InvokeResult:
         entry = self._flow.entry(data.entry)
         if entry is None:
             return _expired(lang)
@@ -156,7 +154,7 @@ class AskerClicks:
         context = AnswerContext(data.asker, data.question, data.score, data.decision, _new_id(), data.log)
         return card_response(answer_card(entry, lang, context))
 
-    async def _ask_ict(self, turn_context: TurnContext, data: AskIctData, lang: Lang) -> InvokeResult:
+    async def _ask_ict(self, turn: Turn, data: AskIctData, lang: Lang) -> InvokeResult:
         self._log.follow(data.log, data.asker, FollowUp.NONE_OF_THESE)
         card = escalate_card(
             lang,
@@ -168,7 +166,7 @@ class AskerClicks:
         )
         return card_response(card)
 
-    async def _ask_new(self, turn_context: TurnContext, data: AskNewData, lang: Lang) -> InvokeResult:
+    async def _ask_new(self, turn: Turn, data: AskNewData, lang: Lang) -> InvokeResult:
         self._awaiting.dismiss(data.asker)
         outcome = await self._flow.respond(data.question, lang)
         log_id = self._log.row_id(outcome, data.asker)
@@ -177,25 +175,25 @@ class AskerClicks:
             outcome,
             lang=lang,
             asker=data.asker,
-            conversation_type=conversation_type_of(turn_context.activity),
+            conversation_type=turn.activity.conversation_type,
         )
         reply = render(outcome, lang, data.asker, log_id)
         return message_response(reply) if isinstance(reply, str) else card_response(reply)
 
-    async def _escalate(self, turn_context: TurnContext, data: EscalateData, lang: Lang) -> InvokeResult:
+    async def _escalate(self, turn: Turn, data: EscalateData, lang: Lang) -> InvokeResult:
         try:
-            sent = await self._escalations.send(turn_context.activity, data, lang)
+            sent = await self._escalations.send(turn, data, lang)
         except IdempotencyKeyReusedError:
-            _log.warning("escalation key reused by another user (activity %s)", turn_context.activity.id)
+            _log.warning("escalation key reused by another user (activity %s)", turn.activity.id)
             return message_response(catalogue().text("asker.not_yours", lang))
         if sent.ticket.created:
-            _log.info("ticket #%s opened (activity %s)", sent.ticket.number, turn_context.activity.id)
+            _log.info("ticket #%s opened (activity %s)", sent.ticket.number, turn.activity.id)
         return card_response(ticket_created_card(lang, number=sent.ticket.number, question=sent.question))
 
-    async def _cancel(self, turn_context: TurnContext, data: CancelData, lang: Lang) -> InvokeResult:
+    async def _cancel(self, turn: Turn, data: CancelData, lang: Lang) -> InvokeResult:
         return card_response(escalation_cancelled_card(lang))
 
-    async def _more(self, turn_context: TurnContext, data: MoreData, lang: Lang) -> InvokeResult:
+    async def _more(self, turn: Turn, data: MoreData, lang: Lang) -> InvokeResult:
         entry = self._flow.entry(data.entry)
         if (
             entry is None
@@ -205,9 +203,9 @@ class AskerClicks:
             return _expired(lang)
         card = answer_card(entry, lang, start=data.offset)
         # A new message below the card (Teams can drop long invoke responses; a message always arrives).
-        await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
+        await turn.send(card)
         return message_response(catalogue().text("asker.answer.more_sent", lang))
 
-    async def _language(self, turn_context: TurnContext, data: LanguageData, lang: Lang) -> InvokeResult:
-        await self._preferences.set(asker_id(turn_context.activity), data.lang)
+    async def _language(self, turn: Turn, data: LanguageData, lang: Lang) -> InvokeResult:
+        await self._preferences.set(asker_id(turn.activity), data.lang)
         return message_response(catalogue().text("asker.language.changed", data.lang))

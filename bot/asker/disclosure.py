@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import FromClause, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.asker.models import FeedbackVote, LoggedQuestion, SuggestedAlternate
@@ -19,7 +19,7 @@ from bot.storage.models import LanguagePreference
 
 __all__ = ["export_asker_records"]
 
-_TABLES: dict[str, Table] = {
+_TABLES: dict[str, FromClause] = {
     "feedback_votes": FeedbackVote.__table__,
     "suggested_alternates": SuggestedAlternate.__table__,
     "language_preferences": LanguagePreference.__table__,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.activity import asker_of
@@ -16,6 +15,7 @@ from bot.asker.card_data import EscalateData
 from bot.asker.question_log import FollowUp, QuestionLog
 from bot.i18n import Lang, catalogue
 from bot.tickets.opening import Candidate, NewTicket, OpenedTicket, TicketRouting, open_ticket
+from bot.turn import Turn
 from dialogs import AskerFlow
 
 __all__ = ["Escalations", "Sent"]
@@ -40,7 +40,7 @@ class Escalations:
         self._flow = flow
         self._routing = routing
 
-    async def send(self, activity: Activity, data: EscalateData, lang: Lang) -> Sent:
+    async def send(self, turn: Turn, data: EscalateData, lang: Lang) -> Sent:
         """Open (or find again) the ticket of this card; raises `IdempotencyKeyReusedError` for a foreign key."""
         attachments = [item.to_attachment() for item in data.attachments]
         question = data.question.strip()
@@ -50,7 +50,7 @@ class Escalations:
         hits = await self._flow.candidates(data.question, lang) if data.question.strip() else ()
         request = NewTicket(
             idempotency_key=data.key,
-            asker=asker_of(activity),
+            asker=asker_of(turn),
             question=question,
             language=lang,
             details=data.details.strip() or None,

@@ -37,6 +37,7 @@ from bot.asker.masking import QuestionMasker
 from bot.asker.models import LoggedQuestion
 from bot.asker.pseudonym import asker_key, read_key
 from bot.redact import redact
+from bot.storage.rows import changed_rows
 
 __all__ = ["FollowUpWrite", "QuestionLogWriter", "RowWrite"]
 
@@ -188,7 +189,7 @@ class QuestionLogWriter:
             .values(**item.values)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)
+        return bool(changed_rows(result))
 
     def _failed(self, batch: list[_Item], error: Exception) -> None:
         self.failed_writes += 1

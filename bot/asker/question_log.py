@@ -36,15 +36,15 @@ def scope_of(conversation_type: str) -> str:
     return _SCOPES.get(conversation_type, "personal")
 
 
-def _decision(outcome: Outcome) -> tuple[str, tuple[Hit, ...]] | None:
-    """The log's decision and the entries offered, for outcomes that came from the matcher."""
+def _decision(outcome: Outcome) -> tuple[str, tuple[Hit, ...], str] | None:
+    """The log's decision, the entries offered and the question, for outcomes that came from the matcher."""
     match outcome:
-        case Answer(hit=hit, others=others):
-            return "answer", (hit, *others)
-        case Clarify(hits=hits):
-            return "clarify", hits
-        case Escalate(hits=hits) | AttachmentOffer(hits=hits):
-            return "escalate", hits
+        case Answer(question=question, hit=hit, others=others):
+            return "answer", (hit, *others), question
+        case Clarify(question=question, hits=hits):
+            return "clarify", hits, question
+        case Escalate(question=question, hits=hits) | AttachmentOffer(question=question, hits=hits):
+            return "escalate", hits, question
     return None
 
 
@@ -63,7 +63,7 @@ class QuestionLog:
         decided = _decision(outcome)
         if not row_id or decided is None:
             return
-        decision, hits = decided
+        decision, hits, question = decided
         status = self._knowledge_status()
         values = {
             "id": row_id,
@@ -76,7 +76,7 @@ class QuestionLog:
             "kb_version": status["version"],
             "kb_loaded_at": status["loaded_at"],
         }
-        self._writer.put(RowWrite(values, asker, outcome.question))
+        self._writer.put(RowWrite(values, asker, question))
 
     def follow(self, log_id: str, asker: str, kind: FollowUp, **details: Any) -> None:
         """Queue what followed the question `log_id`; only the asker's own row changes (the key must match)."""

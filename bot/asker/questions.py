@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import uuid
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Activity
-
-from bot.asker.activity import asker_id, mentions_bot, user_attachments
+from bot.asker.activity import asker_id, user_attachments
 from bot.asker.awaiting import AwaitingAnswers
 from bot.asker.question_log import QuestionLog
 from bot.cards.about_ticket import about_ticket_card
 from bot.cards.answer import AnswerContext, answer_card
-from bot.cards.base import Card, to_attachment
+from bot.cards.base import Card
 from bot.cards.choices import clarify_card
 from bot.cards.escalation import escalate_card
 from bot.i18n import Lang, catalogue
-from bot.teams import conversation_type_of, is_personal
+from bot.turn import Turn
 from dialogs import (
     MAX_QUESTION_CHARS,
     Answer,
@@ -73,14 +70,6 @@ def render(outcome: Outcome, lang: Lang, asker: str, log_id: str = "") -> Card |
             )
 
 
-def _activity(reply: Card | str) -> Activity:
-    return (
-        MessageFactory.text(reply)
-        if isinstance(reply, str)
-        else MessageFactory.attachment(to_attachment(reply))
-    )
-
-
 class QuestionHandler:
     """The bot's `ask` handler.
 
@@ -93,10 +82,10 @@ class QuestionHandler:
         self._awaiting = awaiting
         self._log = log
 
-    async def __call__(self, turn_context: TurnContext, text: str, lang: Lang) -> None:
-        activity = turn_context.activity
-        personal = is_personal(activity)
-        if not personal and not mentions_bot(activity):
+    async def __call__(self, turn: Turn, text: str, lang: Lang) -> None:
+        activity = turn.activity
+        personal = activity.personal
+        if not personal and not activity.mentions_bot:
             return  # a channel message for the people there (resource-specific consent delivers those)
         asker = asker_id(activity)
         attachments = user_attachments(activity)
@@ -104,17 +93,15 @@ class QuestionHandler:
             waiting = await self._awaiting.ticket_for(asker)
             if waiting is not None:
                 card = about_ticket_card(waiting, text[:MAX_QUESTION_CHARS], lang, asker=asker)
-                await turn_context.send_activity(_activity(card))
+                await turn.send(card)
                 return
         outcome = await self._flow.respond(text, lang, attachments)
         lang = self._flow.reply_language(text, lang)
         log_id = self._log.row_id(outcome, asker)
-        replies = [_activity(render(outcome, lang, asker, log_id))]
         if getattr(outcome, "cut", False):
-            note = catalogue().text("asker.cut", lang, limit=f"{self._flow.read_limit():,}")
-            replies.insert(0, MessageFactory.text(note))
-        await turn_context.send_activities(replies)
+            await turn.send(catalogue().text("asker.cut", lang, limit=f"{self._flow.read_limit():,}"))
+        await turn.send(render(outcome, lang, asker, log_id))
         # Queued once the reply is on its way (written in the background: docs/insights.md).
         self._log.record(
-            log_id, outcome, lang=lang, asker=asker, conversation_type=conversation_type_of(activity)
+            log_id, outcome, lang=lang, asker=asker, conversation_type=activity.conversation_type
         )

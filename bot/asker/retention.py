@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.asker.models import FeedbackVote, LoggedQuestion, SuggestedAlternate
+from bot.storage.rows import changed_rows
 
 __all__ = ["AskerPurgeReport", "purge_asker_texts"]
 
@@ -49,4 +50,4 @@ async def purge_asker_texts(
         .values(question=None)
         .execution_options(synchronize_session=False)
     )
-    return AskerPurgeReport(votes.rowcount, picks.rowcount, questions.rowcount)
+    return AskerPurgeReport(changed_rows(votes), changed_rows(picks), changed_rows(questions))

@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from botbuilder.schema import Activity
-
 from bot.asker.activity import asker_id
 from bot.asker.awaiting import AwaitingAnswers
 from bot.asker.clicks import AskerClicks
@@ -26,6 +24,7 @@ from bot.services import Services
 from bot.storage.preferences import LanguagePreferences
 from bot.tickets.opening import TicketRouting
 from bot.tickets.transitions import DeskPolicy
+from bot.turn import Incoming
 from dialogs import AskerFlow
 from knowledge import LiveKnowledge
 
@@ -70,7 +69,7 @@ class AskerHandlers:
         ask = QuestionHandler(flow, awaiting, log)
         return cls(ask, commands.commands, clicks.verbs, preferences, log_writer)
 
-    async def preferred_language(self, activity: Activity) -> Lang | None:
+    async def preferred_language(self, activity: Incoming) -> Lang | None:
         """The sender's `language` choice, which wins over the locale Teams sends."""
         sender = asker_id(activity)
         return await self.preferences.get(sender) if sender else None

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import CardFactory
-from botbuilder.schema import Attachment
-
 __all__ = [
     "CARD_VERSION",
     "card",
@@ -14,7 +11,6 @@ __all__ = [
     "heading",
     "open_url_action",
     "text_block",
-    "to_attachment",
     "with_log",
 ]
 
@@ -67,7 +63,3 @@ def with_log(data: dict[str, Any], log_id: str) -> dict[str, Any]:
 
 def open_url_action(title: str, url: str) -> dict[str, Any]:
     return {"type": "Action.OpenUrl", "title": title, "url": url}
-
-
-def to_attachment(content: Card) -> Attachment:
-    return CardFactory.adaptive_card(content)

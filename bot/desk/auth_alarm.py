@@ -1,6 +1,6 @@
 """One clear alarm when the bot cannot authenticate to the Bot Connector, instead of silent failures.
 
-Raised by the outbox's deliverer and by a turn whose reply failed (`bot.connector_auth`). Once per
+Raised by the outbox's deliverer and by a turn whose reply failed (`bot.turn.ConnectorAuthFailure`, read by `bot.seam.connector`). Once per
 burst and process: an ERROR line with the event `connector_auth_failed` (the one a log alert looks for),
 and a notice to the ICT channel through the outbox. That notice can only arrive once sending works
 again, as a record of the outage; while it lasts the log line is the alarm. A burst ends at the next

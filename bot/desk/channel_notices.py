@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import LANGUAGES
 from bot.tickets.effects import enqueue
 from bot.tickets.models import OutboxKind
 from knowledge import Problem
@@ -40,7 +41,7 @@ async def queue_knowledge_broken(
         "event": "knowledge_broken",
         "path": _storable(directory),
         "count": len(problems),
-        "problems": {lang: [_storable(problem.format(lang)) for problem in listed] for lang in ("ja", "en")},
+        "problems": {lang: [_storable(problem.format(lang)) for problem in listed] for lang in LANGUAGES},
     }
     for channel in sorted(channels):
         await enqueue(

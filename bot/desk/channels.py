@@ -9,21 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from botbuilder.schema import Activity
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.models import IctChannel
 from bot.storage.dialect import upsert
 from bot.storage.models import utcnow
-from bot.teams import channel_id_of, team_id_of, tenant_of
+from bot.turn import Incoming
 
 __all__ = ["IctChannels", "channel_taught_by"]
 
 
-def channel_taught_by(activity: Activity, watched: Collection[str]) -> str | None:
+def channel_taught_by(activity: Incoming, watched: Collection[str]) -> str | None:
     """The watched channel this activity shows the way to, if any."""
-    for candidate in (channel_id_of(activity), team_id_of(activity)):
+    for candidate in (activity.channel_id, activity.team_id):
         if candidate and candidate in watched:
             return candidate
     return None
@@ -32,12 +31,12 @@ def channel_taught_by(activity: Activity, watched: Collection[str]) -> str | Non
 class IctChannels:
     """Repository; methods take the unit of work's session and never commit."""
 
-    async def learn(self, session: AsyncSession, activity: Activity, channel_id: str) -> None:
+    async def learn(self, session: AsyncSession, activity: Incoming, channel_id: str) -> None:
         """Insert or refresh (service URLs change) how to reach `channel_id`, in one statement."""
         values = {
             "channel_id": channel_id,
-            "team_id": team_id_of(activity),
-            "tenant_id": tenant_of(activity),
+            "team_id": activity.team_id,
+            "tenant_id": activity.tenant_id,
             "service_url": activity.service_url,
             "updated_at": utcnow(),
         }

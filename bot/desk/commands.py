@@ -13,22 +13,20 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory, TurnContext
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from bot.cards.base import to_attachment
 from bot.cards.insights import insights_card
 from bot.cards.ticket import ListedTicket, ticket_card, ticket_list_card
 from bot.commands import CommandName, ParsedCommand
 from bot.desk.members import Refused, desk_member
 from bot.i18n import Lang, catalogue
 from bot.routing import CommandHandler
-from bot.teams import channel_id_of
 from bot.tickets.actors import Actor
 from bot.tickets.business_hours import BusinessCalendar
 from bot.tickets.models import Ticket
 from bot.tickets.queries import active_tickets, ticket_by_number
 from bot.tickets.views import ticket_view
+from bot.turn import Turn
 
 __all__ = ["DeskCommands", "WeeklySummary"]
 
@@ -60,39 +58,39 @@ class DeskCommands:
             CommandName.INSIGHTS: self.insights,
         }
 
-    async def _member(self, turn_context: TurnContext, lang: Lang) -> tuple[str, Actor] | None:
+    async def _member(self, turn: Turn, lang: Lang) -> tuple[str, Actor] | None:
         """The ICT channel the command was typed in and who typed it, or None after a polite refusal."""
-        channel = channel_id_of(turn_context.activity)
+        channel = turn.activity.channel_id
         try:
-            actor = await desk_member(turn_context, channel if channel in self._ict_channels else None)
+            actor = await desk_member(turn, channel if channel in self._ict_channels else None)
         except Refused as refusal:
-            await turn_context.send_activity(catalogue().text(refusal.key, lang, **refusal.values))
+            await turn.send(catalogue().text(refusal.key, lang, **refusal.values))
             return None
         assert channel is not None  # desk_member accepted it
         return channel, actor
 
-    async def tickets(self, turn_context: TurnContext, _command: ParsedCommand, lang: Lang) -> None:
-        if (member := await self._member(turn_context, lang)) is None:
+    async def tickets(self, turn: Turn, _command: ParsedCommand, lang: Lang) -> None:
+        if (member := await self._member(turn, lang)) is None:
             return
         channel, _actor = member
         async with self._sessions() as session:
             items = await active_tickets(session, channel_id=channel)
         listed = [ListedTicket(ticket_view(item.ticket), item.delivery_failed) for item in items]
         card = ticket_list_card(listed, lang, zone=self._zone)
-        await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
+        await turn.send(card)
 
-    async def insights(self, turn_context: TurnContext, _command: ParsedCommand, lang: Lang) -> None:
+    async def insights(self, turn: Turn, _command: ParsedCommand, lang: Lang) -> None:
         """Every channel's questions, not only this channel's tickets: the FAQ is shared by all."""
-        if await self._member(turn_context, lang) is None:
+        if await self._member(turn, lang) is None:
             return
         today = datetime.now(self._zone).date()
         async with self._sessions() as session:
             summary = await self._weekly_summary(await session.connection(), self._calendar, today)
         card = insights_card(summary, lang)
-        await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
+        await turn.send(card)
 
-    async def ticket(self, turn_context: TurnContext, command: ParsedCommand, lang: Lang) -> None:
-        if (member := await self._member(turn_context, lang)) is None:
+    async def ticket(self, turn: Turn, command: ParsedCommand, lang: Lang) -> None:
+        if (member := await self._member(turn, lang)) is None:
             return
         channel, actor = member
         number = int(command.argument)
@@ -100,7 +98,7 @@ class DeskCommands:
             ticket = await ticket_by_number(session, number)
             main = await session.get(Ticket, ticket.duplicate_of) if ticket and ticket.duplicate_of else None
         if ticket is None or ticket.channel_id != channel:  # another channel's ticket is not shown here
-            await turn_context.send_activity(catalogue().text("desk.ticket.not_found", lang, number=number))
+            await turn.send(catalogue().text("desk.ticket.not_found", lang, number=number))
             return
         card = ticket_card(
             ticket_view(ticket),
@@ -109,4 +107,4 @@ class DeskCommands:
             main_number=main.number if main else None,
             for_claimer=actor.aad_object_id == ticket.claimer_aad_object_id,
         )
-        await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
+        await turn.send(card)

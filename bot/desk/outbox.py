@@ -34,7 +34,9 @@ from bot.config import Settings
 from bot.desk.ratelimit import ConversationRateLimiter
 from bot.logs import bind_context, event
 from bot.storage.models import utcnow
+from bot.storage.rows import changed_rows
 from bot.tickets.models import OutboxKind, OutboxMessage, OutboxState
+from bot.turn import ConnectorFailure
 
 __all__ = [
     "OUTBOX_FAILED_EVENT",
@@ -49,6 +51,7 @@ __all__ = [
     "RetryPolicy",
     "Sent",
     "outcome_for_status",
+    "outcome_of_failure",
 ]
 
 _log = logging.getLogger(__name__)
@@ -120,6 +123,14 @@ def outcome_for_status(status: int, retry_after: str | None = None) -> Outcome:
     if status in _RETRYABLE or status >= 500:
         return Retry(f"HTTP {status}", _seconds(retry_after) if status in (429, 503) else None)
     return Failed(f"HTTP {status}")
+
+
+def outcome_of_failure(failure: ConnectorFailure) -> Outcome:
+    """What a failed call to the Bot Connector means for the outbox: by its status, else (the connector
+    was not reached) worth another try."""
+    if failure.status is None:
+        return Retry(failure.reason)
+    return outcome_for_status(failure.status, failure.retry_after)
 
 
 def _seconds(retry_after: str | None) -> float | None:
@@ -300,7 +311,7 @@ class OutboxWorker:
                 .where(OutboxMessage.id == delivery.id, OutboxMessage.locked_by == self.worker_id)
                 .values(**values)
             )
-            if result.rowcount != 1:
+            if changed_rows(result) != 1:
                 # Our lease ran out and another worker took the row: it will record its own outcome.
                 _log.warning("outbox: lost the lease on row %s before recording its outcome", delivery.id)
                 return

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.models import FaqDraft
+from bot.storage.rows import changed_rows
 from bot.tickets.models import OutboxMessage, OutboxState, Ticket, TicketEvent, TicketState
 
 __all__ = ["PurgeReport", "purge"]
@@ -72,4 +73,6 @@ async def purge(session: AsyncSession, *, older_than: timedelta, now: datetime) 
     drafts = await session.execute(
         delete(FaqDraft).where(FaqDraft.created_at <= cutoff).execution_options(synchronize_session=False)
     )
-    return PurgeReport(tickets.rowcount, events.rowcount, outbox.rowcount, drafts.rowcount)
+    return PurgeReport(
+        changed_rows(tickets), changed_rows(events), changed_rows(outbox), changed_rows(drafts)
+    )

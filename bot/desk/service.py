@@ -12,10 +12,8 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.adapter import KotaeAdapter
 from bot.config import Settings
 from bot.desk.auth_alarm import ConnectorAuthAlarm
 from bot.desk.channel_notices import queue_knowledge_broken
@@ -31,6 +29,7 @@ from bot.tickets.business_hours import BusinessCalendar
 from bot.tickets.models import OutboxKind
 from bot.tickets.opening import TicketRouting
 from bot.tickets.transitions import DeskPolicy
+from bot.turn import Conversations, Incoming
 from knowledge import Problem
 
 __all__ = ["Desk"]
@@ -48,6 +47,7 @@ class Desk:
     commands: DeskCommands
     threads: ThreadReplies
     deliverer: TeamsDeliverer
+    auth_alarm: ConnectorAuthAlarm
     worker: OutboxWorker
     housekeeping: Housekeeping
     channels: IctChannels = field(default_factory=IctChannels)
@@ -61,7 +61,7 @@ class Desk:
         cls,
         settings: Settings,
         sessions: async_sessionmaker[AsyncSession],
-        adapter: KotaeAdapter,
+        conversations: Conversations,
         *,
         weekly_summary: WeeklySummary,
         purges: Sequence[RetentionPurge] = (),
@@ -72,10 +72,8 @@ class Desk:
         policy = DeskPolicy.from_settings(settings)
         routing = TicketRouting.from_settings(settings)
         auth_alarm = ConnectorAuthAlarm(sessions, ict_channel_id=routing.default_channel_id)
-        # A reply that fails inside a turn raises the same alarm as a failed outbox delivery.
-        adapter.on_connector_auth_failure = auth_alarm.failed
         deliverer = TeamsDeliverer(
-            adapter,
+            conversations,
             sessions,
             desk_lang="en" if settings.default_locale == "en" else "ja",
             zone=zone,
@@ -103,6 +101,7 @@ class Desk:
             ),
             threads=ThreadReplies(sessions, policy=policy),
             deliverer=deliverer,
+            auth_alarm=auth_alarm,
             worker=worker,
             housekeeping=Housekeeping.from_settings(sessions, settings, purges=purges),
         )
@@ -111,7 +110,7 @@ class Desk:
     def ict_channels(self) -> frozenset[str]:
         return _channels(self.routing)
 
-    async def observe(self, activity: Activity) -> None:
+    async def observe(self, activity: Incoming) -> None:
         """Learn how to reach an ICT channel from any activity in it (written only when new or moved)."""
         channel_id = channel_taught_by(activity, self.ict_channels)
         if (

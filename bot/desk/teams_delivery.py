@@ -1,18 +1,18 @@
-"""The outbox's Teams side: delivers each row through the botbuilder `CloudAdapter`.
+"""The outbox's Teams side: delivers each row through Kotae's `Conversations` (`bot.turn`).
 
-- `new_thread`: the ticket card as a new thread in the ICT channel (`TeamsInfo.send_message_to_teams_channel`
-  inside a continued turn, which supplies the learned service URL); the thread's ids are stored on the
-  ticket in the transaction that marks the row sent (`remember_thread`).
+- `new_thread`: the ticket card as a new thread in the ICT channel (`Conversations.start_thread`, at the
+  channel's learned service URL); the thread's ids are stored on the ticket in the transaction that
+  marks the row sent (`remember_thread`).
 - `update_card`: the thread's card re-rendered from the ticket as it is now (idempotent).
 - `thread_reply` / `notify_asker`: a notice in the ticket's thread / in the conversation it was asked in.
 - `channel_notice`: a post in an ICT channel about the bot itself (its knowledge base is broken, or
   it could not authenticate to the Bot Connector): a new thread; the one kind without a ticket.
 
 Cards are rendered when they are sent, so a late update never shows an old state. Connector errors
-become outcomes through `outcome_for_status`; a network error or timeout is retried, which for a new
+(`ConnectorFailure`) become outcomes through `outcome_of_failure`; a network error or timeout is retried, which for a new
 thread can post it twice if Teams had accepted the first try before the connection broke.
 
-An authentication failure (`bot.connector_auth`) is no row's fault: the row waits without using up
+An authentication failure (`ConnectorAuthFailure`) is no row's fault: the row waits without using up
 an attempt, so nothing is marked failed while a secret is expired, and the alarm is raised once.
 """
 
@@ -22,32 +22,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationReference,
-)
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.adapter import KotaeAdapter
-from bot.cards.base import Card, to_attachment
+from bot.cards.base import Card
 from bot.cards.desk_notices import answer_card, notice_card
 from bot.cards.ticket import ticket_card
-from bot.connector_auth import connector_auth_failure
-from bot.connector_errors import connector_outcome
 from bot.desk.auth_alarm import ConnectorAuthAlarm
 from bot.desk.channels import IctChannels
-from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Sent
+from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Sent, outcome_of_failure
 from bot.i18n import Lang, catalogue
-from bot.proactive import run_proactive
 from bot.storage.preferences import preferred_language
 from bot.tickets.models import OutboxKind, Ticket
 from bot.tickets.views import ticket_view
+from bot.turn import ChannelAddress, ConnectorAuthFailure, ConnectorFailure, Conversations, Reply
 
 __all__ = ["TeamsDeliverer", "remember_thread"]
 
@@ -82,7 +70,7 @@ async def remember_thread(session: AsyncSession, delivery: Delivery, sent: Sent)
 class TeamsDeliverer(Deliverer):
     def __init__(
         self,
-        adapter: KotaeAdapter,
+        conversations: Conversations,
         sessions: async_sessionmaker[AsyncSession],
         *,
         desk_lang: Lang,
@@ -91,11 +79,9 @@ class TeamsDeliverer(Deliverer):
         channels: IctChannels | None = None,
         auth_alarm: ConnectorAuthAlarm | None = None,
     ) -> None:
-        self._adapter = adapter
+        self._conversations = conversations
         self._auth_alarm = auth_alarm
         self._sessions = sessions
-        # The adapter's own bot app id: the one its proactive turns are continued with.
-        self._bot_app_id = adapter.settings.bot_app_id
         self._lang = desk_lang
         self._zone = zone
         self._auto_resolve_days = auto_resolve_days
@@ -108,17 +94,15 @@ class TeamsDeliverer(Deliverer):
         }
 
     async def deliver(self, delivery: Delivery) -> Outcome:
+        # Any other error is not the connector's answer: the worker logs it and retries with backoff.
         try:
             outcome = await self._dispatch(delivery)
-        except Exception as error:
-            reason = connector_auth_failure(error)
-            if reason is None:
-                if (outcome := connector_outcome(error)) is None:
-                    raise  # not the connector's answer: the worker logs it and retries with backoff
-                return outcome
+        except ConnectorFailure as failure:
+            return outcome_of_failure(failure)
+        except ConnectorAuthFailure as failure:
             if self._auth_alarm is not None:
-                await self._auth_alarm.failed(reason)
-            return Deferred(reason, _AUTH_FAILED_WAIT)
+                await self._auth_alarm.failed(failure.reason)
+            return Deferred(failure.reason, _AUTH_FAILED_WAIT)
         if isinstance(outcome, Sent) and self._auth_alarm is not None:
             self._auth_alarm.recovered()
         return outcome
@@ -137,11 +121,6 @@ class TeamsDeliverer(Deliverer):
             return Failed("the row's ticket no longer exists")
         return await self._kinds[delivery.kind](delivery, _Row(ticket, main_number))
 
-    async def _continue(
-        self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]
-    ) -> None:
-        await run_proactive(self._adapter, reference, work)
-
     # --- kinds --------------------------------------------------------------------------------
 
     def _card(self, row: _Row) -> Card:
@@ -149,9 +128,7 @@ class TeamsDeliverer(Deliverer):
 
     async def _new_thread(self, delivery: Delivery, row: _Row) -> Outcome:
         channel_id = delivery.target_conversation_id or row.ticket.channel_id
-        return await self._post_in_channel(
-            channel_id, MessageFactory.attachment(to_attachment(self._card(row)))
-        )
+        return await self._post_in_channel(channel_id, self._card(row))
 
     async def _channel_notice(self, delivery: Delivery) -> Outcome:
         """The payload's fields fill the catalogue text of its event; a field given per language
@@ -163,81 +140,46 @@ class TeamsDeliverer(Deliverer):
             if name != "event"
         }
         text = catalogue().text(f"desk.channel.{payload['event']}", self._lang, **values)
-        return await self._post_in_channel(delivery.target_conversation_id, MessageFactory.text(text))
+        return await self._post_in_channel(delivery.target_conversation_id, text)
 
-    async def _post_in_channel(self, channel_id: str | None, activity: Activity) -> Outcome:
-        """Post `activity` as a new thread in an ICT channel; `Sent` carries the thread's ids."""
+    async def _post_in_channel(self, channel_id: str | None, reply: Reply) -> Outcome:
+        """Post `reply` as a new thread in an ICT channel; `Sent` carries the thread's ids."""
         if channel_id is None:
             return Deferred("no ICT channel is configured (KOTAE_ICT_CHANNEL_ID)", _NOT_CONFIGURED_WAIT)
         async with self._sessions() as session:
             channel = await self._channels.get(session, channel_id)
         if channel is None:
             return Deferred("the ICT channel's service URL is not learned yet", _NOT_LEARNED_WAIT)
-        reference = ConversationReference(
-            channel_id="msteams",
-            service_url=channel.service_url,
-            bot=ChannelAccount(id=self._bot_app_id),
-            conversation=ConversationAccount(
-                id=channel_id, is_group=True, conversation_type="channel", tenant_id=channel.tenant_id
-            ),
+        thread = await self._conversations.start_thread(
+            ChannelAddress(channel.service_url, channel_id, channel.tenant_id), reply
         )
-        posted: list[tuple[ConversationReference, str]] = []
+        return Sent({"conversation_id": thread.conversation_id, "activity_id": thread.message_id})
 
-        async def post(turn_context: TurnContext) -> None:
-            posted.append(
-                await TeamsInfo.send_message_to_teams_channel(
-                    turn_context, activity, channel_id, bot_app_id=self._bot_app_id
-                )
-            )
-
-        await self._continue(reference, post)
-        thread, message_id = posted[0]
-        return Sent({"conversation_id": thread.conversation.id, "activity_id": message_id})
-
-    async def _in_thread(self, ticket: Ticket, work: Callable[[TurnContext], Awaitable[None]]) -> Outcome:
-        """Run `work` in a turn continued in the ticket's thread, once the thread is posted."""
+    async def _thread(self, ticket: Ticket) -> ChannelAddress | None:
+        """Where the ticket's thread is, once it is posted."""
         async with self._sessions() as session:
             channel = await self._channels.get(session, ticket.channel_id) if ticket.channel_id else None
         if ticket.thread_conversation_id is None or channel is None:
-            return Deferred("the ticket's thread is not posted yet", _NO_THREAD_WAIT)
-        reference = ConversationReference(
-            channel_id="msteams",
-            service_url=channel.service_url,
-            bot=ChannelAccount(id=self._bot_app_id),
-            conversation=ConversationAccount(
-                id=ticket.thread_conversation_id,
-                is_group=True,
-                conversation_type="channel",
-                tenant_id=ticket.tenant_id,
-            ),
-        )
-        await self._continue(reference, work)
-        return Sent()
+            return None
+        return ChannelAddress(channel.service_url, ticket.thread_conversation_id, ticket.tenant_id)
 
     async def _update_card(self, delivery: Delivery, row: _Row) -> Outcome:
         ticket = row.ticket
         if ticket.card_activity_id is None:
             return Deferred("the ticket's card is not posted yet", _NO_THREAD_WAIT)
-        card = self._card(row)
-
-        async def replace(turn_context: TurnContext) -> None:
-            activity = MessageFactory.attachment(to_attachment(card))
-            activity.id = ticket.card_activity_id
-            activity.type = ActivityTypes.message
-            await turn_context.update_activity(activity)
-
-        return await self._in_thread(ticket, replace)
+        if (thread := await self._thread(ticket)) is None:
+            return Deferred("the ticket's thread is not posted yet", _NO_THREAD_WAIT)
+        await self._conversations.update(thread, ticket.card_activity_id, self._card(row))
+        return Sent()
 
     async def _thread_reply(self, delivery: Delivery, row: _Row) -> Outcome:
         ticket = row.ticket
-        activity = self._thread_notice(delivery, ticket)
+        if (thread := await self._thread(ticket)) is None:
+            return Deferred("the ticket's thread is not posted yet", _NO_THREAD_WAIT)
+        await self._conversations.send(thread, self._thread_notice(delivery, ticket))
+        return Sent()
 
-        async def reply(turn_context: TurnContext) -> None:
-            await turn_context.send_activity(activity)
-
-        return await self._in_thread(ticket, reply)
-
-    def _thread_notice(self, delivery: Delivery, ticket: Ticket) -> Activity:
+    def _thread_notice(self, delivery: Delivery, ticket: Ticket) -> Reply:
         text = catalogue().text
         event = str(delivery.payload.get("event"))
         lang = self._lang
@@ -249,43 +191,37 @@ class TeamsDeliverer(Deliverer):
                 quote=delivery.payload.get("text"),
                 mention=(ticket.claimer_id, name),
             )
-            return MessageFactory.attachment(to_attachment(card))
-        return MessageFactory.text(text(f"desk.thread.{event}", lang, number=ticket.number))
+            return card
+        return text(f"desk.thread.{event}", lang, number=ticket.number)
 
     async def _notify_asker(self, delivery: Delivery, row: _Row) -> Outcome:
         ticket = row.ticket
         if not ticket.asker_reference:
             return Failed("the asker's conversation reference was purged")
-        reference = ConversationReference().deserialize(ticket.asker_reference)
         # The asker's `language` choice, read when sending: it may have changed since the ticket opened.
         async with self._sessions() as session:
             chosen = await preferred_language(session, ticket.asker_aad_object_id)
         lang: Lang = chosen or ("en" if ticket.language == "en" else "ja")
-        activity = self._asker_notice(delivery, ticket, lang)
-
-        async def send(turn_context: TurnContext) -> None:
-            await turn_context.send_activity(activity)
-
-        await self._continue(reference, send)
+        await self._conversations.send(ticket.asker_reference, self._asker_notice(delivery, ticket, lang))
         return Sent()
 
-    def _asker_notice(self, delivery: Delivery, ticket: Ticket, lang: Lang) -> Activity:
+    def _asker_notice(self, delivery: Delivery, ticket: Ticket, lang: Lang) -> Reply:
         text = catalogue().text
         event = str(delivery.payload.get("event"))
         note = delivery.payload.get("text")
         if event == "answered":
             answer = note or ticket.answer or ""
-            return MessageFactory.attachment(to_attachment(answer_card(ticket_view(ticket), answer, lang)))
+            return answer_card(ticket_view(ticket), answer, lang)
         if event == "resolved" and note:
             card = notice_card(
                 text("desk.asker.resolved", lang, number=ticket.number),
                 quote_label=text("desk.asker.resolved_note", lang),
                 quote=note,
             )
-            return MessageFactory.attachment(to_attachment(card))
+            return card
         values = {
             "number": ticket.number,
             "name": ticket.claimer_name or "",
             "days": f"{self._auto_resolve_days:g}",
         }
-        return MessageFactory.text(text(f"desk.asker.{event}", lang, **values))
+        return text(f"desk.asker.{event}", lang, **values)

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import TurnContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cards.desk_notices import notice_card
@@ -31,6 +30,7 @@ from bot.tickets.models import Ticket, TicketState
 from bot.tickets.queries import ticket_by_number
 from bot.tickets.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
 from bot.tickets.views import ticket_view
+from bot.turn import Turn
 
 __all__ = ["DESK_VERBS", "DeskVerbs"]
 
@@ -57,9 +57,9 @@ DESK_VERBS = (*_DESK_TRANSITIONS, *_ASKER_TRANSITIONS, "add_faq", "refresh")
 _MAX_INT = 2**31 - 1
 
 
-def _asker(turn_context: TurnContext) -> Actor:
+def _asker(turn: Turn) -> Actor:
     """The asker's verbs are checked against the ticket's asker by the transition's UPDATE."""
-    sender = turn_context.activity.from_property
+    sender = turn.activity.sender
     if sender is None:
         raise Refused("desk.refusal.bad_input")
     return Actor(id=sender.id or "", aad_object_id=sender.aad_object_id or "", name=sender.name)
@@ -105,12 +105,12 @@ class DeskVerbs:
     # --- plumbing -----------------------------------------------------------------------------
 
     def _guarded(self, handler: VerbHandler) -> VerbHandler:
-        async def run(turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:
+        async def run(turn: Turn, data: dict[str, Any], lang: Lang) -> InvokeResult:
             try:
-                return await handler(turn_context, data, lang)
+                return await handler(turn, data, lang)
             except Refused as refusal:
-                activity = turn_context.activity
-                sender = activity.from_property
+                activity = turn.activity
+                sender = activity.sender
                 _log.info(
                     "desk: refused %s from %s (%s)", activity.id, sender.id if sender else None, refusal.key
                 )
@@ -119,9 +119,9 @@ class DeskVerbs:
         return run
 
     def _transition_handler(self, action: Action, field: str | None, *, desk: bool) -> VerbHandler:
-        async def handle(turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:
+        async def handle(turn: Turn, data: dict[str, Any], lang: Lang) -> InvokeResult:
             ticket = await self._ticket(_int(data, "ticket_id"))
-            actor = await desk_member(turn_context, ticket.channel_id) if desk else _asker(turn_context)
+            actor = await desk_member(turn, ticket.channel_id) if desk else _asker(turn)
             try:
                 expected = TicketState(str(data.get("state")))
             except ValueError:
@@ -211,9 +211,9 @@ class DeskVerbs:
 
     # --- verbs that are not transitions -------------------------------------------------------
 
-    async def _add_faq(self, turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:
+    async def _add_faq(self, turn: Turn, data: dict[str, Any], lang: Lang) -> InvokeResult:
         ticket = await self._ticket(_int(data, "ticket_id"))
-        actor = await desk_member(turn_context, ticket.channel_id)
+        actor = await desk_member(turn, ticket.channel_id)
         async with self._sessions.begin() as session:
             result = await add_draft(session, ticket.id, actor, question=_text(data, "faq_question"))
         if result.draft is None:
@@ -221,8 +221,8 @@ class DeskVerbs:
         key = "desk.draft.created" if result.created else "desk.draft.exists"
         return message_response(catalogue().text(key, lang, number=ticket.number))
 
-    async def _refresh(self, turn_context: TurnContext, data: dict[str, Any], lang: Lang) -> InvokeResult:
+    async def _refresh(self, turn: Turn, data: dict[str, Any], lang: Lang) -> InvokeResult:
         """Teams asks for the card of a user in `refresh.userIds`: the claimer gets their tools."""
         ticket = await self._ticket(_int(data, "ticket_id"))
-        actor = await desk_member(turn_context, ticket.channel_id)
+        actor = await desk_member(turn, ticket.channel_id)
         return self._card(ticket, lang, actor, await self._main_number(ticket))

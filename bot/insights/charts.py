@@ -18,6 +18,7 @@ from typing import Any
 from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 from matplotlib_fontja import get_font_ttf_path
 
 from bot.insights.figures import OUTCOMES
@@ -32,7 +33,7 @@ _COLOURS = {
 }
 font_manager.fontManager.addfont(get_font_ttf_path())
 _FONT = font_manager.FontProperties(fname=get_font_ttf_path()).get_name()  # IPAexGothic
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "kotae",
     "font.size": 9,

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from knowledge.normalize import normalize
+
 __all__ = ["Gap", "group_gaps"]
 
 # Two questions whose folded texts are at least this similar (0..100) are one gap.
 SIMILAR = 70.0
 EXAMPLES = 3
-_NOISE = re.compile(r"[\s\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +22,6 @@ class Gap:
     count: int
     examples: tuple[str, ...]  # masked, the most frequent first
     closest_entry: str | None  # the entry the matcher ranked first most often for these questions
-
-
-def _fold(text: str) -> str:
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def group_gaps(questions: Sequence[tuple[str, str | None]], limit: int = 50) -> list[Gap]:
@@ -39,7 +34,7 @@ def group_gaps(questions: Sequence[tuple[str, str | None]], limit: int = 50) -> 
     heads: list[str] = []  # each group's first (most frequent) folded text
     members: list[list[str]] = []
     for text, _ in texts.most_common():
-        folded = _fold(text)
+        folded = normalize(text)
         found = process.extractOne(folded, heads, scorer=fuzz.ratio, score_cutoff=SIMILAR) if heads else None
         if found is None:
             heads.append(folded)

@@ -70,7 +70,8 @@ async def read_questions(connection: AsyncConnection, period: Period) -> list[Qu
             log.ticket_id,
         ).where(log.asked_at >= period.start, log.asked_at < period.end)
     )
-    return [QuestionRow(_utc(row[0]), *row[1:]) for row in result]
+    # (mypy cannot count the columns of a sliced row.)
+    return [QuestionRow(_utc(row[0]), *row[1:]) for row in result]  # type: ignore[call-arg]
 
 
 async def last_matched(connection: AsyncConnection, until: datetime) -> dict[str, datetime]:

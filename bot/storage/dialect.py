@@ -13,7 +13,7 @@ __all__ = ["upsert", "upsert_insert"]
 
 def upsert_insert(session: AsyncSession, table: Any) -> Any:
     """An INSERT for `table` that supports `on_conflict_do_*` on the session's database."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return insert(table)
 
 

@@ -1,12 +1,13 @@
-"""Conversation references: how to reach a conversation again for a proactive message."""
+"""Conversation references: how to reach a conversation again for a proactive message (`bot.turn.Reference`,
+kept as the seam gives it)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.schema import ConversationReference
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,8 +25,10 @@ class ConversationReferences:
     async def remember(
         self,
         session: AsyncSession,
-        reference: ConversationReference,
+        reference: Mapping[str, Any],
         *,
+        conversation_id: str,
+        service_url: str,
         conversation_type: str,
         user_aad_object_id: str | None,
         tenant_id: str | None,
@@ -35,26 +38,23 @@ class ConversationReferences:
         The reference is kept without the activity it came with: a later message is a new post in
         the conversation (or its thread), not a reply to that one message.
         """
-        serialized = reference.serialize()
-        serialized.pop("activityId", None)
+        serialized = {key: value for key, value in reference.items() if key != "activityId"}
         values = {
-            "conversation_id": reference.conversation.id,
+            "conversation_id": conversation_id,
             "conversation_type": conversation_type,
             "user_aad_object_id": user_aad_object_id,
             "tenant_id": tenant_id,
-            "service_url": reference.service_url,
+            "service_url": service_url,
             "reference": json.dumps(serialized),
             "updated_at": utcnow(),
         }
         await session.execute(upsert(session, ConversationReferenceRow, values, "conversation_id"))
 
-    async def get(self, session: AsyncSession, conversation_id: str) -> ConversationReference | None:
+    async def get(self, session: AsyncSession, conversation_id: str) -> dict[str, Any] | None:
         row = await session.get(ConversationReferenceRow, conversation_id)
         return _decode(row.reference) if row else None
 
-    async def personal_for_user(
-        self, session: AsyncSession, aad_object_id: str
-    ) -> ConversationReference | None:
+    async def personal_for_user(self, session: AsyncSession, aad_object_id: str) -> dict[str, Any] | None:
         """The user's 1:1 chat with the bot, if the bot is installed for them."""
         result = await session.execute(
             select(ConversationReferenceRow.reference)
@@ -118,5 +118,6 @@ def _without_names(reference: dict[str, Any]) -> dict[str, Any]:
     return reference
 
 
-def _decode(text: str) -> ConversationReference:
-    return ConversationReference().deserialize(json.loads(text))
+def _decode(text: str) -> dict[str, Any]:
+    reference: dict[str, Any] = json.loads(text)
+    return reference

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.i18n import LANGUAGES
 from bot.storage.dialect import upsert_insert
 from bot.storage.models import utcnow
 from bot.tickets.actors import Actor
@@ -34,7 +35,6 @@ __all__ = [
 ]
 
 _COUNTER = "tickets"
-_LANGUAGES = frozenset({"ja", "en"})
 _MAX_KEY = 128
 
 
@@ -80,8 +80,8 @@ class NewTicket:
             raise ValueError(f"idempotency_key must be 1 to {_MAX_KEY} characters")
         if not self.question.strip():
             raise ValueError("question must not be empty")
-        if self.language not in _LANGUAGES:
-            raise ValueError(f"language {self.language!r} is not one of {sorted(_LANGUAGES)}")
+        if self.language not in LANGUAGES:
+            raise ValueError(f"language {self.language!r} is not one of {sorted(LANGUAGES)}")
 
 
 @dataclass(frozen=True, slots=True)

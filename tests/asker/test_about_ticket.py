@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from botbuilder.schema import Activity
-
 from bot.asker.activity import asker_of
 from bot.asker.awaiting import AwaitingAnswers
 from bot.asker.tickets import AskerTickets
+from bot.seam.activity import incoming, parse
 from bot.tickets.actors import Actor
 from bot.tickets.models import Ticket, TicketState
 from bot.tickets.opening import NewTicket, TicketRouting, open_ticket
 from bot.tickets.transitions import Action, Change, DeskPolicy, apply
 from tests.asker.conversation import Chat, action, texts_of
+from tests.turns import RecordingTurn
 
 STAFF = Actor(id="29:staff", aad_object_id="cccccccc-0000-0000-0000-000000000003", name="佐藤 情報")
 
@@ -21,8 +21,8 @@ async def _answered_ticket(chat: Chat) -> Ticket:
 
     (A message would let the bot remember for a few seconds that nothing waited for the asker.)
     """
-    activity = Activity().deserialize(chat.teams.message(chat.person, "犬の散歩"))
-    request = NewTicket("key-1", asker_of(activity), "犬の散歩", "ja")
+    turn = RecordingTurn(incoming(parse(chat.teams.message(chat.person, "犬の散歩"))))
+    request = NewTicket("key-1", asker_of(turn), "犬の散歩", "ja")
     async with chat.bot.runtime.services.sessions.begin() as session:
         opened = await open_ticket(session, request, routing=TicketRouting(None))
         ticket = await session.get_one(Ticket, opened.id)

@@ -9,7 +9,7 @@ from botframework.connector.auth import (
     PasswordServiceClientCredentialFactory,
 )
 
-from bot.client_reuse import ReusedClients
+from bot.seam.client_reuse import ReusedClients
 from devtools.activities import Person, TeamsActivities
 
 

@@ -41,6 +41,8 @@ def flow() -> AskerFlow:
         ("こんにちは、ありがとう", SmallTalk.THANKS),
         ("ｔｈａｎｋ　ｙｏｕ", SmallTalk.THANKS),
         ("Thanks a lot!", SmallTalk.THANKS),
+        ("アリガトウ〜", SmallTalk.THANKS),  # folded like the knowledge base: kana in either script
+        ("どうもっ", SmallTalk.THANKS),
         ("こんにちは、Wi-Fiにつながりません", None),
         ("ありがとうの意味", None),
         ("hiroshima", None),

@@ -73,7 +73,7 @@ async def sqlite_db(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Data
 
 
 @pytest.fixture
-async def postgres_db(desk_postgres_url: str) -> AsyncIterator[Database]:
+async def postgresql_db(desk_postgres_url: str) -> AsyncIterator[Database]:
     # Enough connections that 50 concurrent claims really run concurrently.
     engine = create_engine(desk_postgres_url, pool_size=20, max_overflow=40)
     async with engine.begin() as connection:
@@ -83,10 +83,10 @@ async def postgres_db(desk_postgres_url: str) -> AsyncIterator[Database]:
     await engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest) -> Database:
-    """The test runs once on SQLite and once on PostgreSQL."""
-    return request.getfixturevalue(f"{request.param}_db")
+@pytest.fixture
+def db(database_kind: str, request: pytest.FixtureRequest) -> Database:
+    """A migrated database of the kind `database_kind` (tests/conftest.py) runs the test on."""
+    return request.getfixturevalue(f"{database_kind}_db")
 
 
 @pytest.fixture

@@ -15,18 +15,19 @@ from typing import Any
 
 import pytest
 import requests
-from botbuilder.schema import Activity
 from botframework.connector.auth import MicrosoftAppCredentials
 from botframework.connector.models import ErrorResponseException
 from sqlalchemy import select
 
-from bot.connector_auth import connector_auth_failure
 from bot.desk.auth_alarm import AUTH_FAILED_EVENT, ConnectorAuthAlarm
 from bot.desk.outbox import OutboxWorker
 from bot.desk.teams_delivery import remember_thread
 from bot.logs import EVENT
+from bot.seam.activity import incoming, parse, reference_of
+from bot.seam.connector import connector_auth_failure
 from bot.tickets.effects import enqueue
 from bot.tickets.models import OutboxKind, OutboxMessage
+from bot.turn import ConnectorFailure
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import ConnectorEmulator
 from devtools.entra import EntraStandIn
@@ -240,9 +241,7 @@ async def test_an_expired_client_secret_is_said_once_and_what_waited_goes_out_on
     try:
         runtime = bot.runtime
         await runtime.desk.stop()  # drained below, on the test's clock
-        await runtime.desk.observe(
-            Activity().deserialize(teams.installation_update(STAFF, Place.channel(ICT, ICT)))
-        )
+        await runtime.desk.observe(incoming(parse(teams.installation_update(STAFF, Place.channel(ICT, ICT)))))
         ticket = await Desk(bot, emulator, teams, alice).escalate()
         now = [datetime.now(UTC)]
         worker = OutboxWorker(
@@ -271,5 +270,28 @@ async def test_an_expired_client_secret_is_said_once_and_what_waited_goes_out_on
         assert (await Desk(bot, emulator, teams, alice).ticket(ticket)).thread_root_id
         assert len(_alarms(caplog)) == 1
         assert len(_alarms(caplog, "connector_auth_recovered")) == 1
+    finally:
+        await bot.close()
+
+
+async def test_replies_posted_over_aiohttp_carry_the_token_from_the_bots_credentials(
+    make_settings: SettingsFactory,
+    emulator: ConnectorEmulator,
+    teams: TeamsActivities,
+    alice: Person,
+    entra: EntraStandIn,
+) -> None:
+    """The seam posts messages over aiohttp, with the token botbuilder's credentials got from "Entra"."""
+    entra.expired = False
+    bot = await BotUnderTest.start(make_settings(**AUTHENTICATED))
+    try:
+        reference = reference_of(parse(teams.message(alice, "こんにちは")))
+        assert await bot.runtime.conversations.send(reference, "お知らせ")
+        (sent,) = [call for call in emulator.calls if call.text == "お知らせ"]
+        assert sent.authorization == "Bearer emulated-token"
+        emulator.fail("POST", r"/activities", 429, retry_after=7)
+        with pytest.raises(ConnectorFailure) as refused:
+            await bot.runtime.conversations.send(reference, "もう一度")
+        assert (refused.value.status, refused.value.retry_after) == (429, "7")
     finally:
         await bot.close()

@@ -52,7 +52,7 @@ async def test_429_with_retry_after_then_200_posts_once(quick_desk: Desk) -> Non
     calls = await quick_desk.until(lambda calls: len(_accepted(calls)) == 1)
     assert loop.time() - started >= 1.0
     assert [c.status for c in _posts(calls)] == [429, 201]
-    await asyncio.sleep(0.3)
+    await quick_desk.until_outbox_settled()
     assert len(_accepted(quick_desk.emulator.calls)) == 1
 
 
@@ -90,7 +90,7 @@ async def test_a_restart_delivers_what_was_left(
     second = await _start(settings, emulator, teams, alice)
     try:
         await second.until(lambda calls: len(_accepted(calls)) == 1)
-        await asyncio.sleep(0.3)
+        await second.until_outbox_settled()
         assert len(_posts(emulator.calls)) == 1
     finally:
         await second.bot.close()
@@ -126,7 +126,7 @@ async def test_two_replicas_on_postgresql_post_each_thread_once(
         for n in range(20):
             await replicas[n % 2].escalate(f"質問 {n}", key=f"send-{n}")
         calls = await replicas[0].until(lambda calls: len(_accepted(calls)) >= 20)
-        await asyncio.sleep(0.5)
+        await replicas[0].until_outbox_settled()
         posted = [call.cards[0]["body"][0]["text"] for call in _accepted(emulator.calls)]
         assert len(posted) == 20
         assert len(set(posted)) == 20

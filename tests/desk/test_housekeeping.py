@@ -225,7 +225,9 @@ async def test_retention_removes_the_names_from_old_conversation_references(db: 
         for conversation_id, aad in (("a:old", "aad-old"), ("a:recent", "aad-recent")):
             await references.remember(
                 session,
-                _reference(conversation_id, aad),
+                _reference(conversation_id, aad).serialize(),
+                conversation_id=conversation_id,
+                service_url="https://smba.trafficmanager.net/jp/",
                 conversation_type="personal",
                 user_aad_object_id=aad,
                 tenant_id="t",
@@ -258,5 +260,10 @@ async def test_retention_removes_the_names_from_old_conversation_references(db: 
         None,
     ]
     assert rows["a:old"].updated_at.replace(tzinfo=UTC) == written["a:old"]  # the purge is not a sign of life
-    assert (old.user.id, old.user.aad_object_id, old.conversation.id) == ("29:aad-old", "aad-old", "a:old")
+    assert old is not None
+    assert (old["user"]["id"], old["user"]["aadObjectId"], old["conversation"]["id"]) == (
+        "29:aad-old",
+        "aad-old",
+        "a:old",
+    )
     assert stored["a:recent"]["user"]["name"] == "山田 花子"

@@ -162,6 +162,14 @@ def test_the_fingerprint_covers_the_engine_code(tmp_path: Path) -> None:
     assert code_fingerprint(package) != engine_fingerprint()
 
 
+def test_the_fingerprint_covers_the_messages(tmp_path: Path) -> None:
+    # Problems are kept in a snapshot as text: an edited message must not be served from an old one.
+    package = Path(shutil.copytree(Path(loader_module.__file__).parent, tmp_path / "knowledge"))
+    with (package / "texts" / "problems.yaml").open("a", encoding="utf-8") as texts:
+        texts.write("# edited\n")
+    assert code_fingerprint(package) != engine_fingerprint()
+
+
 def test_the_collector_is_paused_only_while_building() -> None:
     import gc
 

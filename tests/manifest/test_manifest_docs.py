@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from manifest.content import COMMAND_LISTS
+from manifest.content import command_lists
 from manifest.settings import REPO_ROOT, ManifestSettings
 
 DEPLOY_GUIDE = REPO_ROOT / "docs" / "deploy.md"
@@ -19,6 +19,6 @@ def test_every_package_setting_is_documented(variable: str) -> None:
 
 def test_every_japanese_menu_command_is_named_in_the_guide() -> None:
     guide = DEPLOY_GUIDE.read_text(encoding="utf-8")
-    for command_list in COMMAND_LISTS:
+    for command_list in command_lists():
         for command in command_list.commands:
             assert command.text["ja"].title in guide

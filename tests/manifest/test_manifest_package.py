@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from manifest.content import COMMAND_LISTS
+from manifest.content import command_lists
 from manifest.package import InvalidPackage, PackageReport, build_package, check_package, package_files
 from manifest.settings import DEFAULT_MANIFEST_VERSION, ManifestSettings
 from manifest.validation import Schemas, duplicate_command_problems, schema_problems
@@ -72,7 +72,7 @@ def test_default_language_is_japanese_and_english_file_translates_every_command(
     english = json.loads(zip_members["en.json"])
     assert manifest["localizationInfo"]["defaultLanguageTag"] == "ja"
     assert manifest["localizationInfo"]["additionalLanguages"] == [{"languageTag": "en", "file": "en.json"}]
-    for list_index, command_list in enumerate(COMMAND_LISTS):
+    for list_index, command_list in enumerate(command_lists()):
         for command_index, command in enumerate(command_list.commands):
             path = f"bots[0].commandLists[{list_index}].commands[{command_index}]"
             shown = manifest["bots"][0]["commandLists"][list_index]["commands"][command_index]

@@ -1,5 +1,5 @@
 """The Bot Framework adapter: who sent a request (our own token check), the credentials for replies,
-and what happens when a turn fails."""
+the turn run through Kotae's router, and what happens when a turn fails."""
 
 from __future__ import annotations
 
@@ -24,14 +24,16 @@ from botframework.connector.auth import (
     ServiceClientCredentialsFactory,
 )
 
-from bot.client_reuse import ReusedClients
 from bot.config import AppType, Settings
-from bot.connector_auth import connector_auth_failure
-from bot.connector_errors import connector_outcome
 from bot.desk.outbox import Retry, RetryPolicy
+from bot.handler import KotaeBot
 from bot.i18n import catalogue, language_of_locale
 from bot.invoke import message_response
+from bot.seam.client_reuse import ReusedClients
+from bot.seam.connector import connector_auth_failure, connector_failure, connector_outcome
+from bot.seam.turns import VIEW, TeamsHandler
 from bot.tokens import SigningKeys, TokenValidator
+from bot.turn import Incoming
 
 __all__ = ["KotaeAdapter", "build_adapter"]
 
@@ -71,11 +73,13 @@ class KotaeAdapter(CloudAdapter):
             credential_factory=_credentials_factory(settings),
             auth_configuration=AuthenticationConfiguration(),
         )
-        super().__init__(ReusedClients(authentication))
+        self._clients = ReusedClients(authentication)
+        super().__init__(self._clients)
         self.settings = settings
         self.on_turn_error = self._on_turn_error
         # Told when a turn failed because the bot cannot authenticate to the Bot Connector (the desk's alarm).
         self.on_connector_auth_failure: Callable[[str], Awaitable[None]] | None = None
+        self._handler: TeamsHandler | None = None
         self._retries = RetryPolicy.from_settings(settings)
         self._rng = random.Random()
         self._tokens = (
@@ -97,7 +101,10 @@ class KotaeAdapter(CloudAdapter):
             identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
             caller_id = None
         else:
-            identity = ClaimsIdentity(dict(await self._tokens.claims(authorization, activity)), True)
+            claims = await self._tokens.claims(
+                authorization, channel_id=activity.channel_id, service_url=activity.service_url
+            )
+            identity = ClaimsIdentity(dict(claims), True)
             caller_id = CallerIdConstants.public_azure_channel
         authentication = self.bot_framework_authentication
         result = AuthenticateRequestResult()
@@ -106,6 +113,25 @@ class KotaeAdapter(CloudAdapter):
         result.caller_id = caller_id
         result.connector_factory = authentication.create_connector_factory(identity)
         return result
+
+    def route_to(self, router: KotaeBot) -> None:
+        """Run every turn through `router` (set once by the runtime, which builds the router after the
+        adapter: the desk's outbox sends through this adapter)."""
+        self._handler = TeamsHandler(router)
+
+    async def run(
+        self, identity: AuthenticateRequestResult, activity: Activity, view: Incoming
+    ) -> InvokeResponse | None:
+        """Run the turn of an authenticated activity; `view` is the activity as Kotae reads it."""
+        handler = self._handler
+        assert handler is not None, "route_to() first"
+
+        async def logic(turn_context: TurnContext) -> None:
+            turn_context.turn_state[VIEW] = view
+            await handler.on_turn(turn_context)
+
+        response: InvokeResponse | None = await self.process_activity(identity, activity, logic)
+        return response
 
     async def process_activity(
         self,
@@ -163,6 +189,7 @@ class KotaeAdapter(CloudAdapter):
                 attempt += 1
 
     async def close(self) -> None:
+        await self._clients.close()
         if self._tokens is not None:
             await self._tokens.close()
 
@@ -180,13 +207,13 @@ class KotaeAdapter(CloudAdapter):
             if self.on_connector_auth_failure is not None:
                 await self.on_connector_auth_failure(auth_failure)
             return
-        if (outcome := connector_outcome(error)) is not None:
+        if (failure := connector_failure(error)) is not None:
             # Teams refused or could not be reached (retries, if any, are spent): not a bug of ours.
             _log.warning(
                 "activity %s (%s): a call to the Bot Connector failed: %s",
                 activity.id,
                 activity.type,
-                outcome.reason,
+                failure.reason,
             )
         else:
             _log.error("unhandled error in activity %s (%s)", activity.id, activity.type, exc_info=error)
@@ -204,7 +231,7 @@ class KotaeAdapter(CloudAdapter):
         try:
             await turn_context.send_activity(apology)
         except Exception as apology_error:  # the connector may be what failed; the log above has the cause
-            if connector_outcome(apology_error) is None:
+            if connector_failure(apology_error) is None:
                 _log.exception("could not send the apology for activity %s", activity.id)
             else:
                 _log.warning(
