@@ -142,7 +142,7 @@ def _html(summary: dict[str, Any], lang: Lang) -> str:
             _table(
                 [t("entry"), t("alternate"), t("count"), t("after")],
                 [
-                    [a["entry"], a["alternate"], a["count"], a["after"]]
+                    [a["entry"], a["alternate"], a["count"], t(f"after.{a['after']}") if a["after"] else "–"]
                     for a in summary["suggested_alternates"]
                 ],
                 none,
@@ -153,7 +153,12 @@ def _html(summary: dict[str, Any], lang: Lang) -> str:
             _table(
                 [t("entry"), t("review_by"), t("last_matched"), t("reasons")],
                 [
-                    [s["entry"], s["review_by"] or "–", s["last_matched"] or "–", s["reasons"]]
+                    [
+                        s["entry"],
+                        s["review_by"] or "–",
+                        s["last_matched"] or "–",
+                        " / ".join(t(f"reason.{reason}") for reason in s["reasons"]),
+                    ]
                     for s in summary["stale_entries"]
                 ],
                 none,
