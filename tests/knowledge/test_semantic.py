@@ -54,7 +54,11 @@ def test_the_installed_model_computes_the_recorded_vectors(model: E5Embedder):
         for query, recorded in ((False, reference["passages"]), (True, reference["queries"])):
             fresh = model.embed(texts, query=query)
             assert fresh.shape == recorded.shape
-            assert np.allclose(fresh, recorded, atol=1e-5)
+            # The engine picks its vector kernels by CPU: on another processor than the one the
+            # reference was recorded on, the last digits differ (measured: 0.002 at most, cosine
+            # above 0.9999), while another model or quantisation is far off (cosine below 0.99).
+            assert np.allclose(fresh, recorded, atol=5e-3)
+            assert (fresh * recorded).sum(axis=1).min() > 0.9995
     assert np.allclose(np.linalg.norm(fresh, axis=1), 1.0, atol=1e-4)
 
 
@@ -154,7 +158,8 @@ def test_the_engine_gives_the_same_vectors_from_several_threads_at_once(model: E
     """The bot embeds questions on several worker threads at the same time, with one loaded model."""
     with np.load(REFERENCE) as reference:
         texts = reference["texts"].tolist()
-        recorded = reference["queries"]
+    # On this processor, one at a time (the reference may be from another: see the parity test).
+    recorded = [model.embed([text], query=True)[0] for text in texts]
     with ThreadPoolExecutor(max_workers=4) as pool:
         rows = list(pool.map(lambda i: model.embed([texts[i % len(texts)]], query=True)[0], range(40)))
     for i, row in enumerate(rows):
