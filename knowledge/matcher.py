@@ -286,6 +286,14 @@ class _QueryWords(NamedTuple):
     said: frozenset[str]  # Matcher._said()
 
 
+class _QuestionWords(NamedTuple):
+    """One question's (or alternate's) words as _question_covered() reads them."""
+
+    words: tuple[tuple[float, str, str], ...]  # idf weight (verbs at _ACTION_SHARE), term, marked reading
+    concepts: tuple[tuple[str, range], ...]  # glossary concepts and the positions they span
+    total: float  # the sum of the weights
+
+
 class _DenseView(NamedTuple):
     """The entries' sentence-vector similarities to one question."""
 
@@ -303,6 +311,7 @@ class _EntryFields:
     answered: list[tuple[str, ...]] = field(default_factory=list)
     readings: list[list[str]] = field(default_factory=list)  # of questions and alternates
     grams: list[list[str]] = field(default_factory=list)  # character bigrams of the questions
+    questions: list[list[Analysis]] = field(default_factory=list)  # analyses of questions and alternates
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +362,7 @@ class Matcher:
         self._idf: dict[str, float] = {}
         self._term_ids: dict[str, int] = {}  # the terms of asked and answered
         self._questions: list[tuple[str, ...]] = []  # each entry's normalised questions and alternates
-        self._question_words: list[tuple[Analysis, ...]] = []  # and their analyses
+        self._question_words: list[tuple[_QuestionWords, ...]] = []  # and their words
         self._memory = self._build(earlier._memory_for(self._glossary) if earlier else None)
 
     def __getstate__(self) -> dict[str, object]:
@@ -404,7 +413,29 @@ class Matcher:
         self._index_postings(fields)
         self._index_languages()
         self._index_terms(fields)
+        self._question_words = [
+            tuple(self._question_word_weights(question) for question in questions)
+            for questions in fields.questions
+        ]
         return memory
+
+    def _question_word_weights(self, question: Analysis) -> _QuestionWords:
+        """What _question_covered() reads of one question, weighed once (idf is known by now)."""
+        words = tuple(
+            (
+                self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE),
+                term,
+                _READING + reading,
+            )
+            for term, reading, topical in zip(
+                question.terms, question.readings, question.topical, strict=True
+            )
+        )
+        return _QuestionWords(
+            words,
+            tuple((concept.term, range(concept.start, concept.end)) for concept in question.concepts),
+            sum(weight for weight, _, _ in words),
+        )
 
     def _add_entry(
         self,
@@ -429,7 +460,7 @@ class Matcher:
                 for group in groups:
                     self._synonyms[group].add(term)
         self._questions.append(keys)
-        self._question_words.append(tuple(questions))
+        fields.questions.append(questions)
         for key in keys:
             self._exact.setdefault(key, doc)
 
@@ -715,20 +746,13 @@ class Matcher:
         「共有フォルダのファイルを中身で検索したい」, however much the other way round."""
         best = 0.0
         for question in self._question_words[doc]:
-            named = {
-                position
-                for concept in question.concepts
-                if concept.term in said
-                for position in range(concept.start, concept.end)
-            }
-            found = total = 0.0
-            words = zip(question.terms, question.readings, question.topical, strict=True)
-            for position, (term, reading, topical) in enumerate(words):
-                weight = self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE)
-                total += weight
-                if position in named or term in said or _READING + reading in said:
-                    found += weight
-            best = max(best, found / total if total else 0.0)
+            named = {position for term, span in question.concepts if term in said for position in span}
+            found = sum(
+                weight
+                for position, (weight, term, reading) in enumerate(question.words)
+                if position in named or term in said or reading in said
+            )
+            best = max(best, found / question.total if question.total else 0.0)
         return best
 
     def _closeness(self, doc: int, key: str) -> float:
