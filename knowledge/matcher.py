@@ -80,6 +80,9 @@ class MatchSettings:
     answer_threshold: float = 0.88
     answer_margin: float = 0.0
     clarify_threshold: float = 0.02
+    # A hit whose answer text alone has this share (idf-weighted) of the question's nouns is not
+    # answered (chosen on the fit halves, LOKO: 0 forbade any such noun and answered less, everywhere).
+    answer_only_share: float = 0.3
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -134,6 +137,7 @@ class MatchSettings:
                 raise ValueError(f"MatchSettings.{setting.name} is {value!r}; it must be {allowed}.")
         for name in (
             "answer_threshold",
+            "answer_only_share",
             "clarify_threshold",
             "other_lang_factor",
             "b",
@@ -205,9 +209,11 @@ def asked_only(features: Features) -> Features:
 
 def support(s: MatchSettings, features: Features, semantic: bool) -> float:
     """The confidence a hit has on the words its questions, alternates and keywords share with the
-    question; 0 when a noun of the question is found only in its answer text (「PDFにページ番号を
-    入れたい」: 番号 only in the PDF-splitting entry's answer). A hit is answered only on this."""
-    if features.nouns_answer_only > 0.0:
+    question (a word found only in its answer text counts as missing); 0 when at least
+    answer_only_share of the question's nouns are found only in its answer text: the question is
+    about what the entry mentions in passing (「PDFを分割してページ番号を入れたい」 against an entry
+    whose answer alone has ページ and 番号). A hit is answered only on this."""
+    if features.nouns_answer_only >= s.answer_only_share:
         return 0.0
     return confidence(s, asked_only(features), semantic)
 
