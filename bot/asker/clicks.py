@@ -20,18 +20,17 @@ from bot.asker.card_data import (
     AskIctData,
     AskNewData,
     CancelData,
-    CardData,
     ChooseData,
     EscalateData,
     LanguageData,
     MoreData,
     VoteData,
-    parse,
 )
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback, Pick, Vote, VoteKind
 from bot.asker.question_log import FollowUp, QuestionLog
 from bot.asker.questions import render
+from bot.card_data import CardData, parse
 from bot.cards.answer import AnswerContext, answer_card, answer_version
 from bot.cards.choices import alternatives_card
 from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticket_created_card
