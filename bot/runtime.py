@@ -13,10 +13,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapter import KotaeAdapter, build_adapter
+from bot.asker.activity import asker_of
 from bot.asker.wiring import AskerHandlers
 from bot.config import Settings
 from bot.desk.service import Desk
 from bot.handler import KotaeBot
+from bot.knowhow.feature import Knowhow
 from bot.redact import redact
 from bot.services import Services
 from bot.storage.engine import create_engine, create_session_factory
@@ -95,12 +97,15 @@ class Runtime:
             snapshots=Snapshots(settings.knowledge_cache_dir) if settings.knowledge_cache_dir else None,
             semantic=settings.semantic,
         )
-        asker = AskerHandlers.build(services, knowledge)
+        # Colleagues' know-how reads topics with the knowledge base's analyzer (so 表記ゆれ matches),
+        # hears of each escalation from the asker's flow, and opens proposals as the asker opens tickets.
+        knowhow = Knowhow.build(services, lambda text: knowledge.matcher.terms(text), proposer_of=asker_of)
+        asker = AskerHandlers.build(services, knowledge, colleagues=knowhow)
         bot = KotaeBot(
             services,
             ask=asker.ask,
-            commands={**desk.commands.handlers(), **asker.commands},
-            verbs={**desk.verbs.handlers(), **asker.verbs},
+            commands={**desk.commands.handlers(), **asker.commands, **knowhow.commands},
+            verbs={**desk.verbs.handlers(), **asker.verbs, **knowhow.verbs},
             thread_reply=desk.threads.handle,
             observers=[desk.observe],
             preferred_language=asker.preferred_language,

@@ -15,7 +15,9 @@ from bot.asker.activity import asker_of
 from bot.asker.card_data import EscalateData
 from bot.asker.question_log import FollowUp, QuestionLog
 from bot.desk.opening import Candidate, NewTicket, OpenedTicket, TicketRouting, open_ticket
+from bot.handoffs import ColleagueConsent, ColleagueHooks, EscalatedQuestion
 from bot.i18n import Lang, catalogue
+from bot.teams import team_id_of
 from dialogs import AskerFlow
 
 __all__ = ["Escalations", "Sent"]
@@ -34,8 +36,10 @@ class Escalations:
         flow: AskerFlow,
         routing: TicketRouting,
         log: QuestionLog,
+        colleagues: ColleagueHooks | None = None,
     ) -> None:
         self._sessions = sessions
+        self._colleagues = colleagues
         self._log = log
         self._flow = flow
         self._routing = routing
@@ -64,4 +68,17 @@ class Escalations:
         async with self._sessions.begin() as session:
             ticket = await open_ticket(session, request, routing=self._routing)
             await self._log.follow(session, data.log, data.asker, FollowUp.ESCALATED, ticket_id=ticket.id)
+            if self._colleagues is not None:
+                consent = ColleagueConsent(data.share_with_colleagues == "true", data.show_my_name == "true")
+                handed = EscalatedQuestion(
+                    ticket_id=ticket.id,
+                    created=ticket.created,
+                    asker_aad_object_id=request.asker.aad_object_id,
+                    asker_name=request.asker.name,
+                    question=question,
+                    category=request.category,
+                    team_id=team_id_of(activity),
+                    consent=consent,
+                )
+                await self._colleagues.after_escalation(session, handed)
         return Sent(ticket, question)

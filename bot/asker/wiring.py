@@ -23,6 +23,7 @@ from bot.commands import CommandName
 from bot.desk.opening import TicketRouting
 from bot.desk.transitions import DeskPolicy
 from bot.handler import CommandHandler, VerbHandler
+from bot.handoffs import ColleagueHooks
 from bot.i18n import Lang
 from bot.services import Services
 from dialogs import AskerFlow
@@ -39,7 +40,10 @@ class AskerHandlers:
     preferences: LanguagePreferences
 
     @classmethod
-    def build(cls, services: Services, knowledge: LiveKnowledge) -> AskerHandlers:
+    def build(
+        cls, services: Services, knowledge: LiveKnowledge, colleagues: ColleagueHooks | None = None
+    ) -> AskerHandlers:
+        """`colleagues`: colleagues' know-how, told about each escalation (bot/knowhow), if wired."""
         settings = services.settings
         flow = AskerFlow(lambda: knowledge.matcher)
         preferences = LanguagePreferences(services.sessions)
@@ -50,10 +54,13 @@ class AskerHandlers:
             sessions=services.sessions,
             flow=flow,
             feedback=Feedback(),
-            escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings), log),
+            escalations=Escalations(
+                services.sessions, flow, TicketRouting.from_settings(settings), log, colleagues
+            ),
             preferences=preferences,
             awaiting=awaiting,
             log=log,
+            colleagues=colleagues,
         )
         commands = AskerCommands(
             sessions=services.sessions,
@@ -61,7 +68,7 @@ class AskerHandlers:
             preferences=preferences,
             timezone=ZoneInfo(settings.timezone),
         )
-        ask = QuestionHandler(flow, awaiting, log)
+        ask = QuestionHandler(flow, awaiting, log, colleagues)
         return cls(ask, commands.commands, clicks.verbs, preferences)
 
     async def preferred_language(self, activity: Activity) -> Lang | None:

@@ -14,13 +14,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cards.base import Card, card, execute_action, heading, text_block
-from bot.desk.models import Ticket, TicketState
+from bot.desk.models import Ticket, TicketKind, TicketState
 from bot.desk.queries import ActiveTicket
 from bot.i18n import Lang, catalogue
 
 __all__ = ["format_time", "plain_text", "ticket_card", "ticket_data", "ticket_list_card"]
 
 _SAFE_URL_SCHEMES = ("https://", "http://")
+_TITLES = {TicketKind.PROPOSAL.value: "desk.card.proposal_title"}
 
 
 def format_time(moment: datetime, zone: ZoneInfo, lang: Lang) -> str:
@@ -57,7 +58,7 @@ def ticket_card(
     state = TicketState(ticket.state)
     tag, mention = _mention(ticket)
     body: list[dict[str, Any]] = [
-        heading(text("desk.card.title", lang, number=ticket.number)),
+        heading(text(_TITLES.get(ticket.kind, "desk.card.title"), lang, number=ticket.number)),
         text_block(text("desk.card.asker", lang, asker=tag), spacing="None"),
         text_block(
             text("desk.card.asked_at", lang, time=format_time(ticket.created_at, zone, lang)), isSubtle=True

@@ -5,7 +5,8 @@ A feature that adds tables imports its models module here.
 
 # Imported for their side effect: each registers its tables on Base.metadata.
 import bot.asker.models
-import bot.desk.models  # noqa: F401
+import bot.desk.models
+import bot.knowhow.models  # noqa: F401
 from bot.storage.models import Base
 
 metadata = Base.metadata
