@@ -28,6 +28,7 @@ from bot.desk.effects import Audience, Notice, enqueue, notify
 from bot.desk.models import OutboxKind, Ticket, TicketState
 from bot.desk.retention import purge
 from bot.desk.transitions import DeskPolicy
+from bot.knowhow.retention import purge_knowhow
 from bot.storage.models import utcnow
 from bot.storage.references import ConversationReferences
 
@@ -149,6 +150,7 @@ class Housekeeping:
             async with self._sessions.begin() as session:
                 await purge(session, older_than=self._retention, now=now)
                 await purge_asker_texts(session, older_than=self._retention, now=now)
+                await purge_knowhow(session, older_than=self._retention, now=now)
                 await ConversationReferences().purge_names(session, older_than=self._retention, now=now)
         if reminded or resolved:
             _log.info("desk: %d reminder(s), %d ticket(s) auto-resolved", len(reminded), len(resolved))
