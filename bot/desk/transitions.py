@@ -9,7 +9,7 @@ simultaneous claims exactly one wins, on SQLite and on PostgreSQL alike.
       ◀──release / force-release──┘  ▲            │
                                      └──reopen────┘   claimed|answered ──resolve (note)──▶ resolved
     open|claimed|answered ──withdraw──▶ withdrawn       open ──link_duplicate──▶ open (duplicate_of set)
-    open|claimed ──colleague_solved (the asker, after a colleague's know-how answer)──▶ resolved
+    open|claimed|answered ──colleague_solved (the asker, after a colleague's know-how answer)──▶ resolved
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ RULES: dict[Action, Rule] = {
         (_CARD, Notice(Audience.THREAD, "withdrawn")),
     ),
     Action.COLLEAGUE_SOLVED: Rule(
-        frozenset({_OPEN, _CLAIMED}),
+        frozenset({_OPEN, _CLAIMED, _ANSWERED}),
         _RESOLVED,
         Role.ASKER,
         lambda change, now: {"resolved_at": now, "resolution_note": change.text},

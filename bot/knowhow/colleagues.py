@@ -29,13 +29,15 @@ from bot.i18n import Lang, catalogue
 from bot.knowhow.consent import Consents
 from bot.knowhow.matching import Helper, Match, Terms, rank
 from bot.knowhow.models import HelperRequest, KnowhowProfile, KnowhowQuestion, KnowhowTopic, RequestState
-from bot.knowhow.profiles import topic_key
+from bot.knowhow.profiles import HELPER_MESSAGE_PREFIX, topic_key
 from bot.storage.dialect import upsert_insert
 from bot.storage.models import ConversationReferenceRow, utcnow
 
 __all__ = ["AnswerOutcome", "ColleaguePolicy", "Colleagues", "SolvedOutcome"]
 
+# A colleague may answer while ICT staff have not; the asker may say it solved it until it is closed.
 _OPEN_STATES = (TicketState.OPEN.value, TicketState.CLAIMED.value)
+_SOLVABLE_STATES = (*_OPEN_STATES, TicketState.ANSWERED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +180,9 @@ class Colleagues:
             question=question.question,
             asker_name=question.asker_name if question.consent.show_name else None,
         )
-        await _send_card(session, match.aad_object_id, card, f"knowhow:request:{request_id}", now)
+        await _send_card(
+            session, match.aad_object_id, card, f"{HELPER_MESSAGE_PREFIX}request:{request_id}", now
+        )
 
     async def answer(self, session: AsyncSession, request_id: int, helper: Actor, text: str) -> AnswerOutcome:
         """The helper's answer: the first one for the question wins, in one conditional UPDATE."""
@@ -267,7 +271,7 @@ class Colleagues:
         )
         if ticket is None or ticket.asker_aad_object_id != asker.aad_object_id:
             return SolvedOutcome.NOT_YOURS, None
-        if ticket.state not in _OPEN_STATES:
+        if ticket.state not in _SOLVABLE_STATES:
             return SolvedOutcome.CLOSED, ticket.number
         note = winner.answer if winner is not None else None
         change = Change(
@@ -292,7 +296,11 @@ class Colleagues:
         )
         message = catalogue().text("knowhow.thanks", _lang(profile.language), number=ticket.number)
         await _send_card(
-            session, helper, knowhow_notice_card(message), f"knowhow:thanks:{winner.id}", utcnow()
+            session,
+            helper,
+            knowhow_notice_card(message),
+            f"{HELPER_MESSAGE_PREFIX}thanks:{winner.id}",
+            utcnow(),
         )
 
     async def _own_request(

@@ -14,13 +14,25 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desk.models import OutboxKind, OutboxMessage
 from bot.knowhow.models import HelperRequest, KnowhowProfile, KnowhowTopic
 from bot.storage.dialect import upsert_insert
-from bot.storage.models import utcnow
+from bot.storage.models import ConversationReferenceRow, utcnow
 
-__all__ = ["MAX_TOPICS", "MAX_TOPIC_CHARS", "Person", "ProfileView", "Profiles", "TopicView", "topic_key"]
+__all__ = [
+    "HELPER_MESSAGE_PREFIX",
+    "MAX_TOPICS",
+    "MAX_TOPIC_CHARS",
+    "Person",
+    "ProfileView",
+    "Profiles",
+    "TopicView",
+    "topic_key",
+]
 
 MAX_TOPICS = 30
+# The outbox keys of messages to a person as a helper (requests and thanks), so leaving can find them.
+HELPER_MESSAGE_PREFIX = "knowhow:"
 MAX_TOPIC_CHARS = 64
 
 
@@ -138,7 +150,18 @@ class Profiles:
         return bool(changed.rowcount)
 
     async def leave(self, session: AsyncSession, aad_object_id: str) -> bool:
-        """Delete the profile, its topics and the requests it was sent: nothing of it stays."""
+        """Delete the profile, its topics, the requests it was sent and the messages queued or kept
+        for it as a helper (requests, thanks: they quote questions): nothing of it stays."""
+        personal = select(ConversationReferenceRow.conversation_id).where(
+            ConversationReferenceRow.user_aad_object_id == aad_object_id
+        )
+        await session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.kind == OutboxKind.SEND_CARD.value,
+                OutboxMessage.dedupe_key.startswith(HELPER_MESSAGE_PREFIX),
+                OutboxMessage.target_conversation_id.in_(personal),
+            )
+        )
         await session.execute(delete(KnowhowTopic).where(KnowhowTopic.aad_object_id == aad_object_id))
         await session.execute(
             delete(HelperRequest).where(HelperRequest.helper_aad_object_id == aad_object_id)
