@@ -68,7 +68,8 @@ class Escalations:
         async with self._sessions.begin() as session:
             ticket = await open_ticket(session, request, routing=self._routing)
             await self._log.follow(session, data.log, data.asker, FollowUp.ESCALATED, ticket_id=ticket.id)
-            if self._colleagues is not None:
+            # No toggles (a card from before them, or inputs Teams dropped): no consent, nothing to remember.
+            if self._colleagues is not None and data.share_with_colleagues:
                 consent = ColleagueConsent(data.share_with_colleagues == "true", data.show_my_name == "true")
                 handed = EscalatedQuestion(
                     ticket_id=ticket.id,

@@ -331,3 +331,15 @@ async def test_the_helper_s_export_has_the_answer_and_the_purge_removes_it(
     assert (report.requests, report.profiles, report.consents) == (1, 1, 1)
     for table in (KnowhowProfile, KnowhowTopic, HelperRequest, KnowhowConsent):
         assert await office.scalar(select(func.count()).select_from(table)) == 0
+
+
+async def test_a_send_without_the_toggles_asks_no_colleague_and_remembers_nothing(
+    office: Office, alice: Person
+):
+    """A card from before the toggles, or inputs Teams dropped: no consent was given."""
+    await office.register(HELPER, "Excelマクロ")
+    await office.escalate(alice, share_with_colleagues="", show_my_name="")
+    await office.until(lambda calls: any(c.kind == "create_conversation" for c in calls))
+    await office.settled()
+    assert _request_cards(office, HELPER) == []
+    assert await office.scalar(select(func.count()).select_from(KnowhowConsent)) == 0
