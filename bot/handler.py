@@ -7,8 +7,7 @@ Routing is by tables: typed commands through `commands` (by `CommandName`), card
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -21,22 +20,21 @@ from bot.commands import CommandName, ParsedCommand, parse_command
 from bot.i18n import Lang, language_of_locale
 from bot.invoke import InvokeResult, unknown_verb
 from bot.logs import bind_context
+from bot.routing import (
+    ActivityObserver,
+    AskHandler,
+    CommandHandler,
+    LanguagePreference,
+    ThreadHandler,
+    VerbHandler,
+)
 from bot.services import Services
 from bot.teams import channel_id_of, clean_text, conversation_type_of, tenant_of
 
-__all__ = ["ActivityObserver", "AskHandler", "CommandHandler", "KotaeBot", "ThreadHandler", "VerbHandler"]
+__all__ = ["KotaeBot"]
 
 _log = logging.getLogger(__name__)
 
-CommandHandler = Callable[[TurnContext, ParsedCommand, Lang], Awaitable[None]]
-VerbHandler = Callable[[TurnContext, dict[str, Any], Lang], Awaitable[InvokeResult]]
-AskHandler = Callable[[TurnContext, str, Lang], Awaitable[None]]
-# Gets a channel message first; True when it was a reply in a ticket's thread and is handled.
-ThreadHandler = Callable[[TurnContext, Lang], Awaitable[bool]]
-# Sees every activity before it is routed (e.g. the desk learns how to reach its channel).
-ActivityObserver = Callable[[Activity], Awaitable[None]]
-# The sender's own language choice (the `language` command), or None to follow the activity's locale.
-LanguagePreference = Callable[[Activity], Awaitable[Lang | None]]
 _PREFERRED_LANGUAGE = "kotae.preferred_language"
 
 

@@ -1,7 +1,8 @@
 """The small interfaces features meet through, wired by the composition root (bot/runtime.py).
 
 The asker's escalation tells colleagues' know-how (bot/knowhow) about a new ticket through
-`ColleagueHooks`, without either feature importing the other.
+`ColleagueHooks`, without either room importing the other. `ColleagueConsent` is plain data beside
+the card that asks for it (`bot/cards/escalation.py`).
 """
 
 from __future__ import annotations
@@ -11,15 +12,9 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cards.escalation import ColleagueConsent
+
 __all__ = ["ColleagueConsent", "ColleagueHooks", "EscalatedQuestion"]
-
-
-@dataclass(frozen=True, slots=True)
-class ColleagueConsent:
-    """May colleagues with matching know-how see the question, and the asker's name with it?"""
-
-    share: bool
-    show_name: bool
 
 
 @dataclass(frozen=True, slots=True)

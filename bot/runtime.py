@@ -14,11 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapter import KotaeAdapter, build_adapter
 from bot.asker.activity import asker_of
+from bot.asker.retention import purge_asker_texts
 from bot.asker.wiring import AskerHandlers
 from bot.config import Settings
 from bot.desk.service import Desk
 from bot.handler import KotaeBot
+from bot.insights.summary import last_week_summary
 from bot.knowhow.feature import Knowhow
+from bot.knowhow.retention import purge_knowhow
 from bot.redact import redact
 from bot.services import Services
 from bot.storage.engine import create_engine, create_session_factory
@@ -88,7 +91,14 @@ class Runtime:
         engine = create_engine(settings.database_url)
         services = Services(settings=settings, sessions=create_session_factory(engine))
         adapter = build_adapter(settings)
-        desk = Desk.build(settings, services.sessions, adapter)
+        # The rooms do not import each other: what one needs of another is handed in here.
+        desk = Desk.build(
+            settings,
+            services.sessions,
+            adapter,
+            weekly_summary=last_week_summary,
+            purges=(purge_asker_texts, purge_knowhow),
+        )
         knowledge = LiveKnowledge(
             settings.knowledge_dir,
             match_settings(settings),

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.asker.models import LoggedQuestion
-from bot.desk.business_hours import BusinessCalendar
 from bot.i18n import catalogue
 from bot.insights.output import CSV_TABLES
+from bot.tickets.business_hours import BusinessCalendar
 from devtools.activities import Place
 from knowledge import load
 from tests.asker.conversation import Chat, action, texts_of

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from bot.desk.models import OutboxMessage
 from bot.storage.engine import create_engine
 from bot.storage.migrate import head_revision, revisions
+from bot.tickets.models import OutboxMessage
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import Call, ConnectorEmulator, Member
 from tests.processes import BotProcess

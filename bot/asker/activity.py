@@ -11,8 +11,8 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.asker.card_data import MAX_ATTACHMENTS
-from bot.desk.opening import Asker
 from bot.teams import MAX_TEXT_CHARS, conversation_type_of, tenant_of
+from bot.tickets.opening import Asker
 from dialogs import Attachment
 
 __all__ = ["asker_id", "asker_of", "mentions_bot", "user_attachments"]

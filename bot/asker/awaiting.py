@@ -15,7 +15,8 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.tickets import AskerTickets
-from bot.desk.models import Ticket
+from bot.cards.ticket import TicketView
+from bot.tickets.views import ticket_view
 
 __all__ = ["AwaitingAnswers"]
 
@@ -38,14 +39,15 @@ class AwaitingAnswers:
         self._clock = clock
         self._quiet_until: dict[str, float] = {}
 
-    async def ticket_for(self, aad_object_id: str) -> Ticket | None:
+    async def ticket_for(self, aad_object_id: str) -> TicketView | None:
         if self._quiet_until.get(aad_object_id, 0.0) > self._clock():
             return None
         async with self._sessions() as session:
             ticket = await self._tickets.awaiting_reply(session, aad_object_id)
         if ticket is None:
             self._quiet(aad_object_id, _NOTHING_WAITS_FOR * random.uniform(0.5, 1.0))
-        return ticket
+            return None
+        return ticket_view(ticket)
 
     def dismiss(self, aad_object_id: str) -> None:
         """The asker said their message is a new question: do not ask about the ticket for a while."""

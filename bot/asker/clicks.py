@@ -31,7 +31,6 @@ from bot.asker.card_data import (
 )
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback, Pick, Vote, VoteKind
-from bot.asker.preferences import LanguagePreferences
 from bot.asker.question_log import FollowUp, QuestionLog
 from bot.asker.questions import escalation_consent, render
 from bot.cards.answer import AnswerContext, answer_card, answer_version
@@ -39,12 +38,13 @@ from bot.cards.base import to_attachment
 from bot.cards.choices import alternatives_card
 from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticket_created_card
 from bot.cards.markdown import teams_markdown
-from bot.desk.opening import IdempotencyKeyReusedError
-from bot.handler import VerbHandler
 from bot.handoffs import ColleagueHooks
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
+from bot.routing import VerbHandler
+from bot.storage.preferences import LanguagePreferences
 from bot.teams import conversation_type_of
+from bot.tickets.opening import IdempotencyKeyReusedError
 from dialogs import AskerFlow
 
 __all__ = ["AskerClicks"]

@@ -9,15 +9,15 @@ from botbuilder.core import MessageFactory, TurnContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.asker.activity import asker_id
-from bot.asker.preferences import LanguagePreferences
 from bot.asker.tickets import AskerTickets, WithdrawOutcome
 from bot.cards.base import Card, to_attachment
 from bot.cards.language import language_card
 from bot.cards.my_questions import my_questions_card
 from bot.commands import CommandName, ParsedCommand
-from bot.desk.actors import Actor
-from bot.handler import CommandHandler
 from bot.i18n import LANGUAGES, Lang, catalogue
+from bot.routing import CommandHandler
+from bot.storage.preferences import LanguagePreferences
+from bot.tickets.actors import Actor
 
 __all__ = ["AskerCommands"]
 

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.asker.models import FeedbackVote, LanguagePreference, LoggedQuestion, SuggestedAlternate
+from bot.asker.models import FeedbackVote, LoggedQuestion, SuggestedAlternate
 from bot.asker.question_log import asker_key, read_key
+from bot.storage.models import LanguagePreference
 
 __all__ = ["export_asker_records"]
 

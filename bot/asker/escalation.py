@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.asker.activity import asker_of
 from bot.asker.card_data import EscalateData
 from bot.asker.question_log import FollowUp, QuestionLog
-from bot.desk.opening import Candidate, NewTicket, OpenedTicket, TicketRouting, open_ticket
 from bot.handoffs import ColleagueConsent, ColleagueHooks, EscalatedQuestion
 from bot.i18n import Lang, catalogue
 from bot.teams import team_id_of
+from bot.tickets.opening import Candidate, NewTicket, OpenedTicket, TicketRouting, open_ticket
 from dialogs import AskerFlow
 
 __all__ = ["Escalations", "Sent"]

@@ -1,4 +1,4 @@
-"""The asker's tables: feedback votes, "did you mean" picks, per-user language preferences, the question log."""
+"""The asker's tables: feedback votes, "did you mean" picks, the question log."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, utcnow
 
-__all__ = ["FeedbackVote", "LanguagePreference", "LoggedQuestion", "QuestionLogKey", "SuggestedAlternate"]
+__all__ = ["FeedbackVote", "LoggedQuestion", "QuestionLogKey", "SuggestedAlternate"]
 
 
 class FeedbackVote(Base):
@@ -46,16 +46,6 @@ class SuggestedAlternate(Base):
     lang: Mapped[str] = mapped_column(String(8))
     user_aad_object_id: Mapped[str] = mapped_column(String(64))
     picked_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class LanguagePreference(Base):
-    """A user's chosen language, overriding the locale Teams sends (read by the outbox worker too)."""
-
-    __tablename__ = "language_preferences"
-
-    user_aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    lang: Mapped[str] = mapped_column(String(8))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class LoggedQuestion(Base):

@@ -2,8 +2,8 @@
 the question log.
 
 Votes, picks and logged questions keep their entry, score, vote, outcome and time (what FAQ editors
-count); only the asker's own (masked, in the log) text is cleared. The desk's housekeeping runs it
-beside its own purge, in one transaction.
+count); only the asker's own (masked, in the log) text is cleared. The runtime hands it to the desk's
+housekeeping, which runs it beside its own purge, in one transaction.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards.my_questions import TicketLine
-from bot.desk.actors import Actor
-from bot.desk.models import Ticket, TicketState
-from bot.desk.queries import tickets_of_asker
-from bot.desk.transitions import RULES, Action, Change, DeskPolicy, apply
+from bot.tickets.actors import Actor
+from bot.tickets.models import Ticket, TicketState
+from bot.tickets.queries import tickets_of_asker
+from bot.tickets.transitions import RULES, Action, Change, DeskPolicy, apply
 
 __all__ = ["WITHDRAWABLE", "AskerTickets", "WithdrawOutcome", "Withdrawal"]
 

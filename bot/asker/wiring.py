@@ -15,17 +15,17 @@ from bot.asker.commands import AskerCommands
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback
 from bot.asker.masking import QuestionMasker
-from bot.asker.preferences import LanguagePreferences
 from bot.asker.question_log import QuestionLog
 from bot.asker.questions import QuestionHandler
 from bot.asker.tickets import AskerTickets
 from bot.commands import CommandName
-from bot.desk.opening import TicketRouting
-from bot.desk.transitions import DeskPolicy
-from bot.handler import CommandHandler, VerbHandler
 from bot.handoffs import ColleagueHooks
 from bot.i18n import Lang
+from bot.routing import CommandHandler, VerbHandler
 from bot.services import Services
+from bot.storage.preferences import LanguagePreferences
+from bot.tickets.opening import TicketRouting
+from bot.tickets.transitions import DeskPolicy
 from dialogs import AskerFlow
 from knowledge import LiveKnowledge
 

@@ -7,8 +7,7 @@ follow-up), so the ticket's state machine decides; "no" (`ask_new`) treats the m
 from __future__ import annotations
 
 from bot.cards.base import Card, card, execute_action, heading, text_block
-from bot.cards.ticket import plain_text, ticket_data
-from bot.desk.models import Ticket
+from bot.cards.ticket import TicketView, plain_text, ticket_data
 from bot.i18n import Lang, catalogue
 
 __all__ = ["about_ticket_card"]
@@ -16,7 +15,7 @@ __all__ = ["about_ticket_card"]
 _FOLLOWUP_CHARS = 2000
 
 
-def about_ticket_card(ticket: Ticket, message: str, lang: Lang, *, asker: str) -> Card:
+def about_ticket_card(ticket: TicketView, message: str, lang: Lang, *, asker: str) -> Card:
     text = catalogue().text
     body = [heading(text("asker.about_ticket.title", lang, number=ticket.number))]
     if ticket.question:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.cards.base import Card, card, execute_action, heading, text_block
-from bot.cards.ticket import plain_text, ticket_data
-from bot.desk.models import Ticket
+from bot.cards.ticket import TicketView, plain_text, ticket_data
 from bot.i18n import Lang, catalogue
 
 __all__ = ["answer_card", "notice_card"]
 
 
-def answer_card(ticket: Ticket, answer: str, lang: Lang) -> Card:
+def answer_card(ticket: TicketView, answer: str, lang: Lang) -> Card:
     """The ICT staff's answer, with "did this solve it?": yes resolves, no reopens with a follow-up.
 
     The answer is ICT staff's own text, shown as Markdown (lists, bold and links render in Teams).

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.cards.base import Card, card, execute_action, heading, text_block, with_log
 from bot.cards.ticket import plain_text
-from bot.handoffs import ColleagueConsent
 from bot.i18n import Lang, catalogue
 from dialogs import Attachment
 
@@ -15,6 +15,7 @@ __all__ = [
     "DETAILS_INPUT",
     "NAME_INPUT",
     "SHARE_INPUT",
+    "ColleagueConsent",
     "escalate_card",
     "escalation_cancelled_card",
     "ticket_created_card",
@@ -26,6 +27,14 @@ _DETAILS_MAX = 4000
 # The consent toggles (ココダッタラ): "true" / "false" in the `escalate` action's data.
 SHARE_INPUT = "share_with_colleagues"
 NAME_INPUT = "show_my_name"
+
+
+@dataclass(frozen=True, slots=True)
+class ColleagueConsent:
+    """May colleagues with matching know-how see the question, and the asker's name with it?"""
+
+    share: bool
+    show_name: bool
 
 
 def _toggle(input_id: str, title: str, value: bool) -> dict[str, Any]:

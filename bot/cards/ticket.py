@@ -8,20 +8,63 @@ claimer's tools through `refresh.userIds` (an automatic `refresh` invoke).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cards.base import Card, card, execute_action, heading, text_block
-from bot.desk.models import Ticket, TicketKind, TicketState
-from bot.desk.queries import ActiveTicket
 from bot.i18n import Lang, catalogue
 
-__all__ = ["format_time", "plain_text", "ticket_card", "ticket_data", "ticket_list_card"]
+__all__ = [
+    "ListedTicket",
+    "TicketView",
+    "format_time",
+    "plain_text",
+    "ticket_card",
+    "ticket_data",
+    "ticket_list_card",
+]
 
 _SAFE_URL_SCHEMES = ("https://", "http://")
-_TITLES = {TicketKind.PROPOSAL.value: "desk.card.proposal_title"}
+_TITLES = {"proposal": "desk.card.proposal_title"}
+# The states a card tells apart (the ticket's state machine: `bot.tickets.transitions`).
+_OPEN, _CLAIMED, _ANSWERED, _RESOLVED = "open", "claimed", "answered", "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    """What the cards show of a ticket, as plain data: the caller converts its stored ticket
+    (`bot.tickets.views.ticket_view`), so that cards know no tables."""
+
+    id: int
+    number: int
+    version: int
+    state: str  # open, claimed, answered, resolved, withdrawn
+    asker_id: str
+    created_at: datetime
+    asker_name: str | None = None
+    question: str | None = None  # None once the retention purge has removed it
+    details: str | None = None
+    attachments: Sequence[Mapping[str, Any]] = ()  # {"name", "url", "content_type"}
+    candidates: Sequence[Mapping[str, Any]] = ()  # {"id", "score"}
+    claimer_id: str | None = None
+    claimer_name: str | None = None
+    claimed_at: datetime | None = None
+    answer: str | None = None
+    resolution_note: str | None = None
+    duplicate_of: int | None = None
+    kind: str = "question"  # or "proposal" (`提案` / `idea`)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedTicket:
+    """A line of the `tickets` list."""
+
+    ticket: TicketView
+    # A message about this ticket that Teams refused for good (e.g. 403/404: the bot was removed).
+    delivery_failed: bool = False
 
 
 def format_time(moment: datetime, zone: ZoneInfo, lang: Lang) -> str:
@@ -34,19 +77,19 @@ def plain_text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text, **style}]}
 
 
-def ticket_data(ticket: Ticket) -> dict[str, Any]:
+def ticket_data(ticket: TicketView) -> dict[str, Any]:
     """What every ticket button carries: which ticket, and the state and version the clicker saw."""
     return {"ticket_id": ticket.id, "version": ticket.version, "state": ticket.state}
 
 
-def _mention(ticket: Ticket) -> tuple[str, dict[str, Any]]:
+def _mention(ticket: TicketView) -> tuple[str, dict[str, Any]]:
     name = ticket.asker_name or ticket.asker_id
     tag = f"<at>{name}</at>"
     return tag, {"type": "mention", "text": tag, "mentioned": {"id": ticket.asker_id, "name": name}}
 
 
 def ticket_card(
-    ticket: Ticket,
+    ticket: TicketView,
     lang: Lang,
     *,
     zone: ZoneInfo,
@@ -55,7 +98,7 @@ def ticket_card(
 ) -> Card:
     """The card for `ticket` as it is now; `main_number` is the number of the ticket it duplicates."""
     text = catalogue().text
-    state = TicketState(ticket.state)
+    state = ticket.state
     tag, mention = _mention(ticket)
     body: list[dict[str, Any]] = [
         heading(text(_TITLES.get(ticket.kind, "desk.card.title"), lang, number=ticket.number)),
@@ -73,7 +116,7 @@ def ticket_card(
     body.append(_state_line(ticket, lang, zone))
     if main_number is not None:
         body.append(text_block(text("desk.card.duplicate_of", lang, number=main_number), color="Accent"))
-    if ticket.answer and state in (TicketState.ANSWERED, TicketState.RESOLVED):
+    if ticket.answer and state in (_ANSWERED, _RESOLVED):
         body += [text_block(text("desk.card.answer", lang), weight="Bolder"), plain_text(ticket.answer)]
     if ticket.resolution_note:
         body += [
@@ -84,7 +127,7 @@ def ticket_card(
     if for_claimer:
         body += _claimer_tools(ticket, lang)
     extra: dict[str, Any] = {"msteams": {"entities": [mention], "width": "Full"}}
-    if ticket.claimer_id and state in (TicketState.CLAIMED, TicketState.ANSWERED):
+    if ticket.claimer_id and state in (_CLAIMED, _ANSWERED):
         extra["refresh"] = {
             "action": {"type": "Action.Execute", "verb": "refresh", "data": ticket_data(ticket)},
             "userIds": [ticket.claimer_id],
@@ -92,7 +135,7 @@ def ticket_card(
     return card(body, **extra)
 
 
-def _attachments(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
+def _attachments(ticket: TicketView, lang: Lang) -> list[dict[str, Any]]:
     links = [
         attachment
         for attachment in ticket.attachments
@@ -116,7 +159,7 @@ def _attachments(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
     ]
 
 
-def _candidates(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
+def _candidates(ticket: TicketView, lang: Lang) -> list[dict[str, Any]]:
     text = catalogue().text
     if not ticket.candidates:
         return [text_block(text("desk.card.no_candidates", lang), isSubtle=True)]
@@ -126,14 +169,10 @@ def _candidates(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
     return [text_block(text("desk.card.candidates", lang), weight="Bolder"), plain_text(lines, isSubtle=True)]
 
 
-def _state_line(ticket: Ticket, lang: Lang, zone: ZoneInfo) -> dict[str, Any]:
+def _state_line(ticket: TicketView, lang: Lang, zone: ZoneInfo) -> dict[str, Any]:
     text = catalogue().text
     line = text("desk.card.state", lang, state=text(f"desk.state.{ticket.state}", lang))
-    if (
-        ticket.claimer_name
-        and ticket.claimed_at
-        and ticket.state in (TicketState.CLAIMED, TicketState.ANSWERED)
-    ):
+    if ticket.claimer_name and ticket.claimed_at and ticket.state in (_CLAIMED, _ANSWERED):
         claimed = text(
             "desk.card.claimed_by",
             lang,
@@ -162,12 +201,12 @@ def _input(
     }
 
 
-def _shared_tools(ticket: Ticket, lang: Lang, *, for_claimer: bool) -> list[dict[str, Any]]:
+def _shared_tools(ticket: TicketView, lang: Lang, *, for_claimer: bool) -> list[dict[str, Any]]:
     """Buttons anyone in the ICT channel may press (the claim itself, and what is not the claimer's)."""
     text = catalogue().text
     data = ticket_data(ticket)
-    state = TicketState(ticket.state)
-    if state is TicketState.OPEN:
+    state = ticket.state
+    if state == _OPEN:
         tools = [
             _actions(
                 [
@@ -183,7 +222,7 @@ def _shared_tools(ticket: Ticket, lang: Lang, *, for_claimer: bool) -> list[dict
                 _actions([execute_action(text("desk.action.link_duplicate", lang), "link_duplicate", data)]),
             ]
         return tools
-    if state is TicketState.CLAIMED and not for_claimer:  # the claimer has "release" instead
+    if state == _CLAIMED and not for_claimer:  # the claimer has "release" instead
         return [
             _actions(
                 [
@@ -193,7 +232,7 @@ def _shared_tools(ticket: Ticket, lang: Lang, *, for_claimer: bool) -> list[dict
                 ]
             )
         ]
-    if state in (TicketState.ANSWERED, TicketState.RESOLVED) and ticket.answer:
+    if state in (_ANSWERED, _RESOLVED) and ticket.answer:
         return [
             _input("faq_question", text("desk.input.faq_question", lang)),
             _actions([execute_action(text("desk.action.add_faq", lang), "add_faq", data)]),
@@ -201,21 +240,21 @@ def _shared_tools(ticket: Ticket, lang: Lang, *, for_claimer: bool) -> list[dict
     return []
 
 
-def _claimer_tools(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
+def _claimer_tools(ticket: TicketView, lang: Lang) -> list[dict[str, Any]]:
     text = catalogue().text
     data = ticket_data(ticket)
-    state = TicketState(ticket.state)
+    state = ticket.state
     tools: list[dict[str, Any]] = [
         text_block(text("desk.card.claimer_tools", lang), weight="Bolder", spacing="Large")
     ]
-    if state is TicketState.CLAIMED:
+    if state == _CLAIMED:
         tools += [
             _input("answer", text("desk.input.answer", lang), multiline=True),
             _actions([execute_action(text("desk.action.answer", lang), "answer", data, style="positive")]),
         ]
-    if state in (TicketState.CLAIMED, TicketState.ANSWERED):
+    if state in (_CLAIMED, _ANSWERED):
         resolve_and_release = [execute_action(text("desk.action.resolve", lang), "resolve", data)]
-        if state is TicketState.CLAIMED:
+        if state == _CLAIMED:
             resolve_and_release.append(
                 execute_action(text("desk.action.release", lang), "release", data, takes_inputs=False)
             )
@@ -223,7 +262,7 @@ def _claimer_tools(ticket: Ticket, lang: Lang) -> list[dict[str, Any]]:
     return tools if len(tools) > 1 else []
 
 
-def ticket_list_card(items: Sequence[ActiveTicket], lang: Lang, *, zone: ZoneInfo) -> Card:
+def ticket_list_card(items: Sequence[ListedTicket], lang: Lang, *, zone: ZoneInfo) -> Card:
     text = catalogue().text
     body: list[dict[str, Any]] = [heading(text("desk.list.title", lang, count=len(items)))]
     if not items:

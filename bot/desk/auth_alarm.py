@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.desk.effects import enqueue
-from bot.desk.models import OutboxKind
 from bot.logs import event
 from bot.storage.models import utcnow
+from bot.tickets.effects import enqueue
+from bot.tickets.models import OutboxKind
 
 __all__ = ["AUTH_FAILED_EVENT", "ConnectorAuthAlarm"]
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.effects import enqueue
-from bot.desk.models import OutboxKind
+from bot.tickets.effects import enqueue
+from bot.tickets.models import OutboxKind
 from knowledge import Problem
 
 __all__ = ["queue_knowledge_broken"]

@@ -8,28 +8,32 @@ channel (with `KOTAE_DESK_ROUTES`, each ICT channel sees its own tickets).
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Collection
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from botbuilder.core import MessageFactory, TurnContext
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bot.cards.base import to_attachment
 from bot.cards.insights import insights_card
-from bot.cards.ticket import ticket_card, ticket_list_card
+from bot.cards.ticket import ListedTicket, ticket_card, ticket_list_card
 from bot.commands import CommandName, ParsedCommand
-from bot.desk.actors import Actor
-from bot.desk.business_hours import BusinessCalendar
 from bot.desk.members import Refused, desk_member
-from bot.desk.models import Ticket
-from bot.desk.queries import active_tickets, ticket_by_number
-from bot.handler import CommandHandler
 from bot.i18n import Lang, catalogue
-from bot.insights.summary import last_week, read_summary
+from bot.routing import CommandHandler
 from bot.teams import channel_id_of
+from bot.tickets.actors import Actor
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.models import Ticket
+from bot.tickets.queries import active_tickets, ticket_by_number
+from bot.tickets.views import ticket_view
 
-__all__ = ["DeskCommands"]
+__all__ = ["DeskCommands", "WeeklySummary"]
+
+# Last week's figures as of a day (`bot.insights.summary.last_week_summary`, handed in by the runtime).
+WeeklySummary = Callable[[AsyncConnection, BusinessCalendar, date], Awaitable[dict[str, Any]]]
 
 
 class DeskCommands:
@@ -40,11 +44,13 @@ class DeskCommands:
         ict_channels: Collection[str],
         zone: ZoneInfo,
         calendar: BusinessCalendar,
+        weekly_summary: WeeklySummary,
     ) -> None:
         self._sessions = sessions
         self._ict_channels = frozenset(ict_channels)
         self._zone = zone
         self._calendar = calendar
+        self._weekly_summary = weekly_summary
 
     def handlers(self) -> dict[CommandName, CommandHandler]:
         """The command table for `KotaeBot(commands=…)`."""
@@ -71,16 +77,17 @@ class DeskCommands:
         channel, _actor = member
         async with self._sessions() as session:
             items = await active_tickets(session, channel_id=channel)
-        card = ticket_list_card(items, lang, zone=self._zone)
+        listed = [ListedTicket(ticket_view(item.ticket), item.delivery_failed) for item in items]
+        card = ticket_list_card(listed, lang, zone=self._zone)
         await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
 
     async def insights(self, turn_context: TurnContext, _command: ParsedCommand, lang: Lang) -> None:
         """Every channel's questions, not only this channel's tickets: the FAQ is shared by all."""
         if await self._member(turn_context, lang) is None:
             return
-        first_day, last_day = last_week(datetime.now(self._zone).date())
+        today = datetime.now(self._zone).date()
         async with self._sessions() as session:
-            summary = await read_summary(await session.connection(), self._calendar, first_day, last_day)
+            summary = await self._weekly_summary(await session.connection(), self._calendar, today)
         card = insights_card(summary, lang)
         await turn_context.send_activity(MessageFactory.attachment(to_attachment(card)))
 
@@ -96,7 +103,7 @@ class DeskCommands:
             await turn_context.send_activity(catalogue().text("desk.ticket.not_found", lang, number=number))
             return
         card = ticket_card(
-            ticket,
+            ticket_view(ticket),
             lang,
             zone=self._zone,
             main_number=main.number if main else None,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.models import Ticket, TicketEvent
+from bot.tickets.models import Ticket, TicketEvent
 
 __all__ = ["export_person"]
 

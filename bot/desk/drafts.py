@@ -17,11 +17,12 @@ import yaml
 from sqlalchemy import literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.actors import Actor
-from bot.desk.models import FaqDraft, Ticket, TicketState
+from bot.desk.models import FaqDraft
 from bot.private_files import write_private
 from bot.storage.dialect import upsert_insert
 from bot.storage.models import utcnow
+from bot.tickets.actors import Actor
+from bot.tickets.models import Ticket, TicketState
 
 __all__ = ["DraftResult", "add_draft", "export_drafts"]
 

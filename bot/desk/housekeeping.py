@@ -1,4 +1,4 @@
-"""The desk's timed work: reminders for unclaimed tickets and auto-resolve of answered ones.
+"""The desk's timed work: reminders for unclaimed tickets, auto-resolve of answered ones, the retention purge.
 
 Each is one conditional `UPDATE … RETURNING` plus its audit events and outbox rows in the same
 transaction, so when several replicas run it at once every ticket is reminded or resolved by exactly
@@ -14,25 +14,24 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.asker.retention import purge_asker_texts
 from bot.config import Settings
-from bot.desk.actors import SYSTEM
-from bot.desk.audit import record_events
-from bot.desk.business_hours import BusinessCalendar
-from bot.desk.effects import Audience, Notice, enqueue, notify
-from bot.desk.models import OutboxKind, Ticket, TicketState
 from bot.desk.retention import purge
-from bot.desk.transitions import DeskPolicy
-from bot.knowhow.retention import purge_knowhow
 from bot.storage.models import utcnow
 from bot.storage.references import ConversationReferences
+from bot.tickets.actors import SYSTEM
+from bot.tickets.audit import record_events
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.effects import Audience, Notice, enqueue, notify
+from bot.tickets.models import OutboxKind, Ticket, TicketState
+from bot.tickets.transitions import DeskPolicy
 
-__all__ = ["Housekeeping", "ReminderPolicy", "auto_resolve", "send_reminders"]
+__all__ = ["Housekeeping", "ReminderPolicy", "RetentionPurge", "auto_resolve", "send_reminders"]
 
 _log = logging.getLogger(__name__)
 
@@ -110,6 +109,13 @@ async def auto_resolve(session: AsyncSession, *, policy: DeskPolicy, now: dateti
     return tickets
 
 
+class RetentionPurge(Protocol):
+    """Another room's part of the retention purge (e.g. the asker's words), run in the desk's transaction;
+    the runtime hands these in, so that the desk imports no other feature."""
+
+    async def __call__(self, session: AsyncSession, *, older_than: timedelta, now: datetime) -> object: ...
+
+
 class Housekeeping:
     """Runs reminders, auto-resolve and the retention purge every `interval`, each in its own transaction."""
 
@@ -121,6 +127,7 @@ class Housekeeping:
         reminders: ReminderPolicy,
         policy: DeskPolicy,
         retention: timedelta | None,
+        purges: Sequence[RetentionPurge] = (),
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
@@ -128,16 +135,24 @@ class Housekeeping:
         self._reminders = reminders
         self._policy = policy
         self._retention = retention
+        self._purges = tuple(purges)
         self._clock = clock
 
     @classmethod
-    def from_settings(cls, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> Housekeeping:
+    def from_settings(
+        cls,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        *,
+        purges: Sequence[RetentionPurge] = (),
+    ) -> Housekeeping:
         return cls(
             sessions,
             calendar=BusinessCalendar.from_settings(settings),
             reminders=ReminderPolicy.from_settings(settings),
             policy=DeskPolicy.from_settings(settings),
             retention=timedelta(days=settings.retention_days) if settings.retention_days else None,
+            purges=purges,
         )
 
     async def run_once(self) -> None:
@@ -149,8 +164,8 @@ class Housekeeping:
         if self._retention is not None:
             async with self._sessions.begin() as session:
                 await purge(session, older_than=self._retention, now=now)
-                await purge_asker_texts(session, older_than=self._retention, now=now)
-                await purge_knowhow(session, older_than=self._retention, now=now)
+                for other in self._purges:
+                    await other(session, older_than=self._retention, now=now)
                 await ConversationReferences().purge_names(session, older_than=self._retention, now=now)
         if reminded or resolved:
             _log.info("desk: %d reminder(s), %d ticket(s) auto-resolved", len(reminded), len(resolved))

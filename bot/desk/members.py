@@ -12,8 +12,8 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botframework.connector.models import ErrorResponseException
 
-from bot.desk.actors import Actor
 from bot.teams import channel_id_of
+from bot.tickets.actors import Actor
 
 __all__ = ["Refused", "desk_member"]
 

@@ -31,10 +31,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.desk.models import OutboxKind, OutboxMessage, OutboxState
 from bot.desk.ratelimit import ConversationRateLimiter
 from bot.logs import bind_context, event
 from bot.storage.models import utcnow
+from bot.tickets.models import OutboxKind, OutboxMessage, OutboxState
 
 __all__ = [
     "OUTBOX_FAILED_EVENT",

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.models import FaqDraft, OutboxMessage, OutboxState, Ticket, TicketEvent, TicketState
+from bot.desk.models import FaqDraft
+from bot.tickets.models import OutboxMessage, OutboxState, Ticket, TicketEvent, TicketState
 
 __all__ = ["PurgeReport", "purge"]
 

@@ -18,19 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.adapter import KotaeAdapter
 from bot.config import Settings
 from bot.desk.auth_alarm import ConnectorAuthAlarm
-from bot.desk.business_hours import BusinessCalendar
 from bot.desk.channel_notices import queue_knowledge_broken
 from bot.desk.channels import IctChannels, channel_taught_by
-from bot.desk.commands import DeskCommands
-from bot.desk.housekeeping import Housekeeping
-from bot.desk.models import OutboxKind
-from bot.desk.opening import TicketRouting
+from bot.desk.commands import DeskCommands, WeeklySummary
+from bot.desk.housekeeping import Housekeeping, RetentionPurge
 from bot.desk.outbox import OutboxWorker, RetryPolicy
 from bot.desk.teams_delivery import TeamsDeliverer, remember_thread
 from bot.desk.thread_replies import ThreadReplies
-from bot.desk.transitions import DeskPolicy
 from bot.desk.verbs import DeskVerbs
 from bot.storage.models import utcnow
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.models import OutboxKind
+from bot.tickets.opening import TicketRouting
+from bot.tickets.transitions import DeskPolicy
 from knowledge import Problem
 
 __all__ = ["Desk"]
@@ -58,8 +58,16 @@ class Desk:
 
     @classmethod
     def build(
-        cls, settings: Settings, sessions: async_sessionmaker[AsyncSession], adapter: KotaeAdapter
+        cls,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        adapter: KotaeAdapter,
+        *,
+        weekly_summary: WeeklySummary,
+        purges: Sequence[RetentionPurge] = (),
     ) -> Desk:
+        """The desk, given what it shows or runs of the other rooms: the insights' weekly figures for the
+        `insights` command, and their parts of the retention purge."""
         zone = ZoneInfo(settings.timezone)
         policy = DeskPolicy.from_settings(settings)
         routing = TicketRouting.from_settings(settings)
@@ -91,11 +99,12 @@ class Desk:
                 ict_channels=_channels(routing),
                 zone=zone,
                 calendar=BusinessCalendar.from_settings(settings),
+                weekly_summary=weekly_summary,
             ),
             threads=ThreadReplies(sessions, policy=policy),
             deliverer=deliverer,
             worker=worker,
-            housekeeping=Housekeeping.from_settings(sessions, settings),
+            housekeeping=Housekeeping.from_settings(sessions, settings, purges=purges),
         )
 
     @property

@@ -37,7 +37,6 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapter import KotaeAdapter
-from bot.asker.preferences import preferred_language
 from bot.cards.base import Card, to_attachment
 from bot.cards.desk_notices import answer_card, notice_card
 from bot.cards.ticket import ticket_card
@@ -45,11 +44,13 @@ from bot.connector_auth import connector_auth_failure
 from bot.connector_errors import connector_outcome
 from bot.desk.auth_alarm import ConnectorAuthAlarm
 from bot.desk.channels import IctChannels
-from bot.desk.models import OutboxKind, Ticket
 from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Sent
 from bot.i18n import Lang, catalogue
 from bot.proactive import run_proactive
+from bot.storage.preferences import preferred_language
 from bot.storage.references import ConversationReferences
+from bot.tickets.models import OutboxKind, Ticket
+from bot.tickets.views import ticket_view
 
 __all__ = ["TeamsDeliverer", "remember_thread"]
 
@@ -149,7 +150,7 @@ class TeamsDeliverer(Deliverer):
     # --- kinds --------------------------------------------------------------------------------
 
     def _card(self, row: _Row) -> Card:
-        return ticket_card(row.ticket, self._lang, zone=self._zone, main_number=row.main_number)
+        return ticket_card(ticket_view(row.ticket), self._lang, zone=self._zone, main_number=row.main_number)
 
     async def _new_thread(self, delivery: Delivery, row: _Row) -> Outcome:
         channel_id = delivery.target_conversation_id or row.ticket.channel_id
@@ -308,7 +309,7 @@ class TeamsDeliverer(Deliverer):
         note = delivery.payload.get("text")
         if event == "answered":
             answer = note or ticket.answer or ""
-            return MessageFactory.attachment(to_attachment(answer_card(ticket, answer, lang)))
+            return MessageFactory.attachment(to_attachment(answer_card(ticket_view(ticket), answer, lang)))
         if event == "resolved" and note:
             card = notice_card(
                 text("desk.asker.resolved", lang, number=ticket.number),

@@ -12,12 +12,12 @@ from botbuilder.core import TurnContext
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.desk.actors import Actor
 from bot.desk.members import Refused, desk_member
-from bot.desk.models import Ticket, TicketState
-from bot.desk.transitions import Action, Change, DeskPolicy, apply
 from bot.i18n import Lang, catalogue
 from bot.teams import channel_id_of, clean_text, conversation_type_of
+from bot.tickets.actors import Actor
+from bot.tickets.models import Ticket, TicketState
+from bot.tickets.transitions import Action, Change, DeskPolicy, apply
 
 __all__ = ["ThreadReplies"]
 

@@ -21,15 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cards.desk_notices import notice_card
 from bot.cards.ticket import format_time, ticket_card
-from bot.desk.actors import Actor
 from bot.desk.drafts import add_draft
 from bot.desk.members import Refused, desk_member
-from bot.desk.models import Ticket, TicketState
-from bot.desk.queries import ticket_by_number
-from bot.desk.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
-from bot.handler import VerbHandler
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
+from bot.routing import VerbHandler
+from bot.tickets.actors import Actor
+from bot.tickets.models import Ticket, TicketState
+from bot.tickets.queries import ticket_by_number
+from bot.tickets.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
+from bot.tickets.views import ticket_view
 
 __all__ = ["DESK_VERBS", "DeskVerbs"]
 
@@ -166,7 +167,7 @@ class DeskVerbs:
             ticket.claimer_aad_object_id is not None and ticket.claimer_aad_object_id == actor.aad_object_id
         )
         return card_response(
-            ticket_card(ticket, lang, zone=self._zone, main_number=main_number, for_claimer=mine)
+            ticket_card(ticket_view(ticket), lang, zone=self._zone, main_number=main_number, for_claimer=mine)
         )
 
     async def _reply(

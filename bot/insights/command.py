@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import Settings
-from bot.desk.business_hours import BusinessCalendar
 from bot.i18n import Lang
 from bot.insights.output import write_report
 from bot.insights.summary import read_summary
 from bot.storage.engine import create_engine
+from bot.tickets.business_hours import BusinessCalendar
 from knowledge import load
 
 __all__ = ["run_insights"]

@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.desk.business_hours import BusinessCalendar
 from bot.insights.gaps import group_gaps
 from bot.insights.rows import QuestionRow, TicketRow
+from bot.tickets.business_hours import BusinessCalendar
 from knowledge import Entry
 
 __all__ = ["OUTCOMES", "STALE_AFTER_DAYS", "outcome_of", "summarize"]

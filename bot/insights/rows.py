@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.asker.models import LoggedQuestion
-from bot.desk.models import Ticket, TicketEvent, TicketKind
-from bot.desk.transitions import Action
+from bot.tickets.models import Ticket, TicketEvent, TicketKind
+from bot.tickets.transitions import Action
 
 __all__ = ["Period", "QuestionRow", "TicketRow", "last_matched", "read_questions", "read_tickets"]
 

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.desk.business_hours import BusinessCalendar
 from bot.insights.figures import summarize
 from bot.insights.rows import Period, last_matched, read_questions, read_tickets
+from bot.tickets.business_hours import BusinessCalendar
 from knowledge import Entry
 
-__all__ = ["last_week", "period_of", "read_summary"]
+__all__ = ["last_week", "last_week_summary", "period_of", "read_summary"]
 
 
 def period_of(first_day: date, last_day: date, zone: ZoneInfo) -> Period:
@@ -56,3 +56,11 @@ async def read_summary(
         until=period.end,
         calendar=calendar,
     )
+
+
+async def last_week_summary(
+    connection: AsyncConnection, calendar: BusinessCalendar, today: date
+) -> dict[str, Any]:
+    """The figures of the week before `today`'s (the ICT channel's `insights` card)."""
+    first_day, last_day = last_week(today)
+    return await read_summary(connection, calendar, first_day, last_day)

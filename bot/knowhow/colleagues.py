@@ -20,10 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards.knowhow import colleague_answer_card, helper_request_card, knowhow_notice_card
 from bot.config import Settings
-from bot.desk.actors import Actor
-from bot.desk.effects import enqueue
-from bot.desk.models import OutboxKind, Ticket, TicketState
-from bot.desk.transitions import Action, Change, DeskPolicy, apply
 from bot.handoffs import EscalatedQuestion
 from bot.i18n import Lang, catalogue
 from bot.knowhow.consent import Consents
@@ -32,6 +28,10 @@ from bot.knowhow.models import HelperRequest, KnowhowProfile, KnowhowQuestion, K
 from bot.knowhow.profiles import HELPER_MESSAGE_PREFIX, topic_key
 from bot.storage.dialect import upsert_insert
 from bot.storage.models import ConversationReferenceRow, utcnow
+from bot.tickets.actors import Actor
+from bot.tickets.effects import enqueue
+from bot.tickets.models import OutboxKind, Ticket, TicketState
+from bot.tickets.transitions import Action, Change, DeskPolicy, apply
 
 __all__ = ["AnswerOutcome", "ColleaguePolicy", "Colleagues", "SolvedOutcome"]
 

@@ -10,15 +10,15 @@ from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import CommandName
-from bot.desk.opening import Asker, TicketRouting
-from bot.desk.transitions import DeskPolicy
-from bot.handler import CommandHandler, VerbHandler
 from bot.handoffs import ColleagueConsent, ColleagueHooks, EscalatedQuestion
 from bot.knowhow.colleagues import ColleaguePolicy, Colleagues
 from bot.knowhow.consent import Consents
 from bot.knowhow.matching import Terms
 from bot.knowhow.teams import KnowhowTeams
+from bot.routing import CommandHandler, VerbHandler
 from bot.services import Services
+from bot.tickets.opening import Asker, TicketRouting
+from bot.tickets.transitions import DeskPolicy
 
 __all__ = ["Knowhow"]
 

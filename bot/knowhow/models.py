@@ -23,8 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.desk.models import UtcDateTime
 from bot.storage.models import Base, utcnow
+from bot.tickets.models import UtcDateTime
 
 __all__ = [
     "HelperRequest",

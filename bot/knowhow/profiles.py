@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.models import OutboxKind, OutboxMessage
 from bot.knowhow.models import HelperRequest, KnowhowProfile, KnowhowTopic
 from bot.storage.dialect import upsert_insert
 from bot.storage.models import ConversationReferenceRow, utcnow
+from bot.tickets.models import OutboxKind, OutboxMessage
 
 __all__ = [
     "HELPER_MESSAGE_PREFIX",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.models import TicketKind
-from bot.desk.opening import Asker, NewTicket, OpenedTicket, TicketRouting, open_ticket
+from bot.tickets.models import TicketKind
+from bot.tickets.opening import Asker, NewTicket, OpenedTicket, TicketRouting, open_ticket
 
 __all__ = ["MAX_PROPOSAL_CHARS", "open_proposal"]
 

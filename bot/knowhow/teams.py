@@ -19,16 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.cards.base import to_attachment
 from bot.cards.knowhow import ANSWER_INPUT, TOPIC_INPUT, knowhow_notice_card, profile_card
 from bot.commands import CommandName, ParsedCommand
-from bot.desk.actors import Actor
-from bot.desk.opening import Asker, TicketRouting
-from bot.handler import CommandHandler, VerbHandler
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
 from bot.knowhow.colleagues import AnswerOutcome, Colleagues, SolvedOutcome
 from bot.knowhow.models import RequestState
 from bot.knowhow.profiles import Person, Profiles
 from bot.knowhow.proposals import open_proposal
+from bot.routing import CommandHandler, VerbHandler
 from bot.teams import clean_text, team_id_of, tenant_of
+from bot.tickets.actors import Actor
+from bot.tickets.opening import Asker, TicketRouting
 
 __all__ = ["KnowhowTeams"]
 

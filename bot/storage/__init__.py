@@ -1,1 +1,2 @@
-"""Persistence: the database engine, the schema's migrations, bot state and conversation references."""
+"""Persistence: the database engine, the schema's migrations, conversation references, installations and
+language preferences."""

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import DateTime, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "ConversationReferenceRow", "InstallationRow", "utcnow"]
+__all__ = ["Base", "ConversationReferenceRow", "InstallationRow", "LanguagePreference", "utcnow"]
 
 # Stable constraint names, so migrations can name what they alter on SQLite and PostgreSQL alike.
 _NAMING = {
@@ -50,3 +50,13 @@ class InstallationRow(Base):
 
     conversation_id: Mapped[str] = mapped_column(String(512), primary_key=True)
     installed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LanguagePreference(Base):
+    """A user's chosen language, overriding the locale Teams sends (read by the outbox worker too)."""
+
+    __tablename__ = "language_preferences"
+
+    user_aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

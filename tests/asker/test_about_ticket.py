@@ -7,10 +7,10 @@ from botbuilder.schema import Activity
 from bot.asker.activity import asker_of
 from bot.asker.awaiting import AwaitingAnswers
 from bot.asker.tickets import AskerTickets
-from bot.desk.actors import Actor
-from bot.desk.models import Ticket, TicketState
-from bot.desk.opening import NewTicket, TicketRouting, open_ticket
-from bot.desk.transitions import Action, Change, DeskPolicy, apply
+from bot.tickets.actors import Actor
+from bot.tickets.models import Ticket, TicketState
+from bot.tickets.opening import NewTicket, TicketRouting, open_ticket
+from bot.tickets.transitions import Action, Change, DeskPolicy, apply
 from tests.asker.conversation import Chat, action, texts_of
 
 STAFF = Actor(id="29:staff", aad_object_id="cccccccc-0000-0000-0000-000000000003", name="佐藤 情報")

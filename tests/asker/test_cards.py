@@ -15,7 +15,7 @@ from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticke
 from bot.cards.language import language_card
 from bot.cards.markdown import MESSAGE_LIMIT, utf16_size
 from bot.cards.my_questions import TicketLine, my_questions_card
-from bot.desk.models import Ticket
+from bot.cards.ticket import TicketView
 from bot.i18n import LANGUAGES
 from dialogs import Attachment
 from knowledge import Entry, Hit, Link
@@ -83,7 +83,9 @@ def _all_cards(lang):
         my_questions_card(tickets, lang, timezone=ZoneInfo("Asia/Tokyo")),
         my_questions_card([], lang, timezone=ZoneInfo("Asia/Tokyo")),
         about_ticket_card(
-            Ticket(id=3, number=3, version=3, state="answered", question="質問"),
+            TicketView(
+                3, 3, 3, "answered", "29:asker", datetime(2026, 11, 26, 1, 0, tzinfo=UTC), question="質問"
+            ),
             "まだです",
             lang,
             asker=ASKER,

@@ -6,8 +6,9 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.asker.models import FeedbackVote, LanguagePreference, SuggestedAlternate
-from bot.desk.models import Ticket, TicketEvent
+from bot.asker.models import FeedbackVote, SuggestedAlternate
+from bot.storage.models import LanguagePreference
+from bot.tickets.models import Ticket, TicketEvent
 from devtools.activities import Person, Place
 from tests.asker.conversation import Chat, action, actions_of, texts_of
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.asker.models import FeedbackVote
-from bot.desk.models import Ticket
+from bot.tickets.models import Ticket
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import ConnectorEmulator
 from tests.asker.conversation import Chat, action

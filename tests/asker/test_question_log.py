@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 from bot.asker.disclosure import export_asker_records
 from bot.asker.models import LoggedQuestion
 from bot.asker.retention import purge_asker_texts
-from bot.desk.models import Ticket
 from bot.storage.models import utcnow
+from bot.tickets.models import Ticket
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import ConnectorEmulator
 from tests.asker.conversation import Chat, action

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.asker.disclosure import export_asker_records
 from bot.asker.models import FeedbackVote, SuggestedAlternate
@@ -35,6 +35,22 @@ async def test_old_queries_are_cleared_and_votes_kept(chat: Chat):
         (pick,) = (await session.scalars(select(SuggestedAlternate))).all()
     assert (vote.query, vote.vote, vote.entry_id) == (None, "helpful", "wifi-cannot-connect")
     assert (pick.query, pick.entry_id) == (None, action(clarify, "choose")["data"]["entry"])
+
+
+async def test_the_running_bots_housekeeping_clears_the_askers_old_words(chat: Chat):
+    """The runtime hands the asker's purge to the desk's housekeeping (the desk does not import the asker)."""
+    await chat.click(action(await chat.card("wifiつながんない"), "helpful"))
+    await chat.click(action(await chat.card("PDF"), "choose"))
+    runtime = chat.bot.runtime
+    old = utcnow() - timedelta(days=runtime.settings.retention_days + 1)
+    async with runtime.services.sessions.begin() as session:
+        await session.execute(update(FeedbackVote).values(voted_at=old))
+    await runtime.desk.housekeeping.run_once()
+    async with runtime.services.sessions() as session:
+        (vote,) = (await session.scalars(select(FeedbackVote))).all()
+        (pick,) = (await session.scalars(select(SuggestedAlternate))).all()
+    assert (vote.query, vote.entry_id) == (None, "wifi-cannot-connect")
+    assert pick.query == "PDF"  # younger than the retention: kept
 
 
 async def test_a_persons_records_are_exported(chat: Chat, bob):

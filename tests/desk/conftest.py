@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.desk.opening import TicketRouting
-from bot.desk.transitions import DeskPolicy
 from bot.storage.databases import create_database, drop_database
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import upgrade
+from bot.tickets.opening import TicketRouting
+from bot.tickets.transitions import DeskPolicy
 from tests.desk.factories import ICT_CHANNEL
 
 _DESK_TABLES = ("faq_drafts", "outbox", "ticket_events", "tickets", "ict_channels")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.desk.actors import Actor
-from bot.desk.opening import Asker, Candidate, NewTicket
+from bot.tickets.actors import Actor
+from bot.tickets.opening import Asker, Candidate, NewTicket
 
 ICT_CHANNEL = "19:ict@thread.tacv2"
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # Thursday 10:00 JST

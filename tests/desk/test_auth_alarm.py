@@ -22,11 +22,11 @@ from sqlalchemy import select
 
 from bot.connector_auth import connector_auth_failure
 from bot.desk.auth_alarm import AUTH_FAILED_EVENT, ConnectorAuthAlarm
-from bot.desk.effects import enqueue
-from bot.desk.models import OutboxKind, OutboxMessage
 from bot.desk.outbox import OutboxWorker
 from bot.desk.teams_delivery import remember_thread
 from bot.logs import EVENT
+from bot.tickets.effects import enqueue
+from bot.tickets.models import OutboxKind, OutboxMessage
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import ConnectorEmulator
 from devtools.entra import EntraStandIn

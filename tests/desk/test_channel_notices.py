@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.desk.channel_notices import queue_knowledge_broken
-from bot.desk.models import OutboxMessage
+from bot.tickets.models import OutboxMessage
 from knowledge import Problem
 from tests.desk.conftest import Database
 from tests.desk.factories import ICT_CHANNEL, T0

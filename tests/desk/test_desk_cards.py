@@ -13,10 +13,10 @@ import pytest
 
 from bot.cards.desk_notices import answer_card, notice_card
 from bot.cards.my_questions import TicketLine, my_questions_card
-from bot.cards.ticket import ticket_card, ticket_list_card
-from bot.desk.models import Ticket
-from bot.desk.queries import ActiveTicket
+from bot.cards.ticket import ListedTicket, TicketView, ticket_card, ticket_list_card
 from bot.i18n import LANGUAGES
+from bot.tickets.models import Ticket
+from bot.tickets.views import ticket_view
 from tests.card_schema import assert_valid_card
 from tests.desk.factories import ICT_CHANNEL, T0
 
@@ -24,7 +24,7 @@ JST = ZoneInfo("Asia/Tokyo")
 HOSTILE = "**太字** [罠](https://evil.example) <at>全員</at> ![img](https://evil.example/x.png) # 見出し"
 
 
-def _ticket(state: str, **values: Any) -> Ticket:
+def _ticket(state: str, **values: Any) -> TicketView:
     fields: dict[str, Any] = {
         "id": 7,
         "number": 42,
@@ -54,7 +54,7 @@ def _ticket(state: str, **values: Any) -> Ticket:
     if state in ("answered", "resolved"):
         fields |= {"answer": "1. 再起動\n2. **設定**を確認", "answered_at": T0 + timedelta(minutes=9)}
     fields |= values
-    return Ticket(**fields)
+    return ticket_view(Ticket(**fields))
 
 
 STATES = ("open", "claimed", "answered", "resolved", "withdrawn")
@@ -89,7 +89,7 @@ def test_message_cards_are_valid(lang: str, schemas_dir: Path) -> None:
     assert_valid_card(answer_card(ticket, ticket.answer, lang), schemas_dir)
     assert_valid_card(notice_card("x", quote_label="y", quote=HOSTILE), schemas_dir)
     assert_valid_card(notice_card("<at>ICT 1</at> x", mention=("29:staff", "ICT 1")), schemas_dir)
-    items = [ActiveTicket(_ticket("open"), False), ActiveTicket(_ticket("claimed"), True)]
+    items = [ListedTicket(_ticket("open"), False), ListedTicket(_ticket("claimed"), True)]
     assert_valid_card(ticket_list_card(items, lang, zone=JST), schemas_dir)
     assert_valid_card(ticket_list_card([], lang, zone=JST), schemas_dir)
 
@@ -99,7 +99,7 @@ def test_asker_text_appears_only_as_plain_text_runs(state: str) -> None:
     ticket = _ticket(state)
     for card in (
         ticket_card(ticket, "ja", zone=JST, for_claimer=True),
-        ticket_list_card([ActiveTicket(ticket, False)], "ja", zone=JST),
+        ticket_list_card([ListedTicket(ticket, False)], "ja", zone=JST),
     ):
         carrying = [kind for kind, text in _strings(card) if "evil.example" in text]
         assert carrying
@@ -134,5 +134,5 @@ def test_a_ticket_and_my_questions_show_the_same_time(lang: str) -> None:
     mine = re.search(r"\((.+)\)", shown["body"][1]["text"]).group(1)
     assert mine in json.dumps(ticket_card(ticket, lang, zone=JST), ensure_ascii=False)
     assert mine in json.dumps(
-        ticket_list_card([ActiveTicket(ticket, False)], lang, zone=JST), ensure_ascii=False
+        ticket_list_card([ListedTicket(ticket, False)], lang, zone=JST), ensure_ascii=False
     )

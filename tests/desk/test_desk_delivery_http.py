@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.desk.models import OutboxKind, OutboxMessage
 from bot.desk.outbox import OutboxWorker, RetryPolicy
 from bot.desk.teams_delivery import remember_thread
+from bot.tickets.models import OutboxKind, OutboxMessage
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import Call, ConnectorEmulator
 from tests.conftest import SettingsFactory

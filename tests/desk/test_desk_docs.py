@@ -6,9 +6,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.desk.models import OutboxKind
-from bot.desk.transitions import DeskPolicy
 from bot.desk.verbs import DeskVerbs
+from bot.tickets.models import OutboxKind
+from bot.tickets.transitions import DeskPolicy
 from tests.conftest import REPO
 
 DOC = (REPO / "docs" / "desk.md").read_text(encoding="utf-8")

@@ -20,12 +20,13 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 from sqlalchemy import select
 
-from bot.desk.business_hours import BusinessCalendar
 from bot.desk.drafts import export_drafts
 from bot.desk.housekeeping import Housekeeping, ReminderPolicy
-from bot.desk.models import FaqDraft, OutboxMessage, Ticket
-from bot.desk.opening import Asker, Candidate, NewTicket, open_ticket
-from bot.desk.transitions import DeskPolicy
+from bot.desk.models import FaqDraft
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.models import OutboxMessage, Ticket
+from bot.tickets.opening import Asker, Candidate, NewTicket, open_ticket
+from bot.tickets.transitions import DeskPolicy
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import Call, ConnectorEmulator, Member
 from tests.conftest import SettingsFactory

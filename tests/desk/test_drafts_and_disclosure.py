@@ -18,10 +18,10 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 from bot.__main__ import main
 from bot.desk.disclosure import export_person
 from bot.desk.drafts import add_draft, export_drafts
-from bot.desk.opening import TicketRouting, open_ticket
-from bot.desk.transitions import Action, Change, DeskPolicy, apply
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.references import ConversationReferences
+from bot.tickets.opening import TicketRouting, open_ticket
+from bot.tickets.transitions import Action, Change, DeskPolicy, apply
 from knowledge import load
 from tests.desk.conftest import Database
 from tests.desk.factories import T0, new_ticket, staff

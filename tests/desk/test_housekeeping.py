@@ -12,14 +12,15 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 from sqlalchemy import func, select, update
 
 from bot.config import load_settings
-from bot.desk.business_hours import BusinessCalendar
 from bot.desk.housekeeping import Housekeeping, ReminderPolicy, auto_resolve, send_reminders
-from bot.desk.models import FaqDraft, OutboxMessage, Ticket, TicketEvent
-from bot.desk.opening import TicketRouting, open_ticket
+from bot.desk.models import FaqDraft
 from bot.desk.retention import purge
-from bot.desk.transitions import Action, Change, DeskPolicy, apply
 from bot.storage.models import ConversationReferenceRow
 from bot.storage.references import ConversationReferences
+from bot.tickets.business_hours import BusinessCalendar
+from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
+from bot.tickets.opening import TicketRouting, open_ticket
+from bot.tickets.transitions import Action, Change, DeskPolicy, apply
 from tests.desk.conftest import Database
 from tests.desk.factories import T0, Clock, new_ticket, staff
 

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from bot.desk.models import OutboxKind, OutboxMessage, Ticket, TicketEvent
-from bot.desk.opening import IdempotencyKeyReusedError, NewTicket, TicketRouting, open_ticket
+from bot.tickets.models import OutboxKind, OutboxMessage, Ticket, TicketEvent
+from bot.tickets.opening import IdempotencyKeyReusedError, NewTicket, TicketRouting, open_ticket
 from tests.desk.conftest import Database
 from tests.desk.factories import ICT_CHANNEL, T0, new_ticket
 

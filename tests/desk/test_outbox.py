@@ -15,9 +15,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.desk.effects import enqueue
-from bot.desk.models import OutboxKind, OutboxMessage
-from bot.desk.opening import TicketRouting, open_ticket
 from bot.desk.outbox import (
     Deferred,
     Delivery,
@@ -29,8 +26,11 @@ from bot.desk.outbox import (
     Sent,
     outcome_for_status,
 )
-from bot.desk.queries import active_tickets
 from bot.desk.ratelimit import ConversationRateLimiter
+from bot.tickets.effects import enqueue
+from bot.tickets.models import OutboxKind, OutboxMessage
+from bot.tickets.opening import TicketRouting, open_ticket
+from bot.tickets.queries import active_tickets
 from tests.desk.conftest import Database
 from tests.desk.factories import T0, Clock, new_ticket
 

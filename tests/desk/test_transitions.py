@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.desk.actors import Actor
-from bot.desk.models import OutboxMessage, Ticket, TicketState
-from bot.desk.opening import TicketRouting, open_ticket
-from bot.desk.queries import active_tickets, events_of, ticket_by_number, tickets_of_asker
-from bot.desk.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
+from bot.tickets.actors import Actor
+from bot.tickets.models import OutboxMessage, Ticket, TicketState
+from bot.tickets.opening import TicketRouting, open_ticket
+from bot.tickets.queries import active_tickets, events_of, ticket_by_number, tickets_of_asker
+from bot.tickets.transitions import Action, Change, DeskPolicy, Refusal, TransitionResult, apply
 from tests.desk.conftest import Database
 from tests.desk.factories import T0, new_ticket, staff
 

@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from bot.asker.models import LoggedQuestion
 from bot.config import Settings
-from bot.desk.models import OutboxMessage, Ticket
 from bot.insights.rows import Period, read_tickets
 from bot.knowhow.models import HelperRequest, KnowhowConsent, KnowhowProfile, KnowhowTopic
 from bot.knowhow.retention import purge_knowhow
 from bot.storage.models import utcnow
+from bot.tickets.models import OutboxMessage, Ticket
 from devtools.activities import Person, Place, TeamsActivities
 from devtools.emulator import Call, ConnectorEmulator
 from tests.asker.conversation import Chat, action, texts_of

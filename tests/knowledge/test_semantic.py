@@ -16,6 +16,18 @@ from knowledge.snapshot import build
 from tests.knowledge.conftest import FIXTURE_KB, FIXTURES, WriteKb
 
 REFERENCE = FIXTURES / "e5-reference.npz"
+# The engine picks its kernels by CPU (AVX2, AVX-512 VNNI, ...), so the same model gives the same vectors
+# only to about 1e-3 across machines (measured: cosine >= .99992 between an AMD EPYC and an Intel Xeon),
+# while another model, or the same one with another prefix, lands far below this.
+SAME_MODEL_COSINE = 0.9999
+
+
+def assert_same_vectors(fresh: np.ndarray, recorded: np.ndarray) -> None:
+    assert fresh.shape == recorded.shape
+    cosines = np.sum(fresh * recorded, axis=1) / (
+        np.linalg.norm(fresh, axis=1) * np.linalg.norm(recorded, axis=1)
+    )
+    assert cosines.min() >= SAME_MODEL_COSINE, f"lowest cosine {cosines.min():.6f}"
 
 
 class Counting:
@@ -53,8 +65,7 @@ def test_the_installed_model_computes_the_recorded_vectors(model: E5Embedder):
         assert model.name == str(reference["model"])
         for query, recorded in ((False, reference["passages"]), (True, reference["queries"])):
             fresh = model.embed(texts, query=query)
-            assert fresh.shape == recorded.shape
-            assert np.allclose(fresh, recorded, atol=1e-5)
+            assert_same_vectors(fresh, recorded)
     assert np.allclose(np.linalg.norm(fresh, axis=1), 1.0, atol=1e-4)
 
 
@@ -154,8 +165,9 @@ def test_the_engine_gives_the_same_vectors_from_several_threads_at_once(model: E
     """The bot embeds questions on several worker threads at the same time, with one loaded model."""
     with np.load(REFERENCE) as reference:
         texts = reference["texts"].tolist()
-        recorded = reference["queries"]
+    one_at_a_time = [model.embed([text], query=True)[0] for text in texts]
     with ThreadPoolExecutor(max_workers=4) as pool:
         rows = list(pool.map(lambda i: model.embed([texts[i % len(texts)]], query=True)[0], range(40)))
     for i, row in enumerate(rows):
-        assert np.allclose(row, recorded[i % len(texts)], atol=1e-5)
+        # On one machine the engine is deterministic: threads must not disturb each other at all.
+        assert np.array_equal(row, one_at_a_time[i % len(texts)])

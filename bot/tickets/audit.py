@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.actors import Actor
-from bot.desk.models import Ticket, TicketEvent
+from bot.tickets.actors import Actor
+from bot.tickets.models import Ticket, TicketEvent
 
 __all__ = ["record_events"]
 

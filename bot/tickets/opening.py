@@ -16,12 +16,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.desk.actors import Actor
-from bot.desk.audit import record_events
-from bot.desk.effects import enqueue
-from bot.desk.models import OutboxKind, Ticket, TicketCounter, TicketKind, TicketState
 from bot.storage.dialect import upsert_insert
 from bot.storage.models import utcnow
+from bot.tickets.actors import Actor
+from bot.tickets.audit import record_events
+from bot.tickets.effects import enqueue
+from bot.tickets.models import OutboxKind, Ticket, TicketCounter, TicketKind, TicketState
 
 __all__ = [
     "Asker",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.models import OutboxMessage, OutboxState, Ticket, TicketEvent, TicketState
+from bot.tickets.models import OutboxMessage, OutboxState, Ticket, TicketEvent, TicketState
 
 __all__ = ["ActiveTicket", "active_tickets", "events_of", "ticket_by_number", "tickets_of_asker"]
 

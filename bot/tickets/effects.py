@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.models import OutboxKind, OutboxMessage, OutboxState, Ticket
 from bot.storage.dialect import upsert_insert
+from bot.tickets.models import OutboxKind, OutboxMessage, OutboxState, Ticket
 
 __all__ = ["Audience", "Notice", "enqueue", "notify"]
 

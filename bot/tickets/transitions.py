@@ -25,11 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.config import Settings
-from bot.desk.actors import SYSTEM, Actor
-from bot.desk.audit import record_events
-from bot.desk.effects import Audience, Notice, notify
-from bot.desk.models import Ticket, TicketState
 from bot.storage.models import utcnow
+from bot.tickets.actors import SYSTEM, Actor
+from bot.tickets.audit import record_events
+from bot.tickets.effects import Audience, Notice, notify
+from bot.tickets.models import Ticket, TicketState
 
 __all__ = [
     "RULES",

@@ -15,10 +15,9 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.asker.models import LanguagePreference
 from bot.i18n import LANGUAGES, Lang
 from bot.storage.dialect import upsert_insert
-from bot.storage.models import utcnow
+from bot.storage.models import LanguagePreference, utcnow
 
 __all__ = ["LanguagePreferences", "preferred_language"]
 
