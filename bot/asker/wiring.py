@@ -17,6 +17,7 @@ from bot.asker.question_log import QuestionLog
 from bot.asker.questions import QuestionHandler
 from bot.asker.tickets import AskerTickets
 from bot.commands import CommandName
+from bot.handoffs import ColleagueHooks
 from bot.i18n import Lang
 from bot.routing import CommandHandler, VerbHandler
 from bot.services import Services
@@ -38,7 +39,10 @@ class AskerHandlers:
     preferences: LanguagePreferences
 
     @classmethod
-    def build(cls, services: Services, knowledge: LiveKnowledge) -> AskerHandlers:
+    def build(
+        cls, services: Services, knowledge: LiveKnowledge, colleagues: ColleagueHooks | None = None
+    ) -> AskerHandlers:
+        """`colleagues`: colleagues' know-how, told about each escalation (bot/knowhow), if wired."""
         settings = services.settings
         flow = AskerFlow(lambda: knowledge.matcher)
         preferences = LanguagePreferences(services.sessions)
@@ -49,10 +53,13 @@ class AskerHandlers:
             sessions=services.sessions,
             flow=flow,
             feedback=Feedback(),
-            escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings), log),
+            escalations=Escalations(
+                services.sessions, flow, TicketRouting.from_settings(settings), log, colleagues
+            ),
             preferences=preferences,
             awaiting=awaiting,
             log=log,
+            colleagues=colleagues,
         )
         commands = AskerCommands(
             sessions=services.sessions,
@@ -60,7 +67,7 @@ class AskerHandlers:
             preferences=preferences,
             timezone=ZoneInfo(settings.timezone),
         )
-        ask = QuestionHandler(flow, awaiting, log)
+        ask = QuestionHandler(flow, awaiting, log, colleagues)
         return cls(ask, commands.commands, clicks.verbs, preferences)
 
     async def preferred_language(self, activity: Incoming) -> Lang | None:
