@@ -199,6 +199,9 @@ class Settings(BaseSettings):
     staff_number_pattern: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
         None, validation_alias="KOTAE_STAFF_NUMBER_PATTERN"
     )
+    question_log_flush_seconds: float = Field(
+        0.5, gt=0, le=60, validation_alias="KOTAE_QUESTION_LOG_FLUSH_SECONDS"
+    )
     retention_days: int = Field(365, ge=0, le=36500, validation_alias="KOTAE_RETENTION_DAYS")
     outbox_max_attempts: int = Field(8, ge=1, le=100, validation_alias="KOTAE_OUTBOX_MAX_ATTEMPTS")
     outbox_poll_seconds: float = Field(1.0, gt=0, le=60, validation_alias="KOTAE_OUTBOX_POLL_SECONDS")

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.asker.activity import asker_of
+from bot.asker.log_writer import QuestionLogWriter
 from bot.asker.retention import purge_asker_texts
 from bot.asker.wiring import AskerHandlers
 from bot.config import Settings
@@ -84,6 +85,7 @@ class Runtime:
     bot: KotaeBot
     knowledge: LiveKnowledge
     desk: Desk
+    question_log: QuestionLogWriter
     database: DatabaseStatus = field(default_factory=DatabaseStatus)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _probe: asyncio.Task[None] | None = None
@@ -135,6 +137,7 @@ class Runtime:
             bot=bot,
             desk=desk,
             knowledge=knowledge,
+            question_log=asker.log_writer,
         )
 
     async def start(self) -> None:
@@ -149,12 +152,14 @@ class Runtime:
             asyncio.create_task(self.database.bring_up(self.engine, self.settings.migrate_on_start))
         )
         self.desk.start(self.database.became_ready)
+        self.question_log.start()
         if self.knowledge.start_problems:  # the last good snapshot serves: the ICT staff must know
             self.desk.announce_broken_knowledge(
                 self.database.became_ready, str(self.settings.knowledge_dir), self.knowledge.start_problems
             )
 
     async def close(self) -> None:
+        await self.question_log.stop()  # writes what is queued, while the database is still open
         await self.desk.stop()
         for task in [*self._tasks, *([self._probe] if self._probe else [])]:
             task.cancel()

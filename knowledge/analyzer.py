@@ -490,29 +490,22 @@ class Analyzer:
         known.update((text, earlier[text]) for text in texts if text in earlier and text not in known)
         new = [text for text in dict.fromkeys(texts) if text not in known]
         if new:
-            tidied = [tidy(text).replace("\n", " ") for text in new]
-            if sum(len(text.encode()) + 1 for text in tidied) > _SUDACHI_MAX_BYTES:
-                # Too long for one call (Sudachi's limit): analyse the texts one by one.
-                known.update((text, self.analyze(text)) for text in new)
-                return [known[text] for text in texts]
-            # Where each text starts in the joined one; a sentinel past the end closes the last.
-            starts = [*itertools.accumulate((len(text) + 1 for text in tidied), initial=0), sys.maxsize]
-            words: list[list[Word]] = [[] for _ in new]
-            morphemes = self._tokenizer().tokenize("\n".join(tidied))
-            found = (
-                self._remembered_words(morphemes, self._memo)
-                if self._memo is not None
-                else ((m, w) for m in morphemes if (w := self._read_word(m, False)))
-            )
-            index, next_start = 0, starts[1]
-            for morpheme, word in found:
-                begin = morpheme.begin()
-                while begin >= next_start:  # morphemes come in order: walk the texts along
-                    index += 1
-                    next_start = starts[index + 1]
-                words[index].append(word)
-            known.update(zip(new, (self._analysis(found, False) for found in words), strict=True))
+            known.update(zip(new, self._analyze_new(new), strict=True))
         return [known[text] for text in texts]
+
+    def _analyze_new(self, texts: list[str]) -> Iterable[Analysis]:
+        """analyze() of distinct texts not read before: joined into one tokenizer call when they
+        fit in one (Sudachi's limit), else one by one."""
+        tidied = [tidy(text).replace("\n", " ") for text in texts]
+        if sum(len(text.encode()) + 1 for text in tidied) > _SUDACHI_MAX_BYTES:
+            return [self.analyze(text) for text in texts]
+        morphemes = self._tokenizer().tokenize("\n".join(tidied))
+        found = (
+            self._remembered_words(morphemes, self._memo)
+            if self._memo is not None
+            else ((m, w) for m in morphemes if (w := self._read_word(m, False)))
+        )
+        return [self._analysis(words, False) for words in _split_words(found, tidied)]
 
     def _analysis(self, words: list[Word], terms_only: bool) -> Analysis:
         terms = tuple(word[0] for word in words)
@@ -546,6 +539,21 @@ def written_in_english(text: str) -> bool:
     return not _JAPANESE.search(folded) and any(
         word in _ENGLISH_FUNCTION_WORDS for word in _LATIN_WORD.findall(folded)
     )
+
+
+def _split_words(found: Iterable[tuple[Morpheme, Word]], texts: Sequence[str]) -> list[list[Word]]:
+    """The words of each text, from the words of the texts joined by newlines (in order)."""
+    # Where each text starts in the joined one; a sentinel past the end closes the last.
+    starts = [*itertools.accumulate((len(text) + 1 for text in texts), initial=0), sys.maxsize]
+    words: list[list[Word]] = [[] for _ in texts]
+    index, next_start = 0, starts[1]
+    for morpheme, word in found:
+        begin = morpheme.begin()
+        while begin >= next_start:  # morphemes come in order: walk the texts along
+            index += 1
+            next_start = starts[index + 1]
+        words[index].append(word)
+    return words
 
 
 def _taken(items: queue.SimpleQueue[int]) -> Iterator[int]:

@@ -14,7 +14,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Literal, NamedTuple
 
 import jaconv
@@ -80,6 +80,9 @@ class MatchSettings:
     answer_threshold: float = 0.88
     answer_margin: float = 0.0
     clarify_threshold: float = 0.02
+    # A hit whose answer text alone has this share (idf-weighted) of the question's nouns is not
+    # answered (chosen on the fit halves, LOKO: 0 forbade any such noun and answered less, everywhere).
+    answer_only_share: float = 0.3
     other_lang_factor: float = 0.85
     max_query_chars: int = 500
     candidates: int = 30
@@ -122,18 +125,19 @@ class MatchSettings:
     semantic_confidence_bias: float = -4.32
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
-            negative_ok = "confidence_" in field.name  # logistic weights
+        for setting in fields(self):
+            value = getattr(self, setting.name)
+            negative_ok = "confidence_" in setting.name  # logistic weights
             if (
                 not isinstance(value, int | float)
                 or isinstance(value, bool)
                 or (value < 0 and not negative_ok)
             ):
                 allowed = "a number" if negative_ok else "a number >= 0"
-                raise ValueError(f"MatchSettings.{field.name} is {value!r}; it must be {allowed}.")
+                raise ValueError(f"MatchSettings.{setting.name} is {value!r}; it must be {allowed}.")
         for name in (
             "answer_threshold",
+            "answer_only_share",
             "clarify_threshold",
             "other_lang_factor",
             "b",
@@ -205,9 +209,11 @@ def asked_only(features: Features) -> Features:
 
 def support(s: MatchSettings, features: Features, semantic: bool) -> float:
     """The confidence a hit has on the words its questions, alternates and keywords share with the
-    question; 0 when a noun of the question is found only in its answer text (「PDFにページ番号を
-    入れたい」: 番号 only in the PDF-splitting entry's answer). A hit is answered only on this."""
-    if features.nouns_answer_only > 0.0:
+    question (a word found only in its answer text counts as missing); 0 when at least
+    answer_only_share of the question's nouns are found only in its answer text: the question is
+    about what the entry mentions in passing (「PDFを分割してページ番号を入れたい」 against an entry
+    whose answer alone has ページ and 番号). A hit is answered only on this."""
+    if features.nouns_answer_only >= s.answer_only_share:
         return 0.0
     return confidence(s, asked_only(features), semantic)
 
@@ -275,6 +281,45 @@ def judge(
     return kind, scores
 
 
+class _QueryWords(NamedTuple):
+    """What a question's candidates are measured against."""
+
+    key: str  # the question normalised, as entries' questions are for closeness and exactness
+    weights: list[tuple[float, frozenset[int], bool]]  # Matcher._coverage_weights()
+    total: float  # their sum
+    nouns: list[tuple[float, frozenset[int]]]  # the weights of the nouns only
+    noun_total: float
+    said: frozenset[str]  # Matcher._said()
+
+
+class _QuestionWords(NamedTuple):
+    """One question's (or alternate's) words as _question_covered() reads them."""
+
+    words: tuple[tuple[float, str, str], ...]  # idf weight (verbs at _ACTION_SHARE), term, marked reading
+    concepts: tuple[tuple[str, range], ...]  # glossary concepts and the positions they span
+    total: float  # the sum of the weights
+
+
+class _DenseView(NamedTuple):
+    """The entries' sentence-vector similarities to one question."""
+
+    similarity: np.ndarray
+    z: np.ndarray  # as z-scores over the knowledge base
+    leaders: dict[str, tuple[int, float, float]]  # Matcher._dense_leaders()
+
+
+@dataclass
+class _EntryFields:
+    """Per entry, the terms of each field the index is built from."""
+
+    asked: list[list[str]] = field(default_factory=list)  # questions and alternates
+    keyworded: list[list[str]] = field(default_factory=list)
+    answered: list[tuple[str, ...]] = field(default_factory=list)
+    readings: list[list[str]] = field(default_factory=list)  # of questions and alternates
+    grams: list[list[str]] = field(default_factory=list)  # character bigrams of the questions
+    questions: list[list[Analysis]] = field(default_factory=list)  # analyses of questions and alternates
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     entry: Entry
@@ -323,7 +368,7 @@ class Matcher:
         self._idf: dict[str, float] = {}
         self._term_ids: dict[str, int] = {}  # the terms of asked and answered
         self._questions: list[tuple[str, ...]] = []  # each entry's normalised questions and alternates
-        self._question_words: list[tuple[Analysis, ...]] = []  # and their analyses
+        self._question_words: list[tuple[_QuestionWords, ...]] = []  # and their words
         self._memory = self._build(earlier._memory_for(self._glossary) if earlier else None)
 
     def __getstate__(self) -> dict[str, object]:
@@ -362,52 +407,108 @@ class Matcher:
         return Memory(words=self._memory.words, answers=self._memory.answers)
 
     def _build(self, earlier: Memory | None) -> Memory:
-        s = self.settings
-        asked, keyworded, answered, readings, grams = [], [], [], [], []
+        """Read every entry (texts `earlier` read are not read again) and index what was read."""
         analyses, memory = self._analyzer.analyze_entries(
             [(*entry.questions, *entry.keywords) for entry in self._entries],
             [entry.answer for entry in self._entries],
             earlier,
         )
+        fields = _EntryFields()
         for doc, (entry, (asked_texts, answer)) in enumerate(zip(self._entries, analyses, strict=True)):
-            questions = asked_texts[: len(entry.questions)]
-            keywords = asked_texts[len(entry.questions) :]
-            keys = tuple(normalize_entry_text(text) for text in entry.questions)
-            asked.append([t for a in questions for t in a.index_terms])
-            keyworded.append([t for a in keywords for t in a.index_terms])
-            answered.append(answer)
-            readings.append([r for a in questions for r in a.readings])
-            grams.append([g for key in keys for g in key_bigrams(key)])
-            for analysis in (*questions, *keywords):
-                for term, groups in zip(analysis.terms, analysis.synonym_groups, strict=True):
-                    for group in groups:
-                        self._synonyms[group].add(term)
-            self._questions.append(keys)
-            self._question_words.append(tuple(questions))
-            for key in keys:
-                self._exact.setdefault(key, doc)
+            self._add_entry(doc, entry, asked_texts, answer, fields)
+        self._index_postings(fields)
+        self._index_languages()
+        self._index_terms(fields)
+        self._question_words = [
+            tuple(self._question_word_weights(question) for question in questions)
+            for questions in fields.questions
+        ]
+        return memory
+
+    def _question_word_weights(self, question: Analysis) -> _QuestionWords:
+        """What _question_covered() reads of one question, weighed once (idf is known by now)."""
+        words = tuple(
+            (
+                self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE),
+                term,
+                _READING + reading,
+            )
+            for term, reading, topical in zip(
+                question.terms, question.readings, question.topical, strict=True
+            )
+        )
+        return _QuestionWords(
+            words,
+            tuple((concept.term, range(concept.start, concept.end)) for concept in question.concepts),
+            sum(weight for weight, _, _ in words),
+        )
+
+    def _add_entry(
+        self,
+        doc: int,
+        entry: Entry,
+        asked_texts: list[Analysis],
+        answer: tuple[str, ...],
+        fields: _EntryFields,
+    ) -> None:
+        """One entry's words into `fields`, its questions into the exact-question table, and its
+        words' synonym groups into the synonym table."""
+        questions = asked_texts[: len(entry.questions)]
+        keywords = asked_texts[len(entry.questions) :]
+        keys = tuple(normalize_entry_text(text) for text in entry.questions)
+        fields.asked.append([t for a in questions for t in a.index_terms])
+        fields.keyworded.append([t for a in keywords for t in a.index_terms])
+        fields.answered.append(answer)
+        fields.readings.append([r for a in questions for r in a.readings])
+        fields.grams.append([g for key in keys for g in key_bigrams(key)])
+        for analysis in (*questions, *keywords):
+            for term, groups in zip(analysis.terms, analysis.synonym_groups, strict=True):
+                for group in groups:
+                    self._synonyms[group].add(term)
+        self._questions.append(keys)
+        fields.questions.append(questions)
+        for key in keys:
+            self._exact.setdefault(key, doc)
+
+    def _index_postings(self, fields: _EntryFields) -> None:
+        """The BM25 postings: words (questions, keywords, answers), readings, bigrams."""
+        s = self.settings
         self._terms = Postings(
-            ((asked, s.weight_question), (keyworded, s.weight_keywords), (answered, s.weight_answer)),
+            (
+                (fields.asked, s.weight_question),
+                (fields.keyworded, s.weight_keywords),
+                (fields.answered, s.weight_answer),
+            ),
             s.k1,
             s.b,
         )
-        self._readings = Postings(((readings, s.weight_reading),), s.k1, s.b)
-        self._bigrams = Postings(((grams, s.weight_bigram),), s.k1, s.b)
+        self._readings = Postings(((fields.readings, s.weight_reading),), s.k1, s.b)
+        self._bigrams = Postings(((fields.grams, s.weight_bigram),), s.k1, s.b)
+
+    def _index_languages(self) -> None:
+        """Each entry's language, and per asker language the factor each entry's score takes."""
         self._langs = np.array([entry.lang for entry in self._entries])
         self._language_factors = {
-            lang: np.array([1.0 if entry.lang == lang else s.other_lang_factor for entry in self._entries])
+            lang: np.array(
+                [1.0 if entry.lang == lang else self.settings.other_lang_factor for entry in self._entries]
+            )
             for lang in ("ja", "en")
         }
-        # Which terms each entry asks about (questions, alternates, keywords and their readings)
-        # and which its answer mentions: what coverage is measured against.
+
+    def _index_terms(self, fields: _EntryFields) -> None:
+        """What coverage is measured against: the terms each entry asks about (questions,
+        alternates, keywords and their readings) and those its answer mentions; their idf; and the
+        vocabulary an unknown query word may stand for."""
         self._asked = TermSets(
             [
                 itertools.chain(question, keywords, (_READING + r for r in reading))
-                for question, keywords, reading in zip(asked, keyworded, readings, strict=True)
+                for question, keywords, reading in zip(
+                    fields.asked, fields.keyworded, fields.readings, strict=True
+                )
             ],
             self._term_ids,
         )
-        self._answered = TermSets(answered, self._term_ids)
+        self._answered = TermSets(fields.answered, self._term_ids)
         count = len(self._entries)
         # An entry has a term if it asks about it or its answer mentions it.
         pairs = distinct(np.concatenate((self._asked.keys(), self._answered.keys())))
@@ -423,7 +524,6 @@ class Matcher:
             }
         )
         self._unknown_idf = idf(count, 0)
-        return memory
 
     def terms(self, text: str) -> frozenset[str]:
         """The words of `text` as a question is read, a glossary phrase standing for the words it
@@ -463,70 +563,96 @@ class Matcher:
         Rank order combines the BM25 score with the other Features (rank_* settings); a question
         typed exactly as an entry has it comes first.
         """
-        s = self.settings
-        if written_in_english(query):
-            lang = "en"  # whatever the asker's setting, a question in English reads answers in English
         analysis = self._analyzer.analyze_question(query)
         rescued = self._rescue(analysis)
+        scores = self._lexical_scores(query, lang, analysis, rescued)
+        dense = self._dense_view(query)
+        words = self._query_words(query, analysis, rescued)
+        exact = self._exact.get(words.key)
+        docs = self._candidate_docs(scores, dense, exact, top)
+        ordered = [*sorted((float(scores[doc]) for doc in docs), reverse=True), 0.0, 0.0]
+        found = [(doc, self._features(doc, float(scores[doc]), ordered, words, dense)) for doc in docs]
+        return sorted(found, key=lambda item: (item[0] == exact, rank(self.settings, item[1])), reverse=True)
+
+    def _lexical_scores(
+        self, query: str, lang: str, analysis: Analysis, rescued: dict[int, str]
+    ) -> np.ndarray:
+        """Each entry's BM25 score, the other language's entries at other_lang_factor."""
+        if written_in_english(query):
+            lang = "en"  # whatever the asker's setting, a question in English reads answers in English
         scores = self._raw_scores(query, analysis, rescued)
-        key = normalize(query)
-        exact = self._exact.get(key)
-        if lang in self._language_factors:  # the other language's entries weigh other_lang_factor
+        if lang in self._language_factors:
             scores *= self._language_factors[lang]
+        return scores
+
+    def _dense_view(self, query: str) -> _DenseView | None:
+        """The entries' similarities to the query and what is derived from them; None without the
+        semantic layer (or without entries)."""
+        similarity = self._similarities(query)
+        if similarity is None or not len(similarity):
+            return None
+        z = (similarity - similarity.mean()) / (similarity.std() or 1.0)
+        return _DenseView(similarity, z, self._dense_leaders(similarity))
+
+    def _candidate_docs(
+        self, scores: np.ndarray, dense: _DenseView | None, exact: int | None, top: int
+    ) -> list[int]:
+        """The entries best by words, then those closest by vector, then the exact question's."""
+        s = self.settings
         docs = dict.fromkeys(_best(scores, max(top, s.candidates)).tolist())
-        dense = self._similarities(query)
-        dense_z = np.zeros(len(self._entries))
-        leaders: dict[str, tuple[int, float, float]] = {}
-        if dense is not None and len(dense):
-            docs.update(dict.fromkeys(_best(dense + 1.0, max(top, s.dense_candidates)).tolist()))
-            dense_z = (dense - dense.mean()) / (dense.std() or 1.0)
-            leaders = self._dense_leaders(dense)
+        if dense is not None:
+            docs.update(dict.fromkeys(_best(dense.similarity + 1.0, max(top, s.dense_candidates)).tolist()))
         if exact is not None:
             docs.setdefault(exact)
-        candidates = [(doc, float(scores[doc])) for doc in docs]
+        return list(docs)
+
+    def _query_words(self, query: str, analysis: Analysis, rescued: dict[int, str]) -> _QueryWords:
         weights = self._coverage_weights(analysis, rescued)
-        ordered = [*sorted((raw for _, raw in candidates), reverse=True), 0.0, 0.0]
-        total = sum(weight for weight, _, _ in weights)
         nouns = [(weight, ids) for weight, ids, topical in weights if topical]
-        noun_total = sum(weight for weight, _ in nouns)
-        said = self._said(analysis, rescued)
-        found = []
-        for doc, raw in candidates:
-            asked = self._asked.of(doc)
-            answered = self._answered.of(doc)
-            shared, shared_asked = self._shared(asked, answered, weights)
-            nouns_asked = (
-                sum(weight for weight, words in nouns if words & asked) / noun_total if noun_total else 0.0
-            )
-            nouns_answer_only = (
-                sum(weight for weight, words in nouns if words & answered and not words & asked) / noun_total
-                if noun_total
-                else 0.0
-            )
-            rival = ordered[1] if raw >= ordered[0] else ordered[0]
-            # An entry found only by its vector (no word in common) dominates nothing.
-            dominance = min(raw / rival, _MAX_DOMINANCE) - 1.0 if rival > 0 else (1.0 if raw > 0 else -1.0)
-            found.append(
-                (
-                    doc,
-                    Features(
-                        shared / total if total else 0.0,
-                        self._closeness(doc, key),
-                        dominance,
-                        raw / ordered[0] if ordered[0] else 0.0,
-                        math.log1p(shared / self._unknown_idf),
-                        nouns_asked,
-                        self._question_covered(doc, said),
-                        float(dense[doc]) if dense is not None else 0.0,
-                        self._dense_lead(doc, dense, leaders) if dense is not None else 0.0,
-                        shared_asked / total if total else 0.0,
-                        math.log1p(shared_asked / self._unknown_idf),
-                        float(dense_z[doc]),
-                        nouns_answer_only,
-                    ),
-                )
-            )
-        return sorted(found, key=lambda item: (item[0] == exact, rank(s, item[1])), reverse=True)
+        return _QueryWords(
+            normalize(query),
+            weights,
+            sum(weight for weight, _, _ in weights),
+            nouns,
+            sum(weight for weight, _ in nouns),
+            self._said(analysis, rescued),
+        )
+
+    def _features(
+        self, doc: int, raw: float, ordered: list[float], words: _QueryWords, dense: _DenseView | None
+    ) -> Features:
+        """The Features of one candidate with BM25 score `raw` (`ordered`: the candidates' scores,
+        highest first, then two zeros)."""
+        asked = self._asked.of(doc)
+        answered = self._answered.of(doc)
+        shared, shared_asked = self._shared(asked, answered, words.weights)
+        total, noun_total = words.total, words.noun_total
+        nouns_asked = (
+            sum(weight for weight, ids in words.nouns if ids & asked) / noun_total if noun_total else 0.0
+        )
+        nouns_answer_only = (
+            sum(weight for weight, ids in words.nouns if ids & answered and not ids & asked) / noun_total
+            if noun_total
+            else 0.0
+        )
+        rival = ordered[1] if raw >= ordered[0] else ordered[0]
+        # An entry found only by its vector (no word in common) dominates nothing.
+        dominance = min(raw / rival, _MAX_DOMINANCE) - 1.0 if rival > 0 else (1.0 if raw > 0 else -1.0)
+        return Features(
+            shared / total if total else 0.0,
+            self._closeness(doc, words.key),
+            dominance,
+            raw / ordered[0] if ordered[0] else 0.0,
+            math.log1p(shared / self._unknown_idf),
+            nouns_asked,
+            self._question_covered(doc, words.said),
+            float(dense.similarity[doc]) if dense is not None else 0.0,
+            self._dense_lead(doc, dense.similarity, dense.leaders) if dense is not None else 0.0,
+            shared_asked / total if total else 0.0,
+            math.log1p(shared_asked / self._unknown_idf),
+            float(dense.z[doc]) if dense is not None else 0.0,
+            nouns_answer_only,
+        )
 
     def _dense_leaders(self, dense: np.ndarray) -> dict[str, tuple[int, float, float]]:
         """Per language: the entry closest by vector, its similarity and the runner-up's."""
@@ -634,20 +760,13 @@ class Matcher:
         「共有フォルダのファイルを中身で検索したい」, however much the other way round."""
         best = 0.0
         for question in self._question_words[doc]:
-            named = {
-                position
-                for concept in question.concepts
-                if concept.term in said
-                for position in range(concept.start, concept.end)
-            }
-            found = total = 0.0
-            words = zip(question.terms, question.readings, question.topical, strict=True)
-            for position, (term, reading, topical) in enumerate(words):
-                weight = self._idf.get(term, self._unknown_idf) * (1.0 if topical else _ACTION_SHARE)
-                total += weight
-                if position in named or term in said or _READING + reading in said:
-                    found += weight
-            best = max(best, found / total if total else 0.0)
+            named = {position for term, span in question.concepts if term in said for position in span}
+            found = sum(
+                weight
+                for position, (weight, term, reading) in enumerate(question.words)
+                if position in named or term in said or reading in said
+            )
+            best = max(best, found / question.total if question.total else 0.0)
         return best
 
     def _closeness(self, doc: int, key: str) -> float:

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,15 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.asker.models import LoggedQuestion
+from bot.asker.retention import purge_asker_texts
 from bot.i18n import catalogue
 from bot.insights.output import CSV_TABLES
+from bot.insights.summary import last_week
+from bot.storage.models import utcnow
 from bot.tickets.business_hours import BusinessCalendar
 from devtools.activities import Place
 from knowledge import load
+from knowledge.diff import read_questions
 from tests.asker.conversation import Chat, action, texts_of
 from tests.desk import test_desk_http
 from tests.desk.test_desk_http import STAFF, Desk
@@ -45,6 +50,7 @@ async def _converse(desk: Desk, schemas_dir: Path) -> dict[str, Any]:
     await chat.card("PDF")  # abandoned
     escalation = await chat.card("犬の散歩")
     await chat.click(action(escalation, "escalate"), {"details": "3階です"})
+    assert await desk.bot.runtime.question_log.flush()
     async with desk.bot.runtime.services.sessions() as session:
         ticket_id = (
             await session.scalars(
@@ -69,7 +75,8 @@ async def _converse(desk: Desk, schemas_dir: Path) -> dict[str, Any]:
     }
 
 
-def _insights(desk: Desk, out: Path, lang: str) -> None:
+def _insights(desk: Desk, out: Path, lang: str) -> tuple[str, str]:
+    """Runs the command over the last 14 days; returns the period's first and last day."""
     settings = desk.bot.runtime.services.settings
     today = datetime.now(UTC).astimezone(BusinessCalendar.from_settings(settings).zone).date()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("KOTAE_", "Microsoft"))}
@@ -85,6 +92,7 @@ def _insights(desk: Desk, out: Path, lang: str) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    return first, today.isoformat()
 
 
 def _csv(path: Path) -> list[list[str]]:
@@ -99,8 +107,10 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
     seen = await _converse(desk, schemas_dir)
     rows, ticket = seen["rows"], seen["ticket"]
     out = tmp_path / "report"
-    await asyncio.to_thread(_insights, desk, out, "ja")
+    first_day, last_day = await asyncio.to_thread(_insights, desk, out, "ja")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    timezone = desk.bot.runtime.services.settings.timezone
+    assert summary["period"] == {"from": first_day, "to": last_day, "timezone": timezone}
 
     questions = summary["questions"]
     assert {
@@ -127,7 +137,8 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
     assert summary["weeks"][-1]["self_service_rate"] == 0.6
 
     served = sorted(["wifi-cannot-connect", seen["clarify_pick"], seen["alternative_pick"]])
-    assert sorted(item["entry"] for item in summary["entries_most_asked"]) == served
+    most_asked = {item["entry"]: item["count"] for item in summary["entries_most_asked"]}
+    assert most_asked == dict(Counter(served))
     assert summary["entries_not_helpful"] == [{"entry": "wifi-cannot-connect", "count": 1}]
     abandoned, escalated = rows[3], rows[4]
     assert summary["gaps"] == [
@@ -145,6 +156,18 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
         json.loads(line) for line in (out / "suggestions.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert {(s["entry"], s["alternate"], s["count"]) for s in suggestions} == {a[:3] for a in alternates}
+    # The past questions, for `python -m knowledge diff --questions`, which reads them as they are.
+    past_questions = (out / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in past_questions] == [
+        {"query": "PDF", "lang": "ja", "count": 2},
+        {"query": "wifiつながんない", "lang": "ja", "count": 2},
+        {"query": "犬の散歩", "lang": "ja", "count": 1},
+    ]
+    assert [(q.query, q.lang) for q in read_questions(past_questions)] == [
+        ("PDF", "ja"),
+        ("wifiつながんない", "ja"),
+        ("犬の散歩", "ja"),
+    ]
 
     entries = load(REPO / "knowledge" / "faq").entries
     until = datetime.now(UTC)
@@ -154,6 +177,16 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
         if entry.id not in served or (entry.review_by and entry.review_by < until.date())
     }
     assert {item["entry"] for item in summary["stale_entries"]} == expected_stale
+    by_id = {entry.id: entry for entry in entries}
+    for item in summary["stale_entries"]:
+        entry = by_id[item["entry"]]
+        review_by = entry.review_by
+        assert item["review_by"] == (review_by.isoformat() if review_by else None)
+        assert (item["last_matched"] is None) == (entry.id not in served)
+        past_review = review_by is not None and review_by < until.date()
+        assert item["reasons"] == ["review_by_passed"] * past_review + ["not_matched"] * (
+            entry.id not in served
+        )
 
     calendar = BusinessCalendar.from_settings(desk.bot.runtime.services.settings)
     hours = lambda end: round(calendar.open_seconds(ticket.created_at, end) / 3600, 2)  # noqa: E731
@@ -180,13 +213,24 @@ async def test_insights_count_every_kind_of_question_and_the_desk(
     assert page.count("<svg") == 3
     for forbidden in ("<script", " src=", " href=", "<link"):
         assert forbidden not in page
-    for shown in ("自己解決率", "60.0%", "犬の散歩", "FAQにない質問", "self-service rate (%)"):
+    # The charts' labels are Japanese too (the legend, the axes).
+    for shown in ("自己解決率", "60.0%", "犬の散歩", "FAQにない質問", "自己解決率(%)", "週の初め(月-日)"):
         assert shown in page
+    # Purged texts leave the counts: the same report after the retention purge, in English.
+    async with desk.bot.runtime.services.sessions.begin() as session:
+        await purge_asker_texts(session, older_than=timedelta(0), now=utcnow())
     english = tmp_path / "english"
     await asyncio.to_thread(_insights, desk, english, "en")
-    assert "Self-service rate" in (english / "report.html").read_text(encoding="utf-8")
-    # This machine class has no Japanese font for Chromium either: the English page is the one rendered.
-    _render_in_chromium(english / "report.html", tmp_path)
+    purged = json.loads((english / "summary.json").read_text(encoding="utf-8"))
+    assert purged["questions"] == {**questions, "texts_purged": 5}
+    assert (purged["gaps"], purged["suggested_alternates"]) == ([], [])
+    assert (purged["weeks"], purged["desk"]) == (summary["weeks"], summary["desk"])
+    assert (english / "questions.jsonl").read_text(encoding="utf-8") == ""
+    english_page = (english / "report.html").read_text(encoding="utf-8")
+    assert "Self-service rate" in english_page
+    assert "self-service rate (%)" in english_page
+    assert "自己解決率" not in english_page
+    _render_in_chromium(out / "report.html", tmp_path)
 
 
 def _render_in_chromium(page: Path, tmp_path: Path) -> None:
@@ -243,6 +287,7 @@ async def test_the_insights_command_posts_last_weeks_figures_in_the_ict_channel_
     await chat.click(action(await chat.card("wifiつながんない"), "helpful"))
     await chat.card("犬の散歩")
     await chat.card("犬の散歩です")
+    assert await desk.bot.runtime.question_log.flush()
     await _one_week_back(desk)
 
     staff = Chat(desk.bot, desk.teams, desk.emulator, STAFF, desk.channel, schemas_dir)
@@ -251,6 +296,11 @@ async def test_the_insights_command_posts_last_weeks_figures_in_the_ict_channel_
     assert facts["質問数"] == "3"
     assert facts["自己解決率"] == "33.3%"
     assert (facts["回答で解決"], facts["未解決のまま"], facts["ICT担当へ"]) == ("1", "2", "0")
+    assert (facts["候補から選んで解決"], facts["受付"], facts["解決"]) == ("0", "0", "0")
+    assert facts["回答までの時間(中央値、営業時間)"] == "–"  # no ticket answered last week
+    zone = BusinessCalendar.from_settings(desk.bot.runtime.services.settings).zone
+    monday, sunday = last_week(datetime.now(zone).date())
+    assert card["body"][0]["text"] == f"先週の利用状況({monday} ～ {sunday})"
     assert "2件: 犬の散歩" in texts_of(card)  # the two wordings are one gap
     english = await staff.card("insights", locale="en-US")
     assert english["body"][0]["text"].startswith("Last week")

@@ -6,10 +6,11 @@ version, a forged click or a truncated payload fails validation and gets the "ou
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
+from bot.card_data import CardData
 from bot.i18n import Lang
 from dialogs import MAX_QUESTION_CHARS, Attachment
 
@@ -18,23 +19,17 @@ __all__ = [
     "AskIctData",
     "AskNewData",
     "CancelData",
-    "CardData",
     "ChooseData",
     "EscalateData",
     "LanguageData",
     "MoreData",
     "VoteData",
-    "parse",
 ]
 
 # Attachments a ticket keeps (links only); the activity reader passes on no more than this.
 MAX_ATTACHMENTS = 20
 _Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 _Question = Annotated[str, StringConstraints(max_length=MAX_QUESTION_CHARS)]
-
-
-class CardData(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class _AskerData(CardData):
@@ -121,14 +116,3 @@ class MoreData(CardData):
 
 class LanguageData(CardData):
     lang: Lang
-
-
-_Data = TypeVar("_Data", bound=CardData)
-
-
-def parse(model: type[_Data], data: dict[str, Any]) -> _Data | None:
-    """`data` as `model`, or None when it does not fit (an old, truncated or forged card)."""
-    try:
-        return model.model_validate(data)
-    except ValidationError:
-        return None

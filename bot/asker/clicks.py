@@ -20,18 +20,17 @@ from bot.asker.card_data import (
     AskIctData,
     AskNewData,
     CancelData,
-    CardData,
     ChooseData,
     EscalateData,
     LanguageData,
     MoreData,
     VoteData,
-    parse,
 )
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback, Pick, Vote, VoteKind
 from bot.asker.question_log import FollowUp, QuestionLog
 from bot.asker.questions import escalation_consent, render
+from bot.card_data import CardData, parse
 from bot.cards.answer import AnswerContext, answer_card, answer_version
 from bot.cards.choices import alternatives_card
 from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticket_created_card
@@ -128,9 +127,7 @@ class AskerClicks:
         )
         async with self._sessions.begin() as session:
             await self._feedback.record_vote(session, vote)
-            await self._log.follow(
-                session, data.log, data.asker, FollowUp(kind.value), vote=kind.value, voted_entry=data.entry
-            )
+        self._log.follow(data.log, data.asker, FollowUp(kind.value), vote=kind.value, voted_entry=data.entry)
 
     async def _helpful(self, turn: Turn, data: VoteData, lang: Lang) -> InvokeResult:
         await self._vote(data, lang, VoteKind.HELPFUL)
@@ -153,21 +150,14 @@ class AskerClicks:
         pick = Pick(data.card, data.asker, data.question, data.entry, data.score, lang)
         async with self._sessions.begin() as session:
             await self._feedback.record_pick(session, pick)
-            await self._log.follow(
-                session,
-                data.log,
-                data.asker,
-                FollowUp.PICKED,
-                picked_entry=data.entry,
-                picked_after=data.decision,
-            )
+        self._log.follow(
+            data.log, data.asker, FollowUp.PICKED, picked_entry=data.entry, picked_after=data.decision
+        )
         context = AnswerContext(data.asker, data.question, data.score, data.decision, _new_id(), data.log)
         return card_response(answer_card(entry, lang, context))
 
     async def _ask_ict(self, turn: Turn, data: AskIctData, lang: Lang) -> InvokeResult:
-        if data.log:
-            async with self._sessions.begin() as session:
-                await self._log.follow(session, data.log, data.asker, FollowUp.NONE_OF_THESE)
+        self._log.follow(data.log, data.asker, FollowUp.NONE_OF_THESE)
         card = escalate_card(
             lang,
             asker=data.asker,
@@ -183,7 +173,7 @@ class AskerClicks:
         self._awaiting.dismiss(data.asker)
         outcome = await self._flow.respond(data.question, lang)
         log_id = self._log.row_id(outcome, data.asker)
-        await self._log.record(
+        self._log.record(
             log_id,
             outcome,
             lang=lang,

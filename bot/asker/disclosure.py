@@ -14,7 +14,7 @@ from sqlalchemy import FromClause, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.asker.models import FeedbackVote, LoggedQuestion, SuggestedAlternate
-from bot.asker.question_log import asker_key, read_key
+from bot.asker.pseudonym import asker_key, read_key
 from bot.storage.models import LanguagePreference
 
 __all__ = ["export_asker_records"]

@@ -66,7 +66,6 @@ class Escalations:
         )
         async with self._sessions.begin() as session:
             ticket = await open_ticket(session, request, routing=self._routing)
-            await self._log.follow(session, data.log, data.asker, FollowUp.ESCALATED, ticket_id=ticket.id)
             # No toggles (a card from before them, or inputs Teams dropped): no consent, nothing to remember.
             if self._colleagues is not None and data.share_with_colleagues:
                 consent = ColleagueConsent(data.share_with_colleagues == "true", data.show_my_name == "true")
@@ -81,4 +80,5 @@ class Escalations:
                     consent=consent,
                 )
                 await self._colleagues.after_escalation(session, handed)
+        self._log.follow(data.log, data.asker, FollowUp.ESCALATED, ticket_id=ticket.id)
         return Sent(ticket, question)

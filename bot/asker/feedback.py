@@ -1,4 +1,7 @@
-"""Feedback on answers and "did you mean" picks: one row per card and user, a second click changes it."""
+"""Feedback on answers and "did you mean" picks: one row per card and user, a second click changes it.
+
+The asker's words are masked before they are written, as in the question log (`QuestionMasker`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.asker.masking import QuestionMasker
 from bot.asker.models import FeedbackVote, SuggestedAlternate
 from bot.storage.dialect import upsert_insert
 from bot.storage.models import utcnow
@@ -56,6 +60,9 @@ async def _upsert(session: AsyncSession, table: Any, keys: list[Any], values: di
 class Feedback:
     """Repository; methods take the unit of work's session and never commit."""
 
+    def __init__(self, masker: QuestionMasker) -> None:
+        self._mask = masker
+
     async def record_vote(self, session: AsyncSession, vote: Vote) -> None:
         await _upsert(
             session,
@@ -64,7 +71,7 @@ class Feedback:
             {
                 "answer_id": vote.answer_id,
                 "user_aad_object_id": vote.user_aad_object_id,
-                "query": vote.query,
+                "query": self._mask(vote.query),
                 "entry_id": vote.entry_id,
                 "score": vote.score,
                 "decision": vote.decision,
@@ -81,7 +88,7 @@ class Feedback:
             [SuggestedAlternate.card_id],
             {
                 "card_id": pick.card_id,
-                "query": pick.query,
+                "query": self._mask(pick.query),
                 "entry_id": pick.entry_id,
                 "score": pick.score,
                 "lang": pick.lang,

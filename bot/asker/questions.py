@@ -126,7 +126,7 @@ class QuestionHandler:
         if getattr(outcome, "cut", False):
             await turn.send(catalogue().text("asker.cut", lang, limit=f"{self._flow.read_limit():,}"))
         await turn.send(render(outcome, lang, asker, log_id, consent))
-        # Logged once the reply is on its way: the write never delays the answer the asker waits for.
-        await self._log.record(
+        # Queued once the reply is on its way (written in the background: docs/insights.md).
+        self._log.record(
             log_id, outcome, lang=lang, asker=asker, conversation_type=activity.conversation_type
         )

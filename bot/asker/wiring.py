@@ -12,6 +12,7 @@ from bot.asker.clicks import AskerClicks
 from bot.asker.commands import AskerCommands
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback
+from bot.asker.log_writer import QuestionLogWriter
 from bot.asker.masking import QuestionMasker
 from bot.asker.question_log import QuestionLog
 from bot.asker.questions import QuestionHandler
@@ -37,6 +38,7 @@ class AskerHandlers:
     commands: Mapping[CommandName, CommandHandler]
     verbs: Mapping[str, VerbHandler]
     preferences: LanguagePreferences
+    log_writer: QuestionLogWriter  # started and stopped by the runtime
 
     @classmethod
     def build(
@@ -48,11 +50,15 @@ class AskerHandlers:
         preferences = LanguagePreferences(services.sessions)
         tickets = AskerTickets(DeskPolicy.from_settings(settings))
         awaiting = AwaitingAnswers(services.sessions, tickets)
-        log = QuestionLog(services.sessions, QuestionMasker(settings.staff_number_pattern), knowledge.status)
+        masker = QuestionMasker(settings.staff_number_pattern)
+        log_writer = QuestionLogWriter(
+            services.sessions, masker, interval=settings.question_log_flush_seconds
+        )
+        log = QuestionLog(log_writer, knowledge.status)
         clicks = AskerClicks(
             sessions=services.sessions,
             flow=flow,
-            feedback=Feedback(),
+            feedback=Feedback(masker),
             escalations=Escalations(
                 services.sessions, flow, TicketRouting.from_settings(settings), log, colleagues
             ),
@@ -68,7 +74,7 @@ class AskerHandlers:
             timezone=ZoneInfo(settings.timezone),
         )
         ask = QuestionHandler(flow, awaiting, log, colleagues)
-        return cls(ask, commands.commands, clicks.verbs, preferences)
+        return cls(ask, commands.commands, clicks.verbs, preferences, log_writer)
 
     async def preferred_language(self, activity: Incoming) -> Lang | None:
         """The sender's `language` choice, which wins over the locale Teams sends."""

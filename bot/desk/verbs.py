@@ -11,13 +11,13 @@ only) and gets a polite message; it never raises.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.card_data import CardData, Int32, OptionalText, parse
 from bot.cards.desk_notices import notice_card
 from bot.cards.ticket import format_time, ticket_card
 from bot.desk.drafts import add_draft
@@ -52,9 +52,33 @@ _ASKER_TRANSITIONS: dict[str, tuple[Action, str | None]] = {
 }
 DESK_VERBS = (*_DESK_TRANSITIONS, *_ASKER_TRANSITIONS, "add_faq", "refresh")
 
+_Data = TypeVar("_Data", bound=CardData)
 
-# Ids, numbers and versions are 32-bit integer columns (PostgreSQL `integer`): larger is not ours.
-_MAX_INT = 2**31 - 1
+
+class _TicketData(CardData):
+    ticket_id: Int32
+
+
+class _TransitionData(_TicketData):
+    """What the ticket card's buttons carry: the ticket as the card showed it, and its inputs."""
+
+    state: TicketState
+    version: Int32
+    answer: OptionalText = None
+    note: OptionalText = None
+    followup: OptionalText = None
+    main_number: Int32 | None = None
+
+
+class _AddFaqData(_TicketData):
+    faq_question: OptionalText = None
+
+
+def _parsed(model: type[_Data], data: dict[str, Any]) -> _Data:
+    parsed = parse(model, data)
+    if parsed is None:
+        raise Refused("desk.refusal.bad_input")
+    return parsed
 
 
 def _asker(turn: Turn) -> Actor:
@@ -63,24 +87,6 @@ def _asker(turn: Turn) -> Actor:
     if sender is None:
         raise Refused("desk.refusal.bad_input")
     return Actor(id=sender.id or "", aad_object_id=sender.aad_object_id or "", name=sender.name)
-
-
-def _int(data: Mapping[str, Any], key: str) -> int:
-    value = data.get(key)
-    if isinstance(value, bool) or value in (None, ""):
-        raise Refused("desk.refusal.bad_input")
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise Refused("desk.refusal.bad_input") from None
-    if not 0 <= number <= _MAX_INT:
-        raise Refused("desk.refusal.bad_input")
-    return number
-
-
-def _text(data: Mapping[str, Any], key: str | None) -> str | None:
-    value = data.get(key) if key else None
-    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 class DeskVerbs:
@@ -120,22 +126,14 @@ class DeskVerbs:
 
     def _transition_handler(self, action: Action, field: str | None, *, desk: bool) -> VerbHandler:
         async def handle(turn: Turn, data: dict[str, Any], lang: Lang) -> InvokeResult:
-            ticket = await self._ticket(_int(data, "ticket_id"))
+            clicked = _parsed(_TransitionData, data)
+            ticket = await self._ticket(clicked.ticket_id)
             actor = await desk_member(turn, ticket.channel_id) if desk else _asker(turn)
-            try:
-                expected = TicketState(str(data.get("state")))
-            except ValueError:
-                raise Refused("desk.refusal.bad_input") from None
-            duplicate_of = await self._main_ticket_id(data) if action is Action.LINK_DUPLICATE else None
-            change = Change(
-                ticket.id,
-                action,
-                actor,
-                expected,
-                _int(data, "version"),
-                _text(data, field),
-                duplicate_of,
+            duplicate_of = (
+                await self._main_ticket_id(clicked.main_number) if action is Action.LINK_DUPLICATE else None
             )
+            text = getattr(clicked, field) if field else None
+            change = Change(ticket.id, action, actor, clicked.state, clicked.version, text, duplicate_of)
             async with self._sessions.begin() as session:
                 result = await apply(session, change, policy=self._policy)
             return await self._reply(result, change, lang, desk=desk)
@@ -149,9 +147,11 @@ class DeskVerbs:
             raise Refused("desk.refusal.not_found")
         return ticket
 
-    async def _main_ticket_id(self, data: Mapping[str, Any]) -> int:
+    async def _main_ticket_id(self, main_number: int | None) -> int:
+        if main_number is None:
+            raise Refused("desk.refusal.bad_input")
         async with self._sessions() as session:
-            main = await ticket_by_number(session, _int(data, "main_number"))
+            main = await ticket_by_number(session, main_number)
         if main is None:
             raise Refused("desk.refusal.bad_duplicate")
         return main.id
@@ -212,10 +212,11 @@ class DeskVerbs:
     # --- verbs that are not transitions -------------------------------------------------------
 
     async def _add_faq(self, turn: Turn, data: dict[str, Any], lang: Lang) -> InvokeResult:
-        ticket = await self._ticket(_int(data, "ticket_id"))
+        clicked = _parsed(_AddFaqData, data)
+        ticket = await self._ticket(clicked.ticket_id)
         actor = await desk_member(turn, ticket.channel_id)
         async with self._sessions.begin() as session:
-            result = await add_draft(session, ticket.id, actor, question=_text(data, "faq_question"))
+            result = await add_draft(session, ticket.id, actor, question=clicked.faq_question)
         if result.draft is None:
             raise Refused("desk.draft.unavailable")
         key = "desk.draft.created" if result.created else "desk.draft.exists"
@@ -223,6 +224,6 @@ class DeskVerbs:
 
     async def _refresh(self, turn: Turn, data: dict[str, Any], lang: Lang) -> InvokeResult:
         """Teams asks for the card of a user in `refresh.userIds`: the claimer gets their tools."""
-        ticket = await self._ticket(_int(data, "ticket_id"))
+        ticket = await self._ticket(_parsed(_TicketData, data).ticket_id)
         actor = await desk_member(turn, ticket.channel_id)
         return self._card(ticket, lang, actor, await self._main_number(ticket))

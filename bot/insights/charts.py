@@ -3,21 +3,23 @@
 `Figure` is used without pyplot: no GUI backend is ever chosen and no global figure state is kept
 (the SVG canvas draws it; Agg would be the one for raster images).
 
-Labels are English: this machine class has no Japanese font for matplotlib, and a chart must not
-show empty boxes; the HTML around each chart carries the Japanese. Text stays text in the SVG
-(`svg.fonttype: none`), so the page is searchable and the browser's fonts draw it.
+Labels are in the report's language. matplotlib measures the text with IPAexGothic (shipped by
+matplotlib-fontja, so no system font is needed and a Japanese label is never drawn as empty boxes);
+the text stays text in the SVG (`svg.fonttype: none`), so the page is searchable and the browser's
+fonts draw it, falling back to its sans-serif font (every Japanese desktop has one).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from matplotlib import rc_context
+from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.typing import RcKeyType
+from matplotlib_fontja import get_font_ttf_path
 
 from bot.insights.figures import OUTCOMES
 
@@ -29,7 +31,16 @@ _COLOURS = {
     "escalated": "#f9a825",
     "abandoned": "#9e9e9e",
 }
-_STYLE: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "kotae", "font.size": 9}
+font_manager.fontManager.addfont(get_font_ttf_path())
+_FONT = font_manager.FontProperties(fname=get_font_ttf_path()).get_name()  # IPAexGothic
+_STYLE: dict[RcKeyType, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "kotae",
+    "font.size": 9,
+    "font.family": [_FONT, "sans-serif"],
+}
+# A label in the report's language: `insights.chart.…` and `insights.outcome.…` from the catalogue.
+Label = Callable[[str], str]
 
 
 def _svg(figure: Figure) -> str:
@@ -39,30 +50,32 @@ def _svg(figure: Figure) -> str:
     return text[text.index("<svg") :]  # inline: no XML declaration or doctype
 
 
-def weekly_chart(weeks: Sequence[dict[str, Any]]) -> str:
+def weekly_chart(weeks: Sequence[dict[str, Any]], label: Label) -> str:
     """Questions per week, stacked by outcome, with the self-service rate on a second axis."""
     with rc_context(_STYLE):
         figure = Figure(figsize=(7.5, 3.2))
         axis = figure.subplots()
-        labels = [week["week"][5:] for week in weeks]
+        mondays = [week["week"][5:] for week in weeks]
         bottom = [0] * len(weeks)
         for outcome in OUTCOMES:
             values = [week[outcome] for week in weeks]
-            axis.bar(labels, values, bottom=bottom, color=_COLOURS[outcome], label=outcome.replace("_", " "))
+            axis.bar(
+                mondays, values, bottom=bottom, color=_COLOURS[outcome], label=label(f"outcome.{outcome}")
+            )
             bottom = [a + b for a, b in zip(bottom, values, strict=True)]
-        axis.set_ylabel("questions")
+        axis.set_ylabel(label("chart.questions"))
         axis.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axis.set_xlabel("week starting (MM-DD)")
+        axis.set_xlabel(label("chart.week_axis"))
         rate = axis.twinx()
         rate.plot(
-            labels,
+            mondays,
             [(week["self_service_rate"] or 0) * 100 for week in weeks],
             color="#1565c0",
             marker="o",
-            label="self-service rate (%)",
+            label=label("chart.rate"),
         )
         rate.set_ylim(0, 100)
-        rate.set_ylabel("self-service rate (%)")
+        rate.set_ylabel(label("chart.rate"))
         handles = axis.get_legend_handles_labels()[0] + rate.get_legend_handles_labels()[0]
         axis.legend(handles=handles, loc="upper left", fontsize=7, frameon=False)
         return _svg(figure)

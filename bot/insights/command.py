@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.i18n import Lang
 from bot.insights.output import write_report
-from bot.insights.summary import read_summary
+from bot.insights.summary import read_report
 from bot.storage.engine import create_engine
 from bot.tickets.business_hours import BusinessCalendar
 from knowledge import load
@@ -25,7 +25,9 @@ async def run_insights(
     engine = create_engine(settings.database_url)
     try:
         async with engine.connect() as connection:  # Core rows: the ORM's per-row cost adds seconds here
-            summary = await read_summary(connection, calendar, first_day, last_day, knowledge.entries)
+            summary, questions = await read_report(
+                connection, calendar, first_day, last_day, knowledge.entries
+            )
     finally:
         await engine.dispose()
-    return await asyncio.to_thread(write_report, summary, out, lang)
+    return await asyncio.to_thread(write_report, summary, questions, out, lang)

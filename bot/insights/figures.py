@@ -14,7 +14,7 @@ from bot.insights.rows import QuestionRow, TicketRow
 from bot.tickets.business_hours import BusinessCalendar
 from knowledge import Entry
 
-__all__ = ["OUTCOMES", "STALE_AFTER_DAYS", "outcome_of", "summarize"]
+__all__ = ["OUTCOMES", "STALE_AFTER_DAYS", "outcome_of", "past_questions", "summarize"]
 
 OUTCOMES = ("answered", "resolved_by_choice", "escalated", "abandoned")
 STALE_AFTER_DAYS = 90
@@ -30,6 +30,14 @@ def outcome_of(row: QuestionRow) -> str:
     if row.decision == "answer" and row.vote != "not_helpful":
         return "answered"
     return "abandoned"
+
+
+def past_questions(rows: Iterable[QuestionRow]) -> list[dict[str, Any]]:
+    """The (masked) texts not purged yet, each with its language and how often it was asked, most asked
+    first: `{"query", "lang", "count"}`, what `python -m knowledge diff --questions` reads."""
+    counts = Counter((row.question, row.lang) for row in rows if row.question is not None)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [{"query": question, "lang": lang, "count": count} for (question, lang), count in ranked]
 
 
 def _unanswered(row: QuestionRow) -> bool:

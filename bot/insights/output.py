@@ -1,5 +1,6 @@
 """Writes the report's files: summary.json, one CSV per table (UTF-8 with BOM, for Excel), the
-suggestions as JSON lines for `python -m knowledge suggest`, and report.html (one self-contained page)."""
+suggestions and the past questions as JSON lines for `python -m knowledge suggest` and `diff`, and
+report.html (one self-contained page)."""
 
 from __future__ import annotations
 
@@ -125,9 +126,9 @@ def _html(summary: dict[str, Any], lang: Lang) -> str:
     ]
     sections = [
         (t("headline"), headline),
-        (t("weeks"), f"<figure>{weekly_chart(summary['weeks'])}</figure>{weeks}"),
-        (t("most_asked"), ranked("entries_most_asked", "#2e7d32", "questions served")),
-        (t("not_helpful"), ranked("entries_not_helpful", "#c62828", '"not helpful" votes')),
+        (t("weeks"), f"<figure>{weekly_chart(summary['weeks'], t)}</figure>{weeks}"),
+        (t("most_asked"), ranked("entries_most_asked", "#2e7d32", t("chart.served"))),
+        (t("not_helpful"), ranked("entries_not_helpful", "#c62828", t("chart.not_helpful_votes"))),
         (
             t("gaps"),
             _table(
@@ -141,7 +142,7 @@ def _html(summary: dict[str, Any], lang: Lang) -> str:
             _table(
                 [t("entry"), t("alternate"), t("count"), t("after")],
                 [
-                    [a["entry"], a["alternate"], a["count"], a["after"]]
+                    [a["entry"], a["alternate"], a["count"], t(f"after.{a['after']}") if a["after"] else "–"]
                     for a in summary["suggested_alternates"]
                 ],
                 none,
@@ -152,7 +153,12 @@ def _html(summary: dict[str, Any], lang: Lang) -> str:
             _table(
                 [t("entry"), t("review_by"), t("last_matched"), t("reasons")],
                 [
-                    [s["entry"], s["review_by"] or "–", s["last_matched"] or "–", s["reasons"]]
+                    [
+                        s["entry"],
+                        s["review_by"] or "–",
+                        s["last_matched"] or "–",
+                        " / ".join(t(f"reason.{reason}") for reason in s["reasons"]),
+                    ]
                     for s in summary["stale_entries"]
                 ],
                 none,
@@ -181,7 +187,7 @@ def _html(summary: dict[str, Any], lang: Lang) -> str:
     return (
         f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(title)}</title>"
         f"<style>{_CSS}</style></head><body><h1>{escape(title)}</h1>"
-        f"<p>{escape(t('intro'))} {escape(t('chart_note'))}</p>{body}</body></html>\n"
+        f"<p>{escape(t('intro'))}</p>{body}</body></html>\n"
     )
 
 
@@ -193,8 +199,15 @@ _CSS = (
 )
 
 
-def write_report(summary: dict[str, Any], directory: Path, lang: Lang) -> list[Path]:
-    """Every file of the report in `directory` (made if missing); returns their paths.
+def _json_lines(path: Path, records: list[dict[str, Any]]) -> None:
+    write_private(path, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
+
+
+def write_report(
+    summary: dict[str, Any], questions: list[dict[str, Any]], directory: Path, lang: Lang
+) -> list[Path]:
+    """Every file of the report in `directory` (made if missing); returns their paths. `questions`:
+    the period's masked questions (`read_past_questions`), written as questions.jsonl.
 
     Mode 0600 like the other operator commands' files: the texts are masked, but they are still staff's words.
     """
@@ -207,17 +220,16 @@ def write_report(summary: dict[str, Any], directory: Path, lang: Lang) -> list[P
         _write_csv(directory / name, columns, _rows(summary, key))
         written.append(directory / name)
     suggestions = directory / "suggestions.jsonl"
-    write_private(
+    _json_lines(
         suggestions,
-        "".join(
-            json.dumps(
-                {"entry": a["entry"], "alternate": a["alternate"], "count": a["count"]}, ensure_ascii=False
-            )
-            + "\n"
+        [
+            {"entry": a["entry"], "alternate": a["alternate"], "count": a["count"]}
             for a in summary["suggested_alternates"]
-        ),
+        ],
     )
-    written.append(suggestions)
+    past_questions = directory / "questions.jsonl"
+    _json_lines(past_questions, questions)
+    written.extend([suggestions, past_questions])
     report = directory / "report.html"
     write_private(report, _html(summary, lang))
     written.append(report)

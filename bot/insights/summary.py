@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.insights.figures import summarize
-from bot.insights.rows import Period, last_matched, read_questions, read_tickets
+from bot.insights.figures import past_questions, summarize
+from bot.insights.rows import Period, QuestionRow, last_matched, read_questions, read_tickets
 from bot.tickets.business_hours import BusinessCalendar
 from knowledge import Entry
 
-__all__ = ["last_week", "last_week_summary", "period_of", "read_summary"]
+__all__ = ["last_week", "last_week_summary", "period_of", "read_report", "read_summary"]
 
 
 def period_of(first_day: date, last_day: date, zone: ZoneInfo) -> Period:
@@ -42,6 +42,31 @@ async def read_summary(
     """The figures of whole local days `first_day`..`last_day`; stale entries only among `entries`."""
     period = period_of(first_day, last_day, calendar.zone)
     rows = await read_questions(connection, period)
+    return await _summarize(connection, calendar, first_day, last_day, entries, rows)
+
+
+async def read_report(
+    connection: AsyncConnection,
+    calendar: BusinessCalendar,
+    first_day: date,
+    last_day: date,
+    entries: Sequence[Entry],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`read_summary`'s figures and the period's past questions (`figures.past_questions`), from one read."""
+    rows = await read_questions(connection, period_of(first_day, last_day, calendar.zone))
+    summary = await _summarize(connection, calendar, first_day, last_day, entries, rows)
+    return summary, await asyncio.to_thread(past_questions, rows)
+
+
+async def _summarize(
+    connection: AsyncConnection,
+    calendar: BusinessCalendar,
+    first_day: date,
+    last_day: date,
+    entries: Sequence[Entry],
+    rows: list[QuestionRow],
+) -> dict[str, Any]:
+    period = period_of(first_day, last_day, calendar.zone)
     tickets = await read_tickets(connection, period)
     matched = await last_matched(connection, period.end)
     # Counting and grouping the gaps is CPU work: off the event loop.

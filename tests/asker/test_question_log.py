@@ -20,6 +20,8 @@ from tests.harness import BotUnderTest
 
 
 async def _log(chat: Chat) -> list[LoggedQuestion]:
+    """The rows, once the writer has written what the turns queued."""
+    assert await chat.bot.runtime.question_log.flush()
     async with chat.bot.runtime.services.sessions() as session:
         return list((await session.scalars(select(LoggedQuestion).order_by(LoggedQuestion.asked_at))).all())
 
@@ -96,16 +98,26 @@ async def test_personal_data_is_masked_before_it_is_written(
     bot = await BotUnderTest.start(make_settings(staff_number_pattern=r"S\d{6}"))
     try:
         chat = Chat(bot, teams, emulator, alice, Place.personal(alice), schemas_dir)
-        await chat.card(
+        card = await chat.card(
             "wifiつながんない 090-1234-5678 内線 4321 taro.yamada@city.example.lg.jp "
             "番号は1234 5678 9012、職員番号S123456"
         )
+        # The pick and the vote on its answer keep the asker's words too (suggested_alternates, feedback_votes).
+        answer = (await chat.click(action(card, "choose"))).body["value"]
+        await chat.click(action(answer, "helpful"))
         (row,) = await _log(chat)
-        assert row.question == "wifiつながんない [phone] [phone] [email] 番号は[number]、職員番号[staff-no]"
+        masked = "wifiつながんない [phone] [phone] [email] 番号は[number]、職員番号[staff-no]"
+        assert row.question == masked
         async with bot.runtime.services.sessions() as session:
-            stored = (await session.execute(text("SELECT question FROM question_log"))).scalar_one()
-        for secret in ("090", "4321", "taro", "9012", "123456"):
-            assert secret not in stored
+            stored = [
+                (await session.execute(text(f"SELECT {column} FROM {table}"))).scalar_one()
+                for table, column in (
+                    ("question_log", "question"),
+                    ("feedback_votes", "query"),
+                    ("suggested_alternates", "query"),
+                )
+            ]
+        assert stored == [masked] * 3
     finally:
         await bot.close()
 
@@ -114,6 +126,7 @@ async def test_purge_removes_texts_and_keeps_counts(chat: Chat):
     answered = await chat.card("wifiつながんない")
     await chat.click(action(answered, "helpful"))
     await chat.card("犬の散歩")
+    assert await chat.bot.runtime.question_log.flush()
     sessions = chat.bot.runtime.services.sessions
     async with sessions.begin() as session:
         kept = await purge_asker_texts(session, older_than=timedelta(days=30), now=utcnow())
@@ -130,6 +143,7 @@ async def test_purge_removes_texts_and_keeps_counts(chat: Chat):
 
 async def test_a_persons_logged_questions_are_exported_by_their_key(chat: Chat, bob: Person):
     await chat.card("wifiつながんない")
+    assert await chat.bot.runtime.question_log.flush()
     async with chat.bot.runtime.services.sessions() as session:
         mine = await export_asker_records(session, chat.person.aad_object_id)
         others = await export_asker_records(session, bob.aad_object_id)

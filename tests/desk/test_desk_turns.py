@@ -124,3 +124,31 @@ async def test_desk_commands_answer_only_in_an_ict_channel(db: Database) -> None
     await commands.tickets(here, command, "en")
     [card] = here.cards()
     assert card["type"] == "AdaptiveCard"
+
+
+async def test_forged_or_truncated_desk_card_data_is_refused_politely_and_changes_nothing(
+    db: Database,
+) -> None:
+    async with db.sessions.begin() as session:
+        opened = await open_ticket(session, new_ticket(), routing=TicketRouting(ICT_CHANNEL))
+    verbs = DeskVerbs(db.sessions, policy=DeskPolicy(), zone=ZONE).handlers()
+    good = {"ticket_id": opened.id, "state": "open", "version": 1}
+    forged = [
+        {},
+        {**good, "ticket_id": True},  # JSON true is not ticket 1
+        {**good, "ticket_id": 2**31},  # no such integer column value
+        {**good, "version": "１"},
+        {**good, "state": "taken"},
+        {**good, "ticket_id": None},
+    ]
+    refusal = catalogue().text("desk.refusal.bad_input", "en")
+    for data in forged:
+        for verb in ("claim", "add_faq", "refresh", "withdraw"):
+            if verb in ("add_faq", "refresh") and "ticket_id" in data and data["ticket_id"] == opened.id:
+                continue  # these read only the ticket id, which is fine here
+            reply = await verbs[verb](_in_ict("29:staff-2"), data, "en")
+            assert reply["value"] == refusal, (verb, data)
+    assert await _state(db, opened.id) == TicketState.OPEN
+    # The same click, well formed, goes through: the refusals were for the data, not the person.
+    claimed = await verbs["claim"](_in_ict("29:staff-2"), good, "en")
+    assert claimed["type"] == "application/vnd.microsoft.card.adaptive"

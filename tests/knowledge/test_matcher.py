@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from knowledge import Decision, Entry, Hit, KnowledgeBase, Matcher, MatchSettings, load
-from knowledge.matcher import Features, confidence
+from knowledge.matcher import Features, asked_only, confidence, support
 from knowledge.semantic import Embedder, load_embedder
 from tests.conftest import REPO
 from tests.knowledge.conftest import FIXTURE_KB
@@ -427,11 +427,32 @@ def test_an_entry_is_not_answered_on_words_only_its_answer_has(semantic: Embedde
         matcher = Matcher(KnowledgeBase("kb", entries), embedder=embedder)
         (doc, features), *_ = matcher.candidates("PDFを分割してページ番号を入れたい", "ja", 3)
         assert entries[doc].id == "pdf-split"
-        assert features.nouns_answer_only > 0  # 番号 is only in the answer
+        # ページ and 番号 are only in the answer: most of what the question asks about
+        assert features.nouns_answer_only >= matcher.settings.answer_only_share
         decision = matcher.ask("PDFを分割してページ番号を入れたい")
         assert decision.kind == "clarify"
         assert decision.best.entry.id == "pdf-split"
         assert matcher.ask("PDFを分割したいです").kind == "answer"
+
+
+def test_a_minor_answer_only_noun_counts_as_missing_not_as_a_veto():
+    """Below answer_only_share, a noun found only in the answer text lowers the support (it counts as
+    not found) without forbidding the answer outright."""
+    settings = MatchSettings()
+    features = Features(
+        coverage=0.9,
+        closeness=0.8,
+        dominance=1.0,
+        relative=1.0,
+        matched=1.5,
+        question_covered=1.0,
+        coverage_asked=0.8,
+        matched_asked=1.3,
+    )
+    minor = features._replace(nouns_answer_only=settings.answer_only_share / 2)
+    assert support(settings, minor, False) == confidence(settings, asked_only(features), False) > 0.0
+    major = features._replace(nouns_answer_only=settings.answer_only_share)
+    assert support(settings, major, False) == 0.0
 
 
 def test_a_plausible_candidate_is_offered_not_escalated(semantic: Embedder):
