@@ -19,6 +19,7 @@ from bot.config import SettingsError, load_operator_settings
 from bot.desk.disclosure import export_person
 from bot.desk.drafts import export_drafts
 from bot.i18n import LANGUAGES, Lang
+from bot.knowhow.retention import export_knowhow
 from bot.private_files import write_private
 from bot.storage.engine import create_engine, create_session_factory
 from bot.storage.migrate import current_revision, downgrade, revisions, upgrade
@@ -73,11 +74,13 @@ async def _drafts_export(directory: Path, everything: bool) -> int:
 
 
 async def _everything_about(session: AsyncSession, aad_object_id: str) -> dict[str, Any]:
-    """Tickets and actions (desk), votes, picks and the language choice (asker), and the stored
-    conversation references (with the names Teams sent)."""
+    """Tickets and actions (desk), votes, picks and the language choice (asker), know-how profile,
+    consent and helper requests with answers, and the stored conversation references (with the names
+    Teams sent)."""
     return {
         **await export_person(session, aad_object_id),
         **await export_asker_records(session, aad_object_id),
+        **await export_knowhow(session, aad_object_id),
         "conversation_references": await ConversationReferences().export_for_user(session, aad_object_id),
     }
 

@@ -24,6 +24,8 @@ class CommandName(StrEnum):
     TICKETS = "tickets"
     TICKET = "ticket"
     INSIGHTS = "insights"
+    KNOW_HOW = "know_how"
+    PROPOSAL = "proposal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ _LANGUAGE_CODES = {
 _FOLDED_LANGUAGE_CODES = {fold(word): code for word, code in _LANGUAGE_CODES.items()}
 _LANGUAGE_VALUE = re.compile("|".join(_FOLDED_LANGUAGE_CODES))
 _OPTIONAL_TICKET = re.compile(r"(?:#?(\d{1,9}))?")
+# An idea in free words; the handler reads it from the message as typed (the argument here is folded).
+_FREE_TEXT = re.compile(r"(.+)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,11 @@ COMMAND_WORDS: dict[str, _Word] = {
     "チケット": _Word(CommandName.TICKET, _TICKET_NUMBER, bare=CommandName.TICKETS),
     "insights": _Word(CommandName.INSIGHTS, _NO_ARGUMENT),
     "レポート": _Word(CommandName.INSIGHTS, _NO_ARGUMENT),
+    "know-how": _Word(CommandName.KNOW_HOW, _NO_ARGUMENT),
+    "ノウハウ": _Word(CommandName.KNOW_HOW, _NO_ARGUMENT),
+    # Bare "idea" asks what the idea is.
+    "idea": _Word(CommandName.PROPOSAL, _FREE_TEXT, bare=CommandName.PROPOSAL),
+    "提案": _Word(CommandName.PROPOSAL, _FREE_TEXT, bare=CommandName.PROPOSAL),
 }
 
 _TRAILING_PUNCTUATION = ".。!！?？、,・ "

@@ -206,6 +206,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(8, ge=1, le=100, validation_alias="KOTAE_OUTBOX_MAX_ATTEMPTS")
     outbox_poll_seconds: float = Field(1.0, gt=0, le=60, validation_alias="KOTAE_OUTBOX_POLL_SECONDS")
     outbox_lease_seconds: float = Field(120.0, ge=5, le=3600, validation_alias="KOTAE_OUTBOX_LEASE_SECONDS")
+    # --- colleagues' know-how (bot/knowhow; documented in docs/knowhow.md) ---
+    knowhow_daily_cap: int = Field(3, ge=0, le=100, validation_alias="KOTAE_KNOWHOW_DAILY_CAP")
+    knowhow_match_threshold: float = Field(0.5, gt=0, le=1, validation_alias="KOTAE_KNOWHOW_MATCH_THRESHOLD")
 
     @field_validator("desk_routes")
     @classmethod

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.asker.activity import asker_of
 from bot.asker.log_writer import QuestionLogWriter
 from bot.asker.retention import purge_asker_texts
 from bot.asker.wiring import AskerHandlers
@@ -19,6 +20,8 @@ from bot.config import Settings
 from bot.desk.service import Desk
 from bot.handler import KotaeBot
 from bot.insights.summary import last_week_summary
+from bot.knowhow.feature import Knowhow
+from bot.knowhow.retention import purge_knowhow
 from bot.redact import redact
 from bot.seam.adapter import KotaeAdapter, build_adapter
 from bot.seam.proactive import AdapterConversations
@@ -99,7 +102,7 @@ class Runtime:
             services.sessions,
             conversations,
             weekly_summary=last_week_summary,
-            purges=(purge_asker_texts,),
+            purges=(purge_asker_texts, purge_knowhow),
         )
         # A reply that fails inside a turn raises the same alarm as a failed outbox delivery.
         adapter.on_connector_auth_failure = desk.auth_alarm.failed
@@ -111,12 +114,15 @@ class Runtime:
             snapshots=Snapshots(settings.knowledge_cache_dir) if settings.knowledge_cache_dir else None,
             semantic=settings.semantic,
         )
-        asker = AskerHandlers.build(services, knowledge)
+        # Colleagues' know-how reads topics with the knowledge base's analyzer (so 表記ゆれ matches),
+        # hears of each escalation from the asker's flow, and opens proposals as the asker opens tickets.
+        knowhow = Knowhow.build(services, lambda text: knowledge.matcher.terms(text), proposer_of=asker_of)
+        asker = AskerHandlers.build(services, knowledge, colleagues=knowhow)
         bot = KotaeBot(
             services,
             ask=asker.ask,
-            commands={**desk.commands.handlers(), **asker.commands},
-            verbs={**desk.verbs.handlers(), **asker.verbs},
+            commands={**desk.commands.handlers(), **asker.commands, **knowhow.commands},
+            verbs={**desk.verbs.handlers(), **asker.verbs, **knowhow.verbs},
             thread_reply=desk.threads.handle,
             observers=[desk.observe],
             preferred_language=asker.preferred_language,

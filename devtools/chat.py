@@ -1,13 +1,13 @@
 """The terminal chat: try Kotae without Teams, against the bot running locally in dev mode.
 
-    python -m devtools.chat [--bot http://127.0.0.1:3978] [--as staff|ict] [--lang ja|en]
+    python -m devtools.chat [--bot http://127.0.0.1:3978] [--as staff|helper|ict] [--lang ja|en]
 
 It speaks the real protocol: a Bot Connector emulator on a local port (3979) stands in for Teams' service
 (the activities' `serviceUrl` points at it), lines typed here are posted to the bot's `/api/messages`
 as Teams activities, and everything the bot sends to the emulator — replies, proactive messages,
 new channel threads, card updates — is printed as it arrives, with cards as text and their buttons
-numbered: type a number to click it. Two personas: a staff member in a 1:1 chat, and ICT staff in the
-ICT channel.
+numbered: type a number to click it. Three personas: a staff member in a 1:1 chat, a colleague who
+offers know-how (ココダッタラ) in a 1:1 chat of their own, and ICT staff in the ICT channel.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from devtools.render import ANSI, PLAIN, Button, Style, render_card, render_text
 
 __all__ = [
     "DEFAULT_ICT_CHANNEL",
+    "HELPER",
     "ICT_STAFF",
     "STAFF",
     "BotUnavailable",
@@ -52,7 +53,10 @@ DEFAULT_CONNECTOR_PORT = 3979
 DEFAULT_ICT_CHANNEL = "19:kotae-ict@thread.tacv2"
 STAFF = Person("山田 花子", "5aff0000-0000-4000-8000-000000000001")
 ICT_STAFF = Person("佐藤 健", "1c700000-0000-4000-8000-000000000002")
-PERSONAS = {"staff": STAFF, "ict": ICT_STAFF}
+HELPER = Person("田中 詳子", "4e190000-0000-4000-8000-000000000003")
+PERSONAS = {"staff": STAFF, "helper": HELPER, "ict": ICT_STAFF}
+# The personas who talk to Kotae in a 1:1 chat of their own.
+PERSONAL = {"staff": STAFF, "helper": HELPER}
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
 _READY_WAIT_SECONDS = 20.0
 _NUMBER = re.compile(r"[0-9]+")
@@ -66,6 +70,7 @@ HELP = """\
 Type a message and press Enter: it goes to Kotae from the current persona.
   1, 2, …       click the card button with that number
   /as staff     be {staff}, a staff member, in a 1:1 chat with Kotae
+  /as helper    be {helper}, a colleague who offers know-how (type ノウハウ), in a 1:1 chat
   /as ict       be {ict}, ICT staff, posting in the ICT channel (@Kotae is added for you)
   /thread N     as ICT staff, post in thread #N of the ICT channel
                 (/thread new: start a new post; /thread: list the threads)
@@ -161,7 +166,7 @@ class Chat:
         self.console = console
         self.persona = options.persona
         self.teams = TeamsActivities(emulator.url, tenant_id=options.tenant, locale=LOCALES[options.lang])
-        self.staff_place = Place.personal(STAFF)
+        self.personal_places = {person: Place.personal(person) for person in PERSONAL.values()}
         self.threads: list[str] = []  # conversation ids of the ICT channel's threads; #1 is threads[0]
         self.current_thread: str | None = None
         self._buttons: dict[int, _Clickable] = {}
@@ -235,8 +240,8 @@ class Chat:
         return line
 
     def _prompt_text(self) -> str:
-        if self.persona == "staff":
-            return self.console.style.accent("staff") + "> "
+        if self.persona in PERSONAL:
+            return self.console.style.accent(self.persona) + "> "
         where = f"#{self.threads.index(self.current_thread) + 1}" if self.current_thread else "new post"
         return self.console.style.accent(f"ict {where}") + "> "
 
@@ -245,11 +250,13 @@ class Chat:
     async def _install(self) -> None:
         """Install Kotae for the staff member, and in the ICT team (which tells it how to reach the channel)."""
         before = len(self.emulator.messages())
-        await self._post(self.teams.installation_update(STAFF, self.staff_place))
+        await self._post(self.teams.installation_update(STAFF, self.personal_places[STAFF]))
         if len(self.emulator.messages()) == before:
             self.console.note(
                 f"Kotae knows {STAFF.name} from an earlier chat, so no welcome this time; type help."
             )
+        # The helper has Kotae too: colleagues' questions reach them in their own 1:1 chat.
+        await self._post(self.teams.installation_update(HELPER, self.personal_places[HELPER]))
         if self.ict_desk:
             await self._post(self.teams.installation_update(ICT_STAFF, self._ict_place()))
 
@@ -264,8 +271,9 @@ class Chat:
         if not text:
             self.console.note("Nothing to send.")
             return
-        if self.persona == "staff":
-            await self._post(self.teams.message(STAFF, text, self.staff_place))
+        if self.persona in PERSONAL:
+            person = PERSONAL[self.persona]
+            await self._post(self.teams.message(person, text, self.personal_places[person]))
             return
         if self.current_thread is not None:
             self.console.note(f"→ thread #{self._thread_number(self.current_thread)}")
@@ -512,23 +520,30 @@ class Chat:
             self.threads.append(conversation_id)
         return self.threads.index(conversation_id) + 1
 
+    def _personal(self, conversation_id: str) -> Person | None:
+        """The persona whose 1:1 chat `conversation_id` is, if any."""
+        for person, place in self.personal_places.items():
+            if place.conversation_id == conversation_id:
+                return person
+        return None
+
     def _place_of(self, conversation_id: str) -> Place:
-        if conversation_id == self.staff_place.conversation_id:
-            return self.staff_place
+        if (person := self._personal(conversation_id)) is not None:
+            return self.personal_places[person]
         if self._is_ict(conversation_id):
             _, _, root = conversation_id.partition(";messageid=")
             return self._ict_place(root or None)
         return Place("personal" if conversation_id.startswith("a:") else "groupChat", conversation_id)
 
     def _clicker_in(self, conversation_id: str) -> Person:
-        """Who sees a card, and so clicks it: ICT staff in the ICT channel, the staff member in 1:1."""
-        if conversation_id == self.staff_place.conversation_id:
-            return STAFF
+        """Who sees a card, and so clicks it: ICT staff in the ICT channel, each persona in their 1:1."""
+        if (person := self._personal(conversation_id)) is not None:
+            return person
         return ICT_STAFF if self._is_ict(conversation_id) else PERSONAS[self.persona]
 
     def _where(self, conversation_id: str) -> str:
-        if conversation_id == self.staff_place.conversation_id:
-            return f"1:1 with {STAFF.name}"
+        if (person := self._personal(conversation_id)) is not None:
+            return f"1:1 with {person.name}"
         if self._is_ict(conversation_id):
             if ";messageid=" not in conversation_id:
                 return "ICT channel"
@@ -543,12 +558,14 @@ class Chat:
     def _persona_description(self) -> str:
         if self.persona == "staff":
             return f"{STAFF.name} (staff) in a 1:1 chat with Kotae"
+        if self.persona == "helper":
+            return f"{HELPER.name} (a colleague with know-how) in a 1:1 chat with Kotae"
         where = f"thread #{self._thread_number(self.current_thread)}" if self.current_thread else "a new post"
         return f"{ICT_STAFF.name} (ICT staff) in the ICT channel {self.ict_channel}, writing {where}"
 
     async def _switch_persona(self, argument: str) -> None:
         if argument not in PERSONAS:
-            self.console.note("Usage: /as staff or /as ict")
+            self.console.note("Usage: /as staff, /as helper or /as ict")
             return
         self.persona = argument
         self.console.note(f"You are {self._persona_description()}.")
@@ -579,7 +596,7 @@ class Chat:
         self.console.note(f"Your Teams client now speaks {self.teams.locale}.")
 
     async def _help(self, _argument: str) -> None:
-        self.console.show(HELP.format(staff=STAFF.name, ict=ICT_STAFF.name))
+        self.console.show(HELP.format(staff=STAFF.name, helper=HELPER.name, ict=ICT_STAFF.name))
 
 
 def answer_for_input(element: dict[str, Any], line: str) -> str | None:

@@ -525,6 +525,14 @@ class Matcher:
         )
         self._unknown_idf = idf(count, 0)
 
+    def terms(self, text: str) -> frozenset[str]:
+        """The words of `text` as a question is read, a glossary phrase standing for the words it
+        spans: two ways of writing one thing (表記ゆれ: Excel/エクセル) give the same terms."""
+        analysis = self._analyzer.analyze_question(text[: self.settings.max_query_chars])
+        covered = {i for concept in analysis.concepts for i in range(concept.start, concept.end)}
+        words = (term for i, term in enumerate(analysis.terms) if i not in covered)
+        return frozenset((*words, *(concept.term for concept in analysis.concepts)))
+
     def ask(self, text: str, lang: str = "ja", top: int = 5) -> Decision:
         """Rank the entries for a question and decide whether to answer, clarify or escalate.
 

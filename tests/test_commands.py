@@ -29,6 +29,11 @@ from bot.commands import CommandName, ParsedCommand, parse_command
         ("チケット", ParsedCommand(CommandName.TICKETS)),
         ("ticket 7", ParsedCommand(CommandName.TICKET, "7")),
         ("チケット #7", ParsedCommand(CommandName.TICKET, "7")),
+        ("know-how", ParsedCommand(CommandName.KNOW_HOW)),
+        ("ノウハウ", ParsedCommand(CommandName.KNOW_HOW)),
+        ("提案", ParsedCommand(CommandName.PROPOSAL)),
+        ("idea Book rooms in Teams", ParsedCommand(CommandName.PROPOSAL, "book rooms in teams")),
+        ("提案　会議室の予約", ParsedCommand(CommandName.PROPOSAL, "会議室ノ予約")),  # folded: kana too
     ],
 )
 def test_commands(text: str, expected: ParsedCommand):
@@ -43,6 +48,8 @@ def test_commands(text: str, expected: ParsedCommand):
         "言語 設定の変え方",
         "ticket printer",
         "キャンセルしたい会議",
+        "ノウハウを教えて",
+        "提案書の書き方",
         "",
         "   ",
     ],

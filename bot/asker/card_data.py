@@ -89,6 +89,9 @@ class EscalateData(_LoggedData):
     question: _Question
     attachments: list[_AttachmentData] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
     details: Annotated[str, StringConstraints(max_length=4000)] = ""
+    # The consent toggles (ココダッタラ); absent on cards made before them: colleagues see nothing.
+    share_with_colleagues: Literal["true", "false", ""] = ""
+    show_my_name: Literal["true", "false", ""] = ""
 
     @model_validator(mode="after")
     def _something_to_send(self) -> EscalateData:

@@ -29,12 +29,13 @@ from bot.asker.card_data import (
 from bot.asker.escalation import Escalations
 from bot.asker.feedback import Feedback, Pick, Vote, VoteKind
 from bot.asker.question_log import FollowUp, QuestionLog
-from bot.asker.questions import render
+from bot.asker.questions import escalation_consent, render
 from bot.card_data import CardData, parse
 from bot.cards.answer import AnswerContext, answer_card, answer_version
 from bot.cards.choices import alternatives_card
 from bot.cards.escalation import escalate_card, escalation_cancelled_card, ticket_created_card
 from bot.cards.markdown import teams_markdown
+from bot.handoffs import ColleagueHooks
 from bot.i18n import Lang, catalogue
 from bot.invoke import InvokeResult, card_response, message_response
 from bot.routing import VerbHandler
@@ -68,7 +69,9 @@ class AskerClicks:
         preferences: LanguagePreferences,
         awaiting: AwaitingAnswers,
         log: QuestionLog,
+        colleagues: ColleagueHooks | None = None,
     ) -> None:
+        self._colleagues = colleagues
         self._log = log
         self._sessions = sessions
         self._flow = flow
@@ -162,6 +165,7 @@ class AskerClicks:
             question=data.question,
             reason="asker.escalate.asked",
             log_id=data.log,
+            consent=await escalation_consent(self._colleagues, None, data.asker),
         )
         return card_response(card)
 
@@ -176,7 +180,8 @@ class AskerClicks:
             asker=data.asker,
             conversation_type=turn.activity.conversation_type,
         )
-        reply = render(outcome, lang, data.asker, log_id)
+        consent = await escalation_consent(self._colleagues, outcome, data.asker)
+        reply = render(outcome, lang, data.asker, log_id, consent)
         return message_response(reply) if isinstance(reply, str) else card_response(reply)
 
     async def _escalate(self, turn: Turn, data: EscalateData, lang: Lang) -> InvokeResult:

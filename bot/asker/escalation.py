@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.asker.activity import asker_of
 from bot.asker.card_data import EscalateData
 from bot.asker.question_log import FollowUp, QuestionLog
+from bot.handoffs import ColleagueConsent, ColleagueHooks, EscalatedQuestion
 from bot.i18n import Lang, catalogue
 from bot.tickets.opening import Candidate, NewTicket, OpenedTicket, TicketRouting, open_ticket
 from bot.turn import Turn
@@ -34,8 +35,10 @@ class Escalations:
         flow: AskerFlow,
         routing: TicketRouting,
         log: QuestionLog,
+        colleagues: ColleagueHooks | None = None,
     ) -> None:
         self._sessions = sessions
+        self._colleagues = colleagues
         self._log = log
         self._flow = flow
         self._routing = routing
@@ -63,5 +66,19 @@ class Escalations:
         )
         async with self._sessions.begin() as session:
             ticket = await open_ticket(session, request, routing=self._routing)
+            # No toggles (a card from before them, or inputs Teams dropped): no consent, nothing to remember.
+            if self._colleagues is not None and data.share_with_colleagues:
+                consent = ColleagueConsent(data.share_with_colleagues == "true", data.show_my_name == "true")
+                handed = EscalatedQuestion(
+                    ticket_id=ticket.id,
+                    created=ticket.created,
+                    asker_aad_object_id=request.asker.aad_object_id,
+                    asker_name=request.asker.name,
+                    question=question,
+                    category=request.category,
+                    team_id=turn.activity.team_id,
+                    consent=consent,
+                )
+                await self._colleagues.after_escalation(session, handed)
         self._log.follow(data.log, data.asker, FollowUp.ESCALATED, ticket_id=ticket.id)
         return Sent(ticket, question)

@@ -16,6 +16,7 @@ from bot.cards.answer import AnswerContext, answer_card
 from bot.cards.base import Card
 from bot.cards.choices import clarify_card
 from bot.cards.escalation import escalate_card
+from bot.handoffs import ColleagueConsent, ColleagueHooks
 from bot.i18n import Lang, catalogue
 from bot.turn import Turn
 from dialogs import (
@@ -31,7 +32,7 @@ from dialogs import (
     SmallTalkReply,
 )
 
-__all__ = ["QuestionHandler", "render"]
+__all__ = ["QuestionHandler", "escalation_consent", "render"]
 
 _SMALL_TALK = {SmallTalk.GREETING: "asker.greeting", SmallTalk.THANKS: "asker.thanks"}
 
@@ -40,10 +41,13 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-def render(outcome: Outcome, lang: Lang, asker: str, log_id: str = "") -> Card | str:
+def render(
+    outcome: Outcome, lang: Lang, asker: str, log_id: str = "", consent: ColleagueConsent | None = None
+) -> Card | str:
     """The reply to one outcome: a card, or a short text for prompts and small talk.
 
-    `log_id` is the question log's row, carried by the buttons so that clicks record what followed.
+    `log_id` is the question log's row, carried by the buttons so that clicks record what followed;
+    `consent` (the asker's last choice) puts the colleagues' know-how toggles on an escalation card.
     """
     text = catalogue().text
     match outcome:
@@ -57,7 +61,9 @@ def render(outcome: Outcome, lang: Lang, asker: str, log_id: str = "") -> Card |
         case Clarify(question=question, hits=hits):
             return clarify_card(hits, lang, asker=asker, question=question, card_id=_new_id(), log_id=log_id)
         case Escalate(question=question):
-            return escalate_card(lang, asker=asker, key=_new_id(), question=question, log_id=log_id)
+            return escalate_card(
+                lang, asker=asker, key=_new_id(), question=question, log_id=log_id, consent=consent
+            )
         case AttachmentOffer(question=question, attachments=attachments):
             return escalate_card(
                 lang,
@@ -67,7 +73,18 @@ def render(outcome: Outcome, lang: Lang, asker: str, log_id: str = "") -> Card |
                 attachments=attachments,
                 reason="asker.escalate.attachments",
                 log_id=log_id,
+                consent=consent,
             )
+
+
+async def escalation_consent(
+    colleagues: ColleagueHooks | None, outcome: Outcome | None, asker: str
+) -> ColleagueConsent | None:
+    """The asker's remembered consent when the reply is an escalation card (read only then);
+    `outcome` None: the reply is an escalation card whatever was asked ("ask ICT staff")."""
+    if colleagues is None or not isinstance(outcome, Escalate | AttachmentOffer | None):
+        return None
+    return await colleagues.consent(asker)
 
 
 class QuestionHandler:
@@ -77,7 +94,14 @@ class QuestionHandler:
     first asked about: is it about that ticket, or a new question?
     """
 
-    def __init__(self, flow: AskerFlow, awaiting: AwaitingAnswers, log: QuestionLog) -> None:
+    def __init__(
+        self,
+        flow: AskerFlow,
+        awaiting: AwaitingAnswers,
+        log: QuestionLog,
+        colleagues: ColleagueHooks | None = None,
+    ) -> None:
+        self._colleagues = colleagues
         self._flow = flow
         self._awaiting = awaiting
         self._log = log
@@ -98,9 +122,10 @@ class QuestionHandler:
         outcome = await self._flow.respond(text, lang, attachments)
         lang = self._flow.reply_language(text, lang)
         log_id = self._log.row_id(outcome, asker)
+        consent = await escalation_consent(self._colleagues, outcome, asker)
         if getattr(outcome, "cut", False):
             await turn.send(catalogue().text("asker.cut", lang, limit=f"{self._flow.read_limit():,}"))
-        await turn.send(render(outcome, lang, asker, log_id))
+        await turn.send(render(outcome, lang, asker, log_id, consent))
         # Queued once the reply is on its way (written in the background: docs/insights.md).
         self._log.record(
             log_id, outcome, lang=lang, asker=asker, conversation_type=activity.conversation_type

@@ -18,6 +18,7 @@ from bot.asker.question_log import QuestionLog
 from bot.asker.questions import QuestionHandler
 from bot.asker.tickets import AskerTickets
 from bot.commands import CommandName
+from bot.handoffs import ColleagueHooks
 from bot.i18n import Lang
 from bot.routing import CommandHandler, VerbHandler
 from bot.services import Services
@@ -40,7 +41,10 @@ class AskerHandlers:
     log_writer: QuestionLogWriter  # started and stopped by the runtime
 
     @classmethod
-    def build(cls, services: Services, knowledge: LiveKnowledge) -> AskerHandlers:
+    def build(
+        cls, services: Services, knowledge: LiveKnowledge, colleagues: ColleagueHooks | None = None
+    ) -> AskerHandlers:
+        """`colleagues`: colleagues' know-how, told about each escalation (bot/knowhow), if wired."""
         settings = services.settings
         flow = AskerFlow(lambda: knowledge.matcher)
         preferences = LanguagePreferences(services.sessions)
@@ -55,10 +59,13 @@ class AskerHandlers:
             sessions=services.sessions,
             flow=flow,
             feedback=Feedback(masker),
-            escalations=Escalations(services.sessions, flow, TicketRouting.from_settings(settings), log),
+            escalations=Escalations(
+                services.sessions, flow, TicketRouting.from_settings(settings), log, colleagues
+            ),
             preferences=preferences,
             awaiting=awaiting,
             log=log,
+            colleagues=colleagues,
         )
         commands = AskerCommands(
             sessions=services.sessions,
@@ -66,7 +73,7 @@ class AskerHandlers:
             preferences=preferences,
             timezone=ZoneInfo(settings.timezone),
         )
-        ask = QuestionHandler(flow, awaiting, log)
+        ask = QuestionHandler(flow, awaiting, log, colleagues)
         return cls(ask, commands.commands, clicks.verbs, preferences, log_writer)
 
     async def preferred_language(self, activity: Incoming) -> Lang | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.cards.base import Card, card, execute_action, heading, text_block, with_log
@@ -10,11 +11,41 @@ from bot.cards.ticket import plain_text
 from bot.i18n import Lang, catalogue
 from dialogs import Attachment
 
-__all__ = ["DETAILS_INPUT", "escalate_card", "escalation_cancelled_card", "ticket_created_card"]
+__all__ = [
+    "DETAILS_INPUT",
+    "NAME_INPUT",
+    "SHARE_INPUT",
+    "ColleagueConsent",
+    "escalate_card",
+    "escalation_cancelled_card",
+    "ticket_created_card",
+]
 
 # The id of the details field; Teams merges its value into the `escalate` action's data.
 DETAILS_INPUT = "details"
 _DETAILS_MAX = 4000
+# The consent toggles (ココダッタラ): "true" / "false" in the `escalate` action's data.
+SHARE_INPUT = "share_with_colleagues"
+NAME_INPUT = "show_my_name"
+
+
+@dataclass(frozen=True, slots=True)
+class ColleagueConsent:
+    """May colleagues with matching know-how see the question, and the asker's name with it?"""
+
+    share: bool
+    show_name: bool
+
+
+def _toggle(input_id: str, title: str, value: bool) -> dict[str, Any]:
+    return {
+        "type": "Input.Toggle",
+        "id": input_id,
+        "title": title,
+        "value": "true" if value else "false",
+        "valueOn": "true",
+        "valueOff": "false",
+    }
 
 
 def escalate_card(
@@ -26,10 +57,12 @@ def escalate_card(
     attachments: Sequence[Attachment] = (),
     reason: str = "asker.escalate.no_answer",
     log_id: str = "",
+    consent: ColleagueConsent | None = None,
 ) -> Card:
     """`key` is a fresh uuid: every Send of this card opens the same one ticket.
 
-    `reason` is the catalogue key of the sentence that says why ICT staff are offered.
+    `reason` is the catalogue key of the sentence that says why ICT staff are offered. With
+    `consent` (the asker's last choice) the card asks whether colleagues may see the question.
     """
     text = catalogue().text
     body: list[dict[str, Any]] = [
@@ -57,6 +90,11 @@ def escalate_card(
             "maxLength": _DETAILS_MAX,
         },
     ]
+    if consent is not None:
+        body += [
+            _toggle(SHARE_INPUT, text("asker.escalate.share_with_colleagues", lang), consent.share),
+            _toggle(NAME_INPUT, text("asker.escalate.show_my_name", lang), consent.show_name),
+        ]
     send_data = with_log(
         {
             "asker": asker,

@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 _SAFE_URL_SCHEMES = ("https://", "http://")
+_TITLES = {"proposal": "desk.card.proposal_title"}
 # The states a card tells apart (the ticket's state machine: `bot.tickets.transitions`).
 _OPEN, _CLAIMED, _ANSWERED, _RESOLVED = "open", "claimed", "answered", "resolved"
 
@@ -54,6 +55,7 @@ class TicketView:
     answer: str | None = None
     resolution_note: str | None = None
     duplicate_of: int | None = None
+    kind: str = "question"  # or "proposal" (`提案` / `idea`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ def ticket_card(
     state = ticket.state
     tag, mention = _mention(ticket)
     body: list[dict[str, Any]] = [
-        heading(text("desk.card.title", lang, number=ticket.number)),
+        heading(text(_TITLES.get(ticket.kind, "desk.card.title"), lang, number=ticket.number)),
         text_block(text("desk.card.asker", lang, asker=tag), spacing="None"),
         text_block(
             text("desk.card.asked_at", lang, time=format_time(ticket.created_at, zone, lang)), isSubtle=True

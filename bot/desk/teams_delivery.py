@@ -6,7 +6,9 @@
 - `update_card`: the thread's card re-rendered from the ticket as it is now (idempotent).
 - `thread_reply` / `notify_asker`: a notice in the ticket's thread / in the conversation it was asked in.
 - `channel_notice`: a post in an ICT channel about the bot itself (its knowledge base is broken, or
-  it could not authenticate to the Bot Connector): a new thread; the one kind without a ticket.
+  it could not authenticate to the Bot Connector): a new thread; needs no ticket.
+- `send_card`: a card rendered when it was queued (e.g. a colleague's know-how request), sent to a
+  conversation whose reference the bot stored; needs no ticket.
 
 Cards are rendered when they are sent, so a late update never shows an old state. Connector errors
 (`ConnectorFailure`) become outcomes through `outcome_of_failure`; a network error or timeout is retried, which for a new
@@ -33,6 +35,7 @@ from bot.desk.channels import IctChannels
 from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Sent, outcome_of_failure
 from bot.i18n import Lang, catalogue
 from bot.storage.preferences import preferred_language
+from bot.storage.references import ConversationReferences
 from bot.tickets.models import OutboxKind, Ticket
 from bot.tickets.views import ticket_view
 from bot.turn import ChannelAddress, ConnectorAuthFailure, ConnectorFailure, Conversations, Reply
@@ -110,6 +113,8 @@ class TeamsDeliverer(Deliverer):
     async def _dispatch(self, delivery: Delivery) -> Outcome:
         if delivery.kind is OutboxKind.CHANNEL_NOTICE:
             return await self._channel_notice(delivery)
+        if delivery.kind is OutboxKind.SEND_CARD:
+            return await self._send_card(delivery)
         async with self._sessions() as session:
             ticket = await session.get(Ticket, delivery.ticket_id) if delivery.ticket_id is not None else None
             main_number = (
@@ -141,6 +146,18 @@ class TeamsDeliverer(Deliverer):
         }
         text = catalogue().text(f"desk.channel.{payload['event']}", self._lang, **values)
         return await self._post_in_channel(delivery.target_conversation_id, text)
+
+    async def _send_card(self, delivery: Delivery) -> Outcome:
+        async with self._sessions() as session:
+            reference = (
+                await ConversationReferences().get(session, delivery.target_conversation_id)
+                if delivery.target_conversation_id
+                else None
+            )
+        if reference is None:
+            return Failed("no stored reference for the card's conversation")
+        await self._conversations.send(reference, dict(delivery.payload["card"]))
+        return Sent()
 
     async def _post_in_channel(self, channel_id: str | None, reply: Reply) -> Outcome:
         """Post `reply` as a new thread in an ICT channel; `Sent` carries the thread's ids."""
@@ -192,6 +209,17 @@ class TeamsDeliverer(Deliverer):
                 mention=(ticket.claimer_id, name),
             )
             return card
+        if event == "colleague_answered":
+            return notice_card(
+                text(
+                    "desk.thread.colleague_answered",
+                    lang,
+                    number=ticket.number,
+                    name=delivery.payload["name"],
+                ),
+                quote_label=text("desk.thread.colleague_answer_label", lang),
+                quote=delivery.payload.get("text"),
+            )
         return text(f"desk.thread.{event}", lang, number=ticket.number)
 
     async def _notify_asker(self, delivery: Delivery, row: _Row) -> Outcome:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.asker.models import LoggedQuestion
-from bot.tickets.models import Ticket, TicketEvent
+from bot.tickets.models import Ticket, TicketEvent, TicketKind
 from bot.tickets.transitions import Action
 
 __all__ = ["Period", "QuestionRow", "TicketRow", "last_matched", "read_questions", "read_tickets"]
@@ -90,7 +90,8 @@ async def last_matched(connection: AsyncConnection, until: datetime) -> dict[str
 
 
 async def read_tickets(connection: AsyncConnection, period: Period) -> list[TicketRow]:
-    """Tickets opened in the period, with whether the asker ever reopened them."""
+    """Questions that became tickets in the period, with whether the asker ever reopened them
+    (proposals are tickets too, but not questions: left out)."""
     reopened = select(TicketEvent.ticket_id).where(TicketEvent.action == Action.REOPEN.value)
     result = await connection.execute(
         select(
@@ -100,7 +101,11 @@ async def read_tickets(connection: AsyncConnection, period: Period) -> list[Tick
             Ticket.answered_at,
             Ticket.resolved_at,
             Ticket.id.in_(reopened).label("reopened"),
-        ).where(Ticket.created_at >= period.start, Ticket.created_at < period.end)
+        ).where(
+            Ticket.created_at >= period.start,
+            Ticket.created_at < period.end,
+            Ticket.kind == TicketKind.QUESTION.value,
+        )
     )
     return [
         TicketRow(

@@ -34,9 +34,15 @@ __all__ = [
     "Ticket",
     "TicketCounter",
     "TicketEvent",
+    "TicketKind",
     "TicketState",
     "Timestamp",
 ]
+
+
+class TicketKind(StrEnum):
+    QUESTION = "question"  # an escalated question
+    PROPOSAL = "proposal"  # an improvement idea (`提案` / `idea`): not an unanswered question
 
 
 class TicketState(StrEnum):
@@ -55,6 +61,7 @@ class OutboxKind(StrEnum):
     UPDATE_CARD = "update_card"  # re-render the thread's ticket card in place from the current row
     NOTIFY_ASKER = "notify_asker"  # a proactive message to the conversation the ticket was asked in
     CHANNEL_NOTICE = "channel_notice"  # a new thread in an ICT channel about the bot itself, no ticket
+    SEND_CARD = "send_card"  # a card rendered when queued, to a conversation the bot has a reference for
 
 
 class OutboxState(StrEnum):
@@ -111,6 +118,9 @@ class Ticket(Base):
     number: Mapped[int] = mapped_column(Integer, unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     state: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(
+        String(16), default=TicketKind.QUESTION.value, server_default=text("'question'")
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
     tenant_id: Mapped[str | None] = mapped_column(String(64))
     # The asker, and where the question was asked (notifications go back there).

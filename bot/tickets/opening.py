@@ -22,7 +22,7 @@ from bot.storage.models import utcnow
 from bot.tickets.actors import Actor
 from bot.tickets.audit import record_events
 from bot.tickets.effects import enqueue
-from bot.tickets.models import OutboxKind, Ticket, TicketCounter, TicketState
+from bot.tickets.models import OutboxKind, Ticket, TicketCounter, TicketKind, TicketState
 
 __all__ = [
     "Asker",
@@ -74,6 +74,7 @@ class NewTicket:
     attachments: Sequence[Mapping[str, str]] = ()
     candidates: Sequence[Candidate] = ()
     category: str | None = None  # the best candidate's FAQ category, for routing
+    kind: TicketKind = TicketKind.QUESTION
 
     def __post_init__(self) -> None:
         if not self.idempotency_key or len(self.idempotency_key) > _MAX_KEY:
@@ -139,6 +140,7 @@ async def open_ticket(
             number=number,
             idempotency_key=request.idempotency_key,
             state=TicketState.OPEN.value,
+            kind=request.kind.value,
             version=1,
             tenant_id=asker.tenant_id,
             asker_id=asker.id,

@@ -9,6 +9,7 @@ simultaneous claims exactly one wins, on SQLite and on PostgreSQL alike.
       ◀──release / force-release──┘  ▲            │
                                      └──reopen────┘   claimed|answered ──resolve (note)──▶ resolved
     open|claimed|answered ──withdraw──▶ withdrawn       open ──link_duplicate──▶ open (duplicate_of set)
+    open|claimed|answered ──colleague_solved (the asker, after a colleague's know-how answer)──▶ resolved
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Action(StrEnum):
     RESOLVE = "resolve"  # the claimer closes it, optionally with a note (e.g. "solved by phone")
     WITHDRAW = "withdraw"
     LINK_DUPLICATE = "link_duplicate"
+    COLLEAGUE_SOLVED = "colleague_solved"  # the asker says a colleague's answer (know-how) solved it
 
 
 class Role(StrEnum):
@@ -219,6 +221,13 @@ RULES: dict[Action, Rule] = {
         Role.ASKER,
         lambda _change, now: {"withdrawn_at": now},
         (_CARD, Notice(Audience.THREAD, "withdrawn")),
+    ),
+    Action.COLLEAGUE_SOLVED: Rule(
+        frozenset({_OPEN, _CLAIMED, _ANSWERED}),
+        _RESOLVED,
+        Role.ASKER,
+        lambda change, now: {"resolved_at": now, "resolution_note": change.text},
+        (_CARD, Notice(Audience.THREAD, "colleague_solved")),
     ),
     Action.LINK_DUPLICATE: Rule(
         frozenset({_OPEN}),

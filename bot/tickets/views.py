@@ -27,4 +27,5 @@ def ticket_view(ticket: Ticket) -> TicketView:
         answer=ticket.answer,
         resolution_note=ticket.resolution_note,
         duplicate_of=ticket.duplicate_of,
+        kind=ticket.kind,
     )

@@ -23,6 +23,7 @@ from bot.invoke import CARD_TYPE
 from devtools.activities import Place
 from devtools.chat import (
     DEFAULT_ICT_CHANNEL,
+    HELPER,
     ICT_STAFF,
     STAFF,
     ChatOptions,
@@ -348,7 +349,8 @@ async def test_a_question_from_staff_to_ict_staff_and_back(
     chat.type("Wi-Fiにつながらない")
     chat.type(number_of("解決しない", await chat.expect("] 解決しない")))
     chat.type(number_of("ICTに質問する", await chat.expect("] ICTに質問する")))
-    chat.type(number_of("送信する", await chat.expect("] やめる")), "会議室Aで、今朝から")
+    # The details, then Enter twice: the consent toggles keep their defaults (docs/knowhow.md).
+    chat.type(number_of("送信する", await chat.expect("] やめる")), "会議室Aで、今朝から", "", "")
     await chat.expect("ICT担当に送りました(受付番号 #1)")
 
     ticket = await chat.expect("] 担当する")
@@ -421,3 +423,35 @@ async def test_ict_text_follows_the_ticket_just_acted_on(
     await chat.expect("#1 (current)")
     [sent] = [post for post in recorder.posted if post.get("text", "").endswith("再起動をお願いします")]
     assert sent["conversation"]["id"] == threads[0]
+
+
+async def test_a_colleague_with_know_how_answers_a_staff_question(chat: Terminal, kotae: BotUnderTest):
+    """The third persona: a colleague registers know-how, a staff question reaches them, they answer."""
+    await chat.expect("Kotae ▸ ICT channel\n")
+    chat.type("/as helper", "ノウハウ")
+    profile = await chat.expect("] 追加する")
+    assert "Kotae ▸ 1:1 with 田中 詳子" in profile
+    chat.type(number_of("追加する", profile), "Excelマクロ")
+    added = await chat.expect("(the card you clicked is now)")
+    assert "Excelマクロ" in await chat.expect("] 登録をやめる(すべて削除)")
+    assert "田中 詳子 clicks “追加する”" in added
+
+    chat.type("/as staff", "エクセルのマクロをPower Automateから動かしたい")
+    chat.type(number_of("どれでもない(ICT担当に質問する)", await chat.expect("(ICT担当に質問する)")))
+    # Details left empty; colleagues may see the question (y), not the name (n).
+    chat.type(number_of("送信する", await chat.expect("] やめる")), "", "y", "n")
+    await chat.expect("ICT担当に送りました")
+    request = await chat.expect("] 今は忙しい")
+    assert "Kotae ▸ 1:1 with 田中 詳子" in request
+    assert "同僚からの質問です(名前は非公開)" in request
+
+    chat.type("/as helper", number_of("答える", request), "トラストセンターでマクロを有効にしてください")
+    await chat.expect("回答を質問者とICT担当に送りました")
+    answer = await chat.expect("] 解決した")
+    assert "Kotae ▸ 1:1 with 山田 花子" in answer
+    assert "回答者:田中 詳子" in answer
+    chat.type("/as staff", number_of("解決した", answer))
+    await chat.expect("解決済みにしました")
+    await chat.expect("Kotae ▸ 1:1 with 田中 詳子")
+    await chat.expect("ありがとうございました")
+    assert HELPER.name in chat.text

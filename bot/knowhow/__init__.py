@@ -1,0 +1,1 @@
+"""ココダッタラ: colleagues' know-how. Profiles, matching escalated questions to helpers, their answers."""
