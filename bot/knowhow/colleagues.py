@@ -28,6 +28,7 @@ from bot.knowhow.models import HelperRequest, KnowhowProfile, KnowhowQuestion, K
 from bot.knowhow.profiles import HELPER_MESSAGE_PREFIX, topic_key
 from bot.storage.dialect import upsert_insert
 from bot.storage.models import ConversationReferenceRow, utcnow
+from bot.storage.references import ConversationReferences
 from bot.storage.rows import changed_rows
 from bot.tickets.actors import Actor
 from bot.tickets.effects import enqueue
@@ -327,15 +328,7 @@ async def _send_card(
     session: AsyncSession, aad_object_id: str, card: dict[str, Any], dedupe_key: str, now: datetime
 ) -> None:
     """Queue `card` to the person's 1:1 chat with the bot (the newest one Teams gave us)."""
-    conversation_id = await session.scalar(
-        select(ConversationReferenceRow.conversation_id)
-        .where(
-            ConversationReferenceRow.user_aad_object_id == aad_object_id,
-            ConversationReferenceRow.conversation_type == "personal",
-        )
-        .order_by(ConversationReferenceRow.updated_at.desc())
-        .limit(1)
-    )
+    conversation_id = await ConversationReferences().personal_conversation_id(session, aad_object_id)
     if conversation_id is None:
         return
     await enqueue(

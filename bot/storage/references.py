@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import upsert
@@ -56,17 +56,12 @@ class ConversationReferences:
 
     async def personal_for_user(self, session: AsyncSession, aad_object_id: str) -> dict[str, Any] | None:
         """The user's 1:1 chat with the bot, if the bot is installed for them."""
-        result = await session.execute(
-            select(ConversationReferenceRow.reference)
-            .where(
-                ConversationReferenceRow.user_aad_object_id == aad_object_id,
-                ConversationReferenceRow.conversation_type == "personal",
-            )
-            .order_by(ConversationReferenceRow.updated_at.desc())
-            .limit(1)
-        )
-        reference = result.scalar_one_or_none()
+        reference = await session.scalar(_newest_personal(ConversationReferenceRow.reference, aad_object_id))
         return _decode(reference) if reference else None
+
+    async def personal_conversation_id(self, session: AsyncSession, aad_object_id: str) -> str | None:
+        """The id of the user's 1:1 chat with the bot (the newest one Teams gave us), if any."""
+        return await session.scalar(_newest_personal(ConversationReferenceRow.conversation_id, aad_object_id))
 
     async def purge_names(self, session: AsyncSession, *, older_than: timedelta, now: datetime) -> int:
         """Remove the people's and conversations' display names from references not written since
@@ -121,3 +116,16 @@ def _without_names(reference: dict[str, Any]) -> dict[str, Any]:
 def _decode(text: str) -> dict[str, Any]:
     reference: dict[str, Any] = json.loads(text)
     return reference
+
+
+def _newest_personal(column: Any, aad_object_id: str) -> Select[Any]:
+    """`column` of the user's newest 1:1 conversation with the bot."""
+    return (
+        select(column)
+        .where(
+            ConversationReferenceRow.user_aad_object_id == aad_object_id,
+            ConversationReferenceRow.conversation_type == "personal",
+        )
+        .order_by(ConversationReferenceRow.updated_at.desc())
+        .limit(1)
+    )
