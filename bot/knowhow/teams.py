@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.card_data import CardData, Int32, parse
 from bot.cards.knowhow import ANSWER_INPUT, TOPIC_INPUT, knowhow_notice_card, profile_card
 from bot.commands import CommandName, ParsedCommand
 from bot.i18n import Lang, catalogue
@@ -30,7 +32,6 @@ from bot.turn import Incoming, Turn
 __all__ = ["KnowhowTeams"]
 
 _log = logging.getLogger(__name__)
-_MAX_ID = 2**31 - 1
 _COMMAND_WORD = re.compile(r"^\s*\S+\s*")
 
 _Handler = Callable[[Turn, Person, dict[str, Any], Lang], Awaitable[InvokeResult]]
@@ -47,15 +48,28 @@ def _actor(person: Person) -> Actor:
     return Actor(id=person.aad_object_id, aad_object_id=person.aad_object_id, name=person.name)
 
 
-def _id(data: Mapping[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        return None
-    return number if 0 < number <= _MAX_ID else None
+# Rows' ids start at 1.
+_RowId = Annotated[Int32, Field(gt=0)]
+
+
+class _NewTopicData(CardData):
+    label: str = Field(validation_alias=TOPIC_INPUT)
+
+
+class _TopicData(CardData):
+    topic_id: _RowId
+
+
+class _RequestData(CardData):
+    request_id: _RowId
+
+
+class _AnswerData(_RequestData):
+    answer: str = Field(validation_alias=ANSWER_INPUT)
+
+
+class _TicketData(CardData):
+    ticket_id: _RowId
 
 
 def _text(key: str, lang: Lang, **values: object) -> str:
@@ -145,17 +159,16 @@ class KnowhowTeams:
         )
 
     async def _add(self, _turn: Turn, person: Person, data: dict[str, Any], lang: Lang) -> InvokeResult:
-        label = data.get(TOPIC_INPUT)
+        clicked = parse(_NewTopicData, data)
         async with self._sessions.begin() as session:
-            added = isinstance(label, str) and await self._profiles.add_topic(session, person, label)
+            added = clicked is not None and await self._profiles.add_topic(session, person, clicked.label)
         notice = None if added else _text("knowhow.profile.not_added", lang)
         return card_response(await self._profile(person, lang, notice))
 
     async def _remove(self, _turn: Turn, person: Person, data: dict[str, Any], lang: Lang) -> InvokeResult:
-        topic_id = _id(data, "topic_id")
-        if topic_id is not None:
+        if (clicked := parse(_TopicData, data)) is not None:
             async with self._sessions.begin() as session:
-                await self._profiles.remove_topic(session, person.aad_object_id, topic_id)
+                await self._profiles.remove_topic(session, person.aad_object_id, clicked.topic_id)
         return card_response(await self._profile(person, lang))
 
     def _availability(self, available: bool) -> _Handler:
@@ -173,12 +186,13 @@ class KnowhowTeams:
         return card_response(knowhow_notice_card(_text("knowhow.profile.left", lang)))
 
     async def _answer(self, _turn: Turn, person: Person, data: dict[str, Any], lang: Lang) -> InvokeResult:
-        request_id = _id(data, "request_id")
-        answer = data.get(ANSWER_INPUT)
-        if request_id is None or not isinstance(answer, str):
+        clicked = parse(_AnswerData, data)
+        if clicked is None:
             return message_response(_text("knowhow.request.not_yours", lang))
         async with self._sessions.begin() as session:
-            outcome = await self._colleagues.answer(session, request_id, _actor(person), answer)
+            outcome = await self._colleagues.answer(
+                session, clicked.request_id, _actor(person), clicked.answer
+            )
         if outcome is AnswerOutcome.EMPTY:
             return message_response(_text("knowhow.request.empty", lang))
         if outcome is AnswerOutcome.WON:
@@ -187,10 +201,10 @@ class KnowhowTeams:
 
     def _decline(self, state: RequestState) -> _Handler:
         async def handle(_turn: Turn, person: Person, data: dict[str, Any], lang: Lang) -> InvokeResult:
-            request_id = _id(data, "request_id")
+            clicked = parse(_RequestData, data)
             async with self._sessions.begin() as session:
-                done = request_id is not None and await self._colleagues.decline(
-                    session, request_id, _actor(person), state
+                done = clicked is not None and await self._colleagues.decline(
+                    session, clicked.request_id, _actor(person), state
                 )
             if not done:
                 return message_response(_text("knowhow.request.not_yours", lang))
@@ -199,11 +213,11 @@ class KnowhowTeams:
         return handle
 
     async def _solved(self, _turn: Turn, person: Person, data: dict[str, Any], lang: Lang) -> InvokeResult:
-        ticket_id = _id(data, "ticket_id")
-        if ticket_id is None:
+        clicked = parse(_TicketData, data)
+        if clicked is None:
             return message_response(_text("knowhow.solved.not_yours", lang))
         async with self._sessions.begin() as session:
-            outcome, number = await self._colleagues.solved(session, ticket_id, _actor(person))
+            outcome, number = await self._colleagues.solved(session, clicked.ticket_id, _actor(person))
         if outcome is SolvedOutcome.DONE:
             return card_response(knowhow_notice_card(_text("knowhow.solved.done", lang, number=number)))
         return message_response(_text(f"knowhow.solved.{outcome.value}", lang, number=number))
