@@ -148,6 +148,7 @@ def summarize(
     tickets: Sequence[TicketRow],
     entries: Sequence[Entry],
     matched: dict[str, datetime],
+    topics: dict[str, int],
     first_day: date,
     last_day: date,
     until: datetime,
@@ -184,5 +185,6 @@ def summarize(
         ],
         "suggested_alternates": _alternates(rows),
         "stale_entries": _stale(entries, matched, until),
+        "helpful_topics": _ranked(Counter(topics), "topic")[:TOP],
         "desk": _desk(tickets, calendar),
     }

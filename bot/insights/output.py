@@ -35,6 +35,7 @@ CSV_TABLES: dict[str, tuple[str, list[str]]] = {
     "gaps.csv": ("gaps", ["count", "closest_entry", "examples"]),
     "suggested_alternates.csv": ("suggested_alternates", ["entry", "alternate", "count", "after"]),
     "stale_entries.csv": ("stale_entries", ["entry", "review_by", "last_matched", "reasons"]),
+    "helpful_topics.csv": ("helpful_topics", ["topic", "count"]),
     "desk_categories.csv": ("desk", ["category", *_DESK_COLUMNS]),
 }
 
@@ -161,6 +162,14 @@ def _html(summary: dict[str, Any], lang: Lang) -> str:
                     ]
                     for s in summary["stale_entries"]
                 ],
+                none,
+            ),
+        ),
+        (
+            t("helpful_topics"),
+            _table(
+                [t("topic"), t("count")],
+                [[item["topic"], item["count"]] for item in summary["helpful_topics"]],
                 none,
             ),
         ),

@@ -9,10 +9,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.asker.models import LoggedQuestion
+from bot.knowhow.models import HelperRequest, RequestState
 from bot.tickets.models import Ticket, TicketEvent, TicketKind
 from bot.tickets.transitions import Action
 
-__all__ = ["Period", "QuestionRow", "TicketRow", "last_matched", "read_questions", "read_tickets"]
+__all__ = [
+    "Period",
+    "QuestionRow",
+    "TicketRow",
+    "helpful_topics",
+    "last_matched",
+    "read_questions",
+    "read_tickets",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +122,19 @@ async def read_tickets(connection: AsyncConnection, period: Period) -> list[Tick
         )
         for row in result
     ]
+
+
+async def helpful_topics(connection: AsyncConnection, period: Period) -> dict[str, int]:
+    """Topic → colleagues' answers that won in the period, by the helper's topic that matched the
+    question. Topics only: who answered is never read (docs/knowhow.md)."""
+    result = await connection.execute(
+        select(HelperRequest.topic, func.count())
+        .where(
+            HelperRequest.state == RequestState.ANSWERED.value,
+            HelperRequest.responded_at >= period.start,
+            HelperRequest.responded_at < period.end,
+            HelperRequest.topic.is_not(None),
+        )
+        .group_by(HelperRequest.topic)
+    )
+    return {topic: count for topic, count in result if topic}

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.insights.figures import past_questions, summarize
-from bot.insights.rows import Period, QuestionRow, last_matched, read_questions, read_tickets
+from bot.insights.rows import Period, QuestionRow, helpful_topics, last_matched, read_questions, read_tickets
 from bot.tickets.business_hours import BusinessCalendar
 from knowledge import Entry
 
@@ -69,6 +69,7 @@ async def _summarize(
     period = period_of(first_day, last_day, calendar.zone)
     tickets = await read_tickets(connection, period)
     matched = await last_matched(connection, period.end)
+    topics = await helpful_topics(connection, period)
     # Counting and grouping the gaps is CPU work: off the event loop.
     return await asyncio.to_thread(
         summarize,
@@ -76,6 +77,7 @@ async def _summarize(
         tickets=tickets,
         entries=entries,
         matched=matched,
+        topics=topics,
         first_day=first_day,
         last_day=last_day,
         until=period.end,

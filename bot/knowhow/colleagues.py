@@ -166,6 +166,7 @@ class Colleagues:
                 ticket_id=question.ticket_id,
                 helper_aad_object_id=match.aad_object_id,
                 score=match.score,
+                topic=match.topic,
                 state=RequestState.SENT.value,
                 created_at=now,
             )

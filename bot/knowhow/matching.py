@@ -34,6 +34,7 @@ class Helper:
 class Match:
     aad_object_id: str
     score: float
+    topic: str  # the helper's topic that matched best (the insights report counts answers by topic)
 
 
 def topic_match(topic_terms: frozenset[str], question_terms: frozenset[str]) -> float:
@@ -57,19 +58,22 @@ def rank(
     question_terms = terms(question)
     scored: list[tuple[tuple[float, int, datetime], Match]] = []
     for helper in helpers:
-        score = max(
+        score, topic = max(
             (
-                1.0
-                if category_key and topic_key(label) == category_key
-                else topic_match(terms(label), question_terms)
+                (
+                    1.0
+                    if category_key and topic_key(label) == category_key
+                    else topic_match(terms(label), question_terms),
+                    label,
+                )
                 for label in helper.topics
             ),
-            default=0.0,
+            default=(0.0, ""),
         )
         if score <= 0 or score < threshold:
             continue
         nearby = 0 if team_id and team_id in helper.team_ids else 1
         order = (-score, nearby, helper.last_asked_at or _NEVER)
-        scored.append((order, Match(helper.aad_object_id, round(score, 4))))
+        scored.append((order, Match(helper.aad_object_id, round(score, 4), topic)))
     scored.sort(key=lambda item: item[0])
     return [match for _, match in scored[:limit]]

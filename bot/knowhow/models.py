@@ -115,6 +115,7 @@ class HelperRequest(Base):
         ForeignKey("knowhow_profiles.aad_object_id", ondelete="CASCADE"), index=True
     )
     score: Mapped[float] = mapped_column(Float)
+    topic: Mapped[str | None] = mapped_column(String(64))  # the helper's topic that matched best
     state: Mapped[str] = mapped_column(String(16))
     answer: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from bot.asker.models import LoggedQuestion
 from bot.config import Settings
-from bot.insights.rows import Period, read_tickets
+from bot.insights.rows import Period, helpful_topics, read_tickets
 from bot.knowhow.models import HelperRequest, KnowhowConsent, KnowhowProfile, KnowhowTopic
 from bot.knowhow.retention import purge_knowhow
 from bot.storage.models import utcnow
@@ -197,6 +197,10 @@ async def test_the_matching_colleague_answers_and_the_asker_resolves(
     )
     profile = await office.chat(HELPER).card("know-how")
     assert "1 人" in texts_of(profile)
+    # The insights report counts the answer under the topic that matched, never under who answered.
+    period = Period(utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1))
+    async with office.bot.runtime.engine.connect() as connection:
+        assert await helpful_topics(connection, period) == {"Excelマクロ": 1}
 
 
 async def test_two_helpers_answering_at_once_one_wins(office_on_each_database: Office, alice: Person):

@@ -31,7 +31,7 @@ def _rank(helpers, question, terms, **options):
 
 def test_spelling_variants_match_fully(terms):
     helpers = [Helper("a", ["Excelマクロ"], [], None)]
-    assert _rank(helpers, "ｴｸｾﾙのマクロが動かない", terms) == [Match("a", 1.0)]
+    assert _rank(helpers, "ｴｸｾﾙのマクロが動かない", terms) == [Match("a", 1.0, "Excelマクロ")]
 
 
 def test_partial_matches_rank_below_full_ones_and_the_threshold_cuts(terms):
@@ -40,8 +40,11 @@ def test_partial_matches_rank_below_full_ones_and_the_threshold_cuts(terms):
         Helper("full", ["PDF"], [], None),
         Helper("none", ["Power Automate"], [], None),
     ]
-    assert _rank(helpers, "PDFを結合したい", terms) == [Match("full", 1.0), Match("half", 0.5)]
-    assert _rank(helpers, "PDFを結合したい", terms, threshold=0.6) == [Match("full", 1.0)]
+    assert _rank(helpers, "PDFを結合したい", terms) == [
+        Match("full", 1.0, "PDF"),
+        Match("half", 0.5, "PDF編集"),
+    ]
+    assert _rank(helpers, "PDFを結合したい", terms, threshold=0.6) == [Match("full", 1.0, "PDF")]
 
 
 def test_ties_go_to_the_asker_s_team_then_to_who_was_asked_least_recently(terms):
@@ -55,7 +58,12 @@ def test_ties_go_to_the_asker_s_team_then_to_who_was_asked_least_recently(terms)
     assert [match.aad_object_id for match in ranked] == ["teammate", "never", "earlier"]
 
 
+def test_the_best_of_a_helpers_topics_is_the_match(terms):
+    helpers = [Helper("a", ["Power Automate", "PDF編集", "PDF"], [], None)]
+    assert _rank(helpers, "PDFを結合したい", terms) == [Match("a", 1.0, "PDF")]
+
+
 def test_a_topic_naming_the_faq_category_matches(terms):
     helpers = [Helper("net", ["Network"], [], None)]
-    assert _rank(helpers, "つながらない", terms, category_key="network") == [Match("net", 1.0)]
+    assert _rank(helpers, "つながらない", terms, category_key="network") == [Match("net", 1.0, "Network")]
     assert _rank(helpers, "つながらない", terms) == []

@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("helper_aad_object_id", sa.String(64), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("topic", sa.String(64), nullable=True),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("answer", sa.Text(), nullable=True),
         sa.Column("created_at", _WHEN, nullable=False),
