@@ -100,7 +100,9 @@ def command_lists() -> tuple[CommandList, ...]:
         # Staff who ask: in a personal chat with the bot, or in a group chat they added it to.
         CommandList(
             scopes=("personal", "groupChat"),
-            commands=tuple(map(_command, ("help", "my_questions", "cancel", "language"))),
+            commands=tuple(
+                map(_command, ("help", "my_questions", "cancel", "language", "know_how", "proposal"))
+            ),
         ),
         # ICT staff, in the team whose channel receives the tickets.
         CommandList(scopes=("team",), commands=tuple(map(_command, ("help", "tickets", "insights")))),
