@@ -1,0 +1,7 @@
+"""`python -m devtools.chat`."""
+
+import sys
+
+from devtools.chat.cli import main
+
+sys.exit(main())
