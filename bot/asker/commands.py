@@ -12,7 +12,7 @@ from bot.asker.tickets import AskerTickets, WithdrawOutcome
 from bot.cards.language import language_card
 from bot.cards.my_questions import my_questions_card
 from bot.commands import CommandName, ParsedCommand
-from bot.i18n import LANGUAGES, Lang, catalogue
+from bot.i18n import Lang, catalogue, is_lang
 from bot.routing import CommandHandler
 from bot.storage.preferences import LanguagePreferences
 from bot.tickets.actors import Actor
@@ -86,9 +86,9 @@ class AskerCommands:
         await turn.send(text(_WITHDRAW_REPLY[withdrawal.outcome], lang, number=number, state=state))
 
     async def _language(self, turn: Turn, command: ParsedCommand, lang: Lang) -> None:
-        if command.argument not in LANGUAGES:
+        chosen = command.argument
+        if not is_lang(chosen):
             await turn.send(language_card(lang))
             return
-        chosen: Lang = "en" if command.argument == "en" else "ja"
         await self._preferences.set(asker_id(turn.activity), chosen)
         await turn.send(catalogue().text("asker.language.changed", chosen))

@@ -75,7 +75,7 @@ class Desk:
         deliverer = TeamsDeliverer(
             conversations,
             sessions,
-            desk_lang="en" if settings.default_locale == "en" else "ja",
+            desk_lang=settings.default_locale,
             zone=zone,
             auto_resolve_days=settings.desk_auto_resolve_days,
             auth_alarm=auth_alarm,

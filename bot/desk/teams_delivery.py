@@ -33,7 +33,7 @@ from bot.cards.ticket import ticket_card
 from bot.desk.auth_alarm import ConnectorAuthAlarm
 from bot.desk.channels import IctChannels
 from bot.desk.outbox import Deferred, Deliverer, Delivery, Failed, Outcome, Sent, outcome_of_failure
-from bot.i18n import Lang, catalogue
+from bot.i18n import Lang, catalogue, lang_or
 from bot.storage.preferences import preferred_language
 from bot.storage.references import ConversationReferences
 from bot.tickets.models import OutboxKind, Ticket
@@ -229,7 +229,7 @@ class TeamsDeliverer(Deliverer):
         # The asker's `language` choice, read when sending: it may have changed since the ticket opened.
         async with self._sessions() as session:
             chosen = await preferred_language(session, ticket.asker_aad_object_id)
-        lang: Lang = chosen or ("en" if ticket.language == "en" else "ja")
+        lang = chosen or lang_or(ticket.language)
         await self._conversations.send(ticket.asker_reference, self._asker_notice(delivery, ticket, lang))
         return Sent()
 

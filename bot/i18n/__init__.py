@@ -11,9 +11,18 @@ from functools import cache
 from pathlib import Path
 
 from knowledge.catalogue import Catalogue, CatalogueError
-from knowledge.languages import LANGUAGES, Lang
+from knowledge.languages import LANGUAGES, Lang, is_lang, lang_or
 
-__all__ = ["LANGUAGES", "Catalogue", "CatalogueError", "Lang", "catalogue", "language_of_locale"]
+__all__ = [
+    "LANGUAGES",
+    "Catalogue",
+    "CatalogueError",
+    "Lang",
+    "catalogue",
+    "is_lang",
+    "lang_or",
+    "language_of_locale",
+]
 
 _DIRECTORY = Path(__file__).resolve().parent / "catalogue"
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cards.knowhow import colleague_answer_card, helper_request_card, knowhow_notice_card
 from bot.config import Settings
 from bot.handoffs import EscalatedQuestion
-from bot.i18n import Lang, catalogue
+from bot.i18n import catalogue, lang_or
 from bot.knowhow.consent import Consents
 from bot.knowhow.matching import Helper, Match, Terms, rank
 from bot.knowhow.models import HelperRequest, KnowhowProfile, KnowhowQuestion, KnowhowTopic, RequestState
@@ -176,7 +176,7 @@ class Colleagues:
             return
         profile = await session.get_one(KnowhowProfile, match.aad_object_id)
         profile.last_asked_at = now
-        lang = _lang(profile.language)
+        lang = lang_or(profile.language)
         card = helper_request_card(
             lang,
             request_id=request_id,
@@ -214,7 +214,7 @@ class Colleagues:
         request.state = RequestState.ANSWERED.value
         request.answer, request.responded_at = text.strip(), now
         ticket = await session.get_one(Ticket, request.ticket_id)
-        name = helper.name or catalogue().text("knowhow.answer.a_colleague", _lang(ticket.language))
+        name = helper.name or catalogue().text("knowhow.answer.a_colleague", lang_or(ticket.language))
         await self._deliver_answer(session, ticket, name, text.strip(), now)
         return AnswerOutcome.WON
 
@@ -222,7 +222,7 @@ class Colleagues:
         self, session: AsyncSession, ticket: Ticket, helper_name: str, answer: str, now: datetime
     ) -> None:
         card = colleague_answer_card(
-            _lang(ticket.language),
+            lang_or(ticket.language),
             number=ticket.number,
             ticket_id=ticket.id,
             helper_name=helper_name,
@@ -297,7 +297,7 @@ class Colleagues:
             .where(KnowhowProfile.aad_object_id == helper)
             .values(helped_count=KnowhowProfile.helped_count + 1)
         )
-        message = catalogue().text("knowhow.thanks", _lang(profile.language), number=ticket.number)
+        message = catalogue().text("knowhow.thanks", lang_or(profile.language), number=ticket.number)
         await _send_card(
             session,
             helper,
@@ -340,7 +340,3 @@ async def _send_card(
         now=now,
         target_conversation_id=conversation_id,
     )
-
-
-def _lang(value: str | None) -> Lang:
-    return "en" if value == "en" else "ja"
