@@ -95,7 +95,9 @@ def input_summary(element: Element) -> str:
             str(choice.get("title", choice.get("value"))) for choice in element.get("choices", [])
         )
     elif kind == "Input.Toggle":
-        hint = f"☐ {element.get('title', '')}"
+        # Checked as the card sets it (Adaptive Cards: on when `value` equals `valueOn`, "true" by default).
+        checked = element.get("value") == element.get("valueOn", "true")
+        hint = f"{'☑' if checked else '☐'} {element.get('title', '')}"
     value = element.get("value")
     if value not in (None, "") and kind != "Input.Toggle":
         hint = f"{hint} (= {value})" if hint else f"(= {value})"

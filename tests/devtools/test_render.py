@@ -116,6 +116,9 @@ def test_inputs_are_summarised_with_choices_and_defaults():
     }
     assert input_summary(choice) == "[category] ネットワーク / PC"
     assert input_summary({"type": "Input.Toggle", "id": "urgent", "title": "至急"}) == "[urgent] ☐ 至急"
+    on = {"type": "Input.Toggle", "id": "share", "title": "共有", "value": "true"}
+    assert input_summary(on) == "[share] ☑ 共有"
+    assert input_summary({**on, "valueOn": "yes"}) == "[share] ☐ 共有"
     assert input_summary({"type": "Input.Text", "id": "note", "value": "x"}) == "[note] (= x)"
 
 
